@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{b as n,c as a,g as t,j as s,k as o}from"./chunks/chunk-E27HNA2O.js";import{rm as f}from"node:fs/promises";function i(r){try{let e=JSON.parse(s(r)||"[]");return Array.isArray(e)?e.filter(c=>typeof c=="string"):[]}catch{return[]}}async function m(){for(let r of i(o.exported)){let e=process.env[r];e&&a(e),n(r,"")}for(let r of i(o.files))try{await f(r,{recursive:!0,force:!0})}catch(e){t(`Could not remove ${r}: ${e.message}`)}}try{await m()}catch(r){t(`Cleanup incomplete: ${r.message}`)}

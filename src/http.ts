@@ -1,0 +1,54 @@
+// The one place that opens connections: agents (with the proxy, when there is one) for both the token
+// endpoint and STS, and a bounded GET for the token endpoint. Node 24's agents speak to proxies
+// themselves (`proxyEnv`), so no proxy library is bundled or loaded.
+import http from 'node:http';
+import https from 'node:https';
+import { NetworkError } from './errors.ts';
+
+export interface Proxy {
+  url: string | undefined;
+  noProxy: string | undefined;
+}
+
+export interface Agents {
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+}
+
+export function createAgents(proxy: Proxy): Agents {
+  const proxyEnv = proxy.url ? { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: proxy.noProxy ?? '' } : undefined;
+  return {
+    httpAgent: new http.Agent({ proxyEnv }),
+    httpsAgent: new https.Agent({ proxyEnv }),
+  };
+}
+
+export interface Response {
+  status: number;
+  body: string;
+}
+
+/** GET with a deadline for the whole exchange: a server that accepts and never answers is abandoned. */
+export function get(url: string, headers: Record<string, string>, timeoutMs: number, agents: Agents): Promise<Response> {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  const agent = target.protocol === 'https:' ? agents.httpsAgent : agents.httpAgent;
+  return new Promise((resolve, reject) => {
+    const req = client.request(target, { method: 'GET', headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', fail);
+    });
+    const timer = setTimeout(() => req.destroy(new NetworkError('ETIMEDOUT', `no answer from ${target.host} within ${timeoutMs} ms`)), timeoutMs);
+    function fail(error: Error & { code?: string }) {
+      clearTimeout(timer);
+      reject(error instanceof NetworkError ? error : new NetworkError(error.code ?? 'ECONNRESET', `${target.host}: ${error.message}`));
+    }
+    req.on('error', fail);
+    req.end();
+  });
+}

@@ -1,0 +1,35 @@
+// The post step: mask again, blank what main exported, remove every file the action or its credential
+// helper wrote. Cleanup problems are warnings: the post step never fails the job.
+import { rm } from 'node:fs/promises';
+import * as core from '@actions/core';
+import { STATE } from './state.ts';
+
+function readList(name: string): string[] {
+  try {
+    const value: unknown = JSON.parse(core.getState(name) || '[]');
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+async function run(): Promise<void> {
+  for (const name of readList(STATE.exported)) {
+    const value = process.env[name];
+    if (value) core.setSecret(value);
+    core.exportVariable(name, '');
+  }
+  for (const path of readList(STATE.files)) {
+    try {
+      await rm(path, { recursive: true, force: true });
+    } catch (error) {
+      core.warning(`Could not remove ${path}: ${(error as Error).message}`);
+    }
+  }
+}
+
+try {
+  await run();
+} catch (error) {
+  core.warning(`Cleanup incomplete: ${(error as Error).message}`);
+}

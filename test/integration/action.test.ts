@@ -1,0 +1,287 @@
+// The built action (dist/), run as the runner runs it, against the loopback issuer and STS emulator.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { findLeaks } from '../standins/leaks.ts';
+import { startProxy } from '../standins/proxy.ts';
+import type { StepResult } from '../standins/runner.ts';
+import { githubTrustPolicy } from '../standins/sts-emulator.ts';
+import { ACCOUNT, roleArn, startWorld, type World } from '../standins/world.ts';
+
+const DEPLOY = roleArn('deploy');
+const base = { 'aws-region': 'us-east-1', 'role-to-assume': DEPLOY };
+
+let world: World;
+const results: StepResult[] = [];
+
+async function main(inputs: Record<string, string>, env: Record<string, string | undefined> = {}) {
+  const job = await world.job(env);
+  const result = await job.main(inputs);
+  results.push(result);
+  return { job, result };
+}
+
+function expectFailedWithNothingExported(result: StepResult) {
+  expect(result.exitCode).toBe(1);
+  expect(result.errors).toHaveLength(1);
+  expect(Object.keys(result.exported).filter((k) => k.startsWith('AWS_') && result.exported[k] !== '')).toEqual([]);
+  expect(result.outputs).toEqual({});
+}
+
+beforeEach(async () => {
+  world = await startWorld();
+  results.length = 0;
+});
+
+afterEach(async () => {
+  expect(findLeaks(results, world.issuer, world.sts)).toEqual([]);
+  await world.close();
+});
+
+describe('success', () => {
+  it('exports masked credentials, region and outputs, writes a summary, and post blanks them', async () => {
+    const { job, result } = await main(base);
+    expect(result.exitCode).toBe(0);
+    const [issued] = world.sts.issued;
+    expect(issued).toBeDefined();
+    expect(result.exported).toEqual({
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: issued?.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: issued?.secretAccessKey,
+      AWS_SESSION_TOKEN: issued?.sessionToken,
+    });
+    for (const secret of [issued?.accessKeyId, issued?.secretAccessKey, issued?.sessionToken]) expect(job.masks).toContain(secret);
+    expect(result.outputs['aws-account-id']).toBe(ACCOUNT);
+    expect(result.outputs['authenticated-arn']).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/deploy/GitHubActions`);
+    expect(result.outputs['aws-expiration']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(result.outputs).not.toHaveProperty('aws-access-key-id');
+    expect(result.summary).toContain('`arn:aws:iam::111111111111:role/deploy`');
+    expect(result.summary).toContain('| `sub` | `repo:acme/webapp:ref:refs/heads/main` |');
+    expect(result.summary).toContain('1 STS attempt');
+    expect(world.sts.calls.map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity']);
+
+    const post = await job.post();
+    results.push(post);
+    expect(post.exitCode).toBe(0);
+    expect(post.exported).toEqual({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' });
+  });
+
+  it('outputs the credentials only when output-credentials is true, and can skip the environment', async () => {
+    const { result } = await main({ ...base, 'output-credentials': 'true', 'output-env-credentials': 'false' });
+    expect(result.exitCode).toBe(0);
+    const [issued] = world.sts.issued;
+    expect(result.outputs['aws-access-key-id']).toBe(issued?.accessKeyId);
+    expect(result.outputs['aws-session-token']).toBe(issued?.sessionToken);
+    expect(result.exported).toEqual({ AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1' });
+  });
+
+  it('masks the account ID when asked, in the log and the summary', async () => {
+    const { job, result } = await main({ ...base, 'mask-aws-account-id': 'true' });
+    expect(result.exitCode).toBe(0);
+    expect(job.masks).toContain(ACCOUNT);
+    expect(result.summary).not.toContain(ACCOUNT);
+    expect(result.log.join('\n')).not.toContain(ACCOUNT);
+  });
+
+  it('sends the session name, duration and session policies to STS', async () => {
+    world.sts.accounts[0]!.roles[0]!.maxSessionDuration = 7200;
+    const { result } = await main({
+      ...base,
+      'role-session-name': 'release v1.2 (main)',
+      'role-duration-seconds': '7200',
+      'inline-session-policy': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }),
+      'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.warnings[0]).toContain("using 'release_v1.2__main_'");
+    expect(result.outputs['authenticated-arn']).toMatch(/\/release_v1\.2__main_$/);
+    const expires = Date.parse(result.outputs['aws-expiration'] ?? '');
+    expect(expires - Date.now()).toBeGreaterThan(7000 * 1000);
+  });
+
+  it('reads the token from web-identity-token-file, relative to the workspace', async () => {
+    const job = await world.job({ ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined });
+    await writeFile(path.join(job.workspace, 'token.jwt'), `${await world.issuer.mint('sts.amazonaws.com')}\n`);
+    const result = await job.main({ ...base, 'web-identity-token-file': 'token.jwt' });
+    results.push(result);
+    expect(result.exitCode).toBe(0);
+    expect(world.issuer.stats.tokenRequests).toBe(0);
+    expect(result.exported.AWS_ACCESS_KEY_ID).toBe(world.sts.issued[0]?.accessKeyId);
+  });
+
+  it('unset-current-credentials blanks earlier credentials before starting', async () => {
+    const { result } = await main({ ...base, 'unset-current-credentials': 'true', 'aws-region': 'eu-west-1' }, { AWS_ACCESS_KEY_ID: 'AKIAOLD' });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.indexOf('AWS_ACCESS_KEY_ID')).toBe(-1);
+    expect(result.exported.AWS_REGION).toBe('eu-west-1');
+  });
+
+  it('routes STS and the token endpoint through http-proxy', async () => {
+    const proxy = await startProxy();
+    try {
+      const { result } = await main({ ...base, 'http-proxy': proxy.url });
+      expect(result.exitCode).toBe(0);
+      const stsHost = new URL(world.sts.url).host;
+      const issuerHost = new URL(world.issuer.requestUrl).host;
+      expect(proxy.seen).toEqual(expect.arrayContaining([stsHost, issuerHost]));
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('role chaining', () => {
+  beforeEach(() => {
+    world.sts.accounts[0]!.roles.push({
+      name: 'target',
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: DEPLOY }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+      },
+    });
+    world.sts.accounts[0]!.roles.push({
+      name: 'untagged',
+      trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: DEPLOY }, Action: 'sts:AssumeRole' }] },
+    });
+  });
+
+  it('assumes a second role with the credentials of the first, sending session tags', async () => {
+    const { job, result } = await main(base);
+    expect(result.exitCode).toBe(0);
+    const chained = await job.main({ 'aws-region': 'us-east-1', 'role-to-assume': roleArn('target'), 'role-chaining': 'true' });
+    results.push(chained);
+    expect(chained.exitCode).toBe(0);
+    expect(chained.outputs['authenticated-arn']).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/target/GitHubActions`);
+    expect(world.sts.calls.map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole']);
+    expect(chained.exported.AWS_ACCESS_KEY_ID).toBe(world.sts.issued[1]?.accessKeyId);
+  });
+
+  it('needs sts:TagSession unless role-skip-session-tagging', async () => {
+    const { job } = await main(base);
+    const refused = await job.main({ 'aws-region': 'us-east-1', 'role-to-assume': roleArn('untagged'), 'role-chaining': 'true' });
+    results.push(refused);
+    expectFailedWithNothingExported(refused);
+    expect(refused.errors[0]).toContain('sts:TagSession');
+    expect(refused.errors[0]).toContain('role-skip-session-tagging');
+    const skipped = await job.main({ 'aws-region': 'us-east-1', 'role-to-assume': roleArn('untagged'), 'role-chaining': 'true', 'role-skip-session-tagging': 'true' });
+    results.push(skipped);
+    expect(skipped.exitCode).toBe(0);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    [{ 'role-to-assume': 'arn:aws:iam::12:role/x' }, "Input 'role-to-assume' is not a role ARN"],
+    [{ 'role-duration-seconds': '1h' }, "Input 'role-duration-seconds' must be a whole number"],
+    [{ 'aws-region': 'US East' }, "Input 'aws-region' is not a region name"],
+    [{ 'inline-session-policy': '{not json' }, "Input 'inline-session-policy' is not valid JSON"],
+    [{ 'web-identity-token-file': 'missing.jwt' }, "Input 'web-identity-token-file' names"],
+    [{ 'disable-retry': 'yes' }, "Input 'disable-retry' must be true or false"],
+  ])('%o fails with one error before any network call', async (inputs, message) => {
+    const { result } = await main({ ...base, ...inputs });
+    expectFailedWithNothingExported(result);
+    expect(result.errors[0]).toContain(message);
+    expect(world.sts.calls).toHaveLength(0);
+    expect(world.issuer.stats.tokenRequests).toBe(0);
+    expect(result.durationMs).toBeLessThan(2000);
+  });
+
+  it('explains a missing id-token: write permission', async () => {
+    const { result } = await main(base, { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined });
+    expectFailedWithNothingExported(result);
+    expect(result.errors[0]).toContain('id-token: write');
+    expect(world.sts.calls).toHaveLength(0);
+  });
+});
+
+describe('transient failures are retried', () => {
+  it.each([
+    [['throttle', 'throttle'], 'Throttling'],
+    [['server-error'], 'InternalFailure'],
+    [['reset'], 'ECONNRESET'],
+    [['garbage'], 'UnreadableResponse'],
+    [['idp-error'], 'IDPCommunicationError'],
+  ] as const)('%j', async (faults, logged) => {
+    world.sts.faults.push(...faults);
+    const { result } = await main(base);
+    expect(result.exitCode).toBe(0);
+    expect(result.log.join('\n')).toContain(logged);
+    expect(world.sts.calls).toHaveLength(faults.length + 1);
+    expect(result.summary).toContain(`${faults.length + 1} STS attempts`);
+  });
+
+  it('when STS cannot fetch the verification key', async () => {
+    world.issuer.faults.jwksFailEvery = 1;
+    setTimeout(() => (world.issuer.faults.jwksFailEvery = 0), 300);
+    const { result } = await main(base);
+    expect(result.exitCode).toBe(0);
+    expect(result.log.join('\n')).toContain("Couldn't retrieve verification key");
+  });
+
+  it('when the token endpoint answers 5xx', async () => {
+    world.issuer.faults.tokenStatuses.push(503, 502);
+    const { result } = await main(base);
+    expect(result.exitCode).toBe(0);
+    expect(world.issuer.stats.tokenRequests).toBe(3);
+    expect(world.sts.calls).toHaveLength(1);
+  });
+
+  it('with a fresh token when STS says the token expired', async () => {
+    world.issuer.faults.expiredTokens = 1;
+    const { result } = await main(base);
+    expect(result.exitCode).toBe(0);
+    expect(world.sts.calls.map((c) => c.result)).toEqual(['ExpiredTokenException', 'OK']);
+    expect(world.issuer.stats.tokensIssued).toBe(2);
+  });
+
+  it('abandons an STS call that never answers, and retries it', async () => {
+    world.sts.faults.push('hang');
+    const { result } = await main(base);
+    expect(result.exitCode).toBe(0);
+    expect(result.log.join('\n')).toContain('ETIMEDOUT');
+    expect(result.durationMs).toBeLessThan(10_000);
+  }, 20_000);
+
+  it('abandons a token request that never answers, and retries it', async () => {
+    world.issuer.faults.tokenHangs = 1;
+    const { result } = await main(base);
+    expect(result.exitCode).toBe(0);
+    expect(world.issuer.stats.tokenRequests).toBe(2);
+    expect(result.durationMs).toBeLessThan(10_000);
+  }, 20_000);
+});
+
+describe('permanent failures end the step at once', () => {
+  it('a trust policy that does not admit the token: one STS call, under 2 s', async () => {
+    world.sts.accounts[0]!.roles[0]!.trustPolicy = githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:pull_request');
+    const { result } = await main(base);
+    expectFailedWithNothingExported(result);
+    expect(world.sts.calls).toHaveLength(1);
+    expect(result.durationMs).toBeLessThan(2000);
+    expect(result.errors[0]).toContain('AccessDenied');
+    expect(result.summary).toContain('failed');
+  });
+
+  it('disable-retry makes one attempt even for transient errors', async () => {
+    world.sts.faults.push('throttle');
+    const { result } = await main({ ...base, 'disable-retry': 'true' });
+    expectFailedWithNothingExported(result);
+    expect(world.sts.calls).toHaveLength(1);
+  });
+
+  it('allowed-account-ids refuses credentials of another account and exports nothing', async () => {
+    const { result } = await main({ ...base, 'allowed-account-ids': '222222222222' });
+    expectFailedWithNothingExported(result);
+    expect(result.errors[0]).toContain('111111111111');
+    expect(result.errors[0]).toContain('222222222222');
+  });
+
+  it('gives up on persistent 5xx within the retry budget', async () => {
+    world.sts.faults.push(...Array<'server-error'>(10).fill('server-error'));
+    const { result } = await main({ ...base, 'retry-max-attempts': '3' });
+    expectFailedWithNothingExported(result);
+    expect(world.sts.calls).toHaveLength(3);
+    expect(result.errors[0]).toContain('3 attempts');
+  });
+});

@@ -1,0 +1,188 @@
+// A loopback stand-in for GitHub's OIDC issuer and the runner's ID-token endpoint. It signs RS256 tokens
+// with GitHub's claim set, builds `sub` the way GitHub does, and serves discovery and JWKS like
+// token.actions.githubusercontent.com. Faults are switches, so tests can make it fail the way GitHub does.
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+
+export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+
+/** The run the token describes; sub is derived from it exactly as GitHub derives it. */
+export interface RunContext {
+  owner: string;
+  repo: string;
+  ownerId: string;
+  repoId: string;
+  ref: string;
+  eventName: string;
+  environment?: string;
+  /** The workflow that was triggered. */
+  workflowRef?: string;
+  /** The workflow file this job runs (differs from workflowRef in a reusable workflow). */
+  jobWorkflowRef?: string;
+  /** Repositories created or renamed on or after 2026-07-15 get OWNER@ID/REPO@ID subjects. */
+  immutableSubject?: boolean;
+  /** An organisation's custom subject template, already rendered. */
+  customSubject?: string;
+}
+
+export const DEFAULT_RUN: RunContext = {
+  owner: 'acme',
+  repo: 'webapp',
+  ownerId: '1001',
+  repoId: '2002',
+  ref: 'refs/heads/main',
+  eventName: 'push',
+};
+
+export function subjectFor(run: RunContext): string {
+  if (run.customSubject) return run.customSubject;
+  const repo = run.immutableSubject ? `${run.owner}@${run.ownerId}/${run.repo}@${run.repoId}` : `${run.owner}/${run.repo}`;
+  if (run.environment) return `repo:${repo}:environment:${run.environment}`;
+  if (run.eventName === 'pull_request') return `repo:${repo}:pull_request`;
+  return `repo:${repo}:ref:${run.ref}`;
+}
+
+export interface IssuerFaults {
+  /** HTTP statuses the next token requests answer with, one per request (e.g. [503, 503]). */
+  tokenStatuses: number[];
+  /** Token requests to leave unanswered (the connection stays open). */
+  tokenHangs: number;
+  /** Every Nth JWKS request fails (STS then cannot retrieve the verification key). 0: never. */
+  jwksFailEvery: number;
+  /** The next N tokens are issued already expired (as if the runner had held them too long). */
+  expiredTokens: number;
+}
+
+export interface Issuer {
+  /** ACTIONS_ID_TOKEN_REQUEST_URL: already holds a query, as the runner's does. */
+  requestUrl: string;
+  requestToken: string;
+  /** Where STS finds the keys for GITHUB_ISSUER. */
+  jwksUri: string;
+  run: RunContext;
+  /** Seconds a token lives (GitHub: 300). */
+  lifetimeSeconds: number;
+  /** Seconds added to the issuer's clock (to simulate a runner whose clock is off). */
+  clockSkewSeconds: number;
+  faults: IssuerFaults;
+  stats: { tokenRequests: number; tokensIssued: number; jwksRequests: number };
+  /** Every token issued, so tests can prove none leaks. */
+  issued: string[];
+  mint(audience: string, overrides?: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const kid = randomBytes(8).toString('hex');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const requestToken = randomBytes(24).toString('base64url');
+  const open = new Set<http.ServerResponse>();
+
+  const issuer: Issuer = {
+    requestUrl: '',
+    requestToken,
+    jwksUri: '',
+    run: { ...DEFAULT_RUN, ...run },
+    lifetimeSeconds: 300,
+    clockSkewSeconds: 0,
+    faults: { tokenStatuses: [], tokenHangs: 0, jwksFailEvery: 0, expiredTokens: 0 },
+    stats: { tokenRequests: 0, tokensIssued: 0, jwksRequests: 0 },
+    issued: [],
+    async mint(audience, overrides = {}) {
+      const r = issuer.run;
+      let now = Math.floor(Date.now() / 1000) + issuer.clockSkewSeconds;
+      if (issuer.faults.expiredTokens > 0) {
+        issuer.faults.expiredTokens -= 1;
+        now -= issuer.lifetimeSeconds + 60;
+      }
+      const workflowRef = r.workflowRef ?? `${r.owner}/${r.repo}/.github/workflows/deploy.yml@${r.ref}`;
+      const claims = {
+        jti: randomUUID(),
+        sub: subjectFor(r),
+        aud: audience,
+        ref: r.ref,
+        sha: randomBytes(20).toString('hex'),
+        repository: `${r.owner}/${r.repo}`,
+        repository_owner: r.owner,
+        repository_owner_id: r.ownerId,
+        repository_id: r.repoId,
+        repository_visibility: 'private',
+        run_id: '7001',
+        run_number: '42',
+        run_attempt: '1',
+        actor: 'octocat',
+        actor_id: '583231',
+        workflow: 'Deploy',
+        event_name: r.eventName,
+        ref_type: r.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+        ref_protected: 'false',
+        head_ref: '',
+        base_ref: '',
+        workflow_ref: workflowRef,
+        workflow_sha: randomBytes(20).toString('hex'),
+        job_workflow_ref: r.jobWorkflowRef ?? workflowRef,
+        job_workflow_sha: randomBytes(20).toString('hex'),
+        runner_environment: 'github-hosted',
+        ...(r.environment ? { environment: r.environment } : {}),
+        ...overrides,
+      };
+      const jwt = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+        .setIssuer(GITHUB_ISSUER)
+        .setIssuedAt(now)
+        .setNotBefore(now - 5)
+        .setExpirationTime(now + issuer.lifetimeSeconds)
+        .sign(privateKey);
+      issuer.stats.tokensIssued += 1;
+      issuer.issued.push(jwt);
+      return jwt;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const res of open) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === '/_apis/token') {
+      issuer.stats.tokenRequests += 1;
+      if (issuer.faults.tokenHangs > 0) {
+        issuer.faults.tokenHangs -= 1;
+        open.add(res);
+        return;
+      }
+      const status = issuer.faults.tokenStatuses.shift();
+      if (status !== undefined) return send(status, { message: 'injected fault' });
+      if (req.headers.authorization !== `Bearer ${requestToken}`) return send(401, { message: 'Bad credentials' });
+      const audience = url.searchParams.get('audience') ?? `https://github.com/${issuer.run.owner}`;
+      void issuer.mint(audience).then((value) => send(200, { count: value.length, value }));
+      return;
+    }
+    if (url.pathname === '/.well-known/openid-configuration') {
+      return send(200, { issuer: GITHUB_ISSUER, jwks_uri: issuer.jwksUri, id_token_signing_alg_values_supported: ['RS256'] });
+    }
+    if (url.pathname === '/.well-known/jwks') {
+      issuer.stats.jwksRequests += 1;
+      const every = issuer.faults.jwksFailEvery;
+      if (every > 0 && issuer.stats.jwksRequests % every === 0) return send(503, { message: 'unavailable' });
+      return send(200, { keys: [jwk] });
+    }
+    send(404, { message: 'Not Found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+  issuer.requestUrl = `${base}/_apis/token?api-version=2.0`;
+  issuer.jwksUri = `${base}/.well-known/jwks`;
+  return issuer;
+}

@@ -1,0 +1,419 @@
+// A loopback stand-in for AWS STS. It speaks the query protocol with XML answers, verifies web identity
+// tokens against the issuer's keys, checks expiry, audience and the role's trust policy, verifies SigV4
+// on signed calls, and refuses with AWS's own error codes and messages. It is never told what to answer:
+// every refusal comes from evaluating the request against the accounts it was given. Faults (throttling,
+// 5xx, resets, hangs, unreadable bodies) and a rate limit are switches.
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { compactVerify, createLocalJWKSet, decodeJwt, type JSONWebKeySet } from 'jose';
+
+export interface PolicyStatement {
+  Effect: 'Allow' | 'Deny';
+  Principal: '*' | { Federated?: string | string[]; AWS?: string | string[] };
+  Action: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export interface Role {
+  name: string;
+  trustPolicy: PolicyDocument;
+  /** Seconds; AWS's default is 3600. */
+  maxSessionDuration?: number;
+}
+
+export interface Account {
+  id: string;
+  /** IAM OIDC providers: the issuer URL and the audiences (client IDs) registered for it. */
+  oidcProviders: { url: string; clientIds: string[] }[];
+  roles: Role[];
+}
+
+export type Fault = 'throttle' | 'server-error' | 'reset' | 'hang' | 'garbage' | 'idp-error';
+
+export interface Call {
+  action: string;
+  roleArn: string | undefined;
+  /** 'OK', an error code, or the fault injected. */
+  result: string;
+  at: number;
+}
+
+export interface StsOptions {
+  accounts: Account[];
+  /** Issuer URL → JWKS URI (what OIDC discovery would find at the issuer). */
+  jwks: Record<string, string>;
+  /** Requests per second, with a burst of as many. */
+  rateLimit?: number;
+}
+
+export interface Sts {
+  url: string;
+  accounts: Account[];
+  /** Applied to the next calls, one each, in order. */
+  faults: Fault[];
+  /** If set, credentials expire this many seconds after issue, whatever was asked (to age them quickly). */
+  credentialLifetimeSeconds: number | undefined;
+  calls: Call[];
+  /** Every credential issued, so tests can prove none leaks. */
+  issued: { accessKeyId: string; secretAccessKey: string; sessionToken: string }[];
+  close(): Promise<void>;
+}
+
+interface Session {
+  secretAccessKey: string;
+  sessionToken: string;
+  roleArn: string;
+  assumedArn: string;
+  accountId: string;
+  expiration: number;
+}
+
+class StsFailure extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/([\w+=,.@/-]+)$/;
+const SESSION_NAME = /^[\w+=,.@-]*$/;
+
+const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const denied = (action: string) => new StsFailure(403, 'AccessDenied', `Not authorized to perform ${action}`);
+const validation = (message: string) => new StsFailure(400, 'ValidationError', message);
+
+function errorXml(code: string, message: string, status: number): string {
+  const type = status >= 500 ? 'Receiver' : 'Sender';
+  return `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>${type}</Type>\n    <Code>${code}</Code>\n    <Message>${xmlEscape(message)}</Message>\n  </Error>\n  <RequestId>${randomUUID()}</RequestId>\n</ErrorResponse>\n`;
+}
+
+function list(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+function like(pattern: string, value: string): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, 's').test(value);
+}
+
+/** IAM condition evaluation for the operators trust policies use. */
+function conditionHolds(condition: PolicyStatement['Condition'], context: Record<string, string | string[]>): boolean {
+  for (const [rawOperator, entries] of Object.entries(condition ?? {})) {
+    const anyValue = rawOperator.startsWith('ForAnyValue:');
+    const operator = rawOperator.replace(/^ForAnyValue:/, '');
+    for (const [key, expected] of Object.entries(entries)) {
+      const actual = list(context[key]);
+      const test = (value: string) => {
+        switch (operator) {
+          case 'StringEquals':
+            return list(expected).includes(value);
+          case 'StringLike':
+            return list(expected).some((p) => like(p, value));
+          case 'StringNotEquals':
+            return !list(expected).includes(value);
+          case 'StringNotLike':
+            return !list(expected).some((p) => like(p, value));
+          default:
+            throw new Error(`sts-emulator: condition operator ${rawOperator} is not supported`);
+        }
+      };
+      if (actual.length === 0) {
+        if (operator.startsWith('StringNot')) continue;
+        return false;
+      }
+      if (anyValue ? !actual.some(test) : !actual.every(test)) return false;
+    }
+  }
+  return true;
+}
+
+interface Principal {
+  federated?: string;
+  aws?: string[];
+}
+
+function principalMatches(statement: PolicyStatement, who: Principal): boolean {
+  if (statement.Principal === '*') return true;
+  if (who.federated && list(statement.Principal.Federated).includes(who.federated)) return true;
+  return list(statement.Principal.AWS).some((p) => who.aws?.some((arn) => p === arn || (/^\d{12}$/.test(p) ? arn.split(':')[4] === p : p === `arn:aws:iam::${arn.split(':')[4]}:root`)));
+}
+
+export function trustAllows(policy: PolicyDocument, who: Principal, action: string, context: Record<string, string | string[]>): boolean {
+  const applies = (s: PolicyStatement) =>
+    list(s.Action).some((a) => like(a, action)) && principalMatches(s, who) && conditionHolds(s.Condition, context);
+  if (policy.Statement.some((s) => s.Effect === 'Deny' && applies(s))) return false;
+  return policy.Statement.some((s) => s.Effect === 'Allow' && applies(s));
+}
+
+function hmac(key: Buffer | string, data: string): Buffer {
+  return createHmac('sha256', key).update(data).digest();
+}
+
+export async function startSts(options: StsOptions): Promise<Sts> {
+  const sessions = new Map<string, Session>();
+  const open = new Set<import('node:net').Socket>();
+  let tokens = options.rateLimit ?? 0;
+  let refilled = Date.now();
+
+  const sts: Sts = {
+    url: '',
+    accounts: options.accounts,
+    faults: [],
+    credentialLifetimeSeconds: undefined,
+    calls: [],
+    issued: [],
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of open) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+
+  function rateLimited(): boolean {
+    if (!options.rateLimit) return false;
+    const now = Date.now();
+    tokens = Math.min(options.rateLimit, tokens + ((now - refilled) / 1000) * options.rateLimit);
+    refilled = now;
+    if (tokens < 1) return true;
+    tokens -= 1;
+    return false;
+  }
+
+  function findRole(roleArn: string): { account: Account; role: Role | undefined } {
+    const m = ROLE_ARN.exec(roleArn);
+    if (!m) throw validation('Request ARN is invalid');
+    const [, accountId = '', name = ''] = m;
+    const account = options.accounts.find((a) => a.id === accountId) ?? { id: accountId, oidcProviders: [], roles: [] };
+    return { account, role: account.roles.find((r) => r.name === name.split('/').pop()) };
+  }
+
+  function validateCommon(params: URLSearchParams): { roleArn: string; sessionName: string; duration: number } {
+    const roleArn = params.get('RoleArn') ?? '';
+    const sessionName = params.get('RoleSessionName') ?? '';
+    const duration = Number(params.get('DurationSeconds') ?? '3600');
+    const errors: string[] = [];
+    if (!SESSION_NAME.test(sessionName)) errors.push(`Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`);
+    if (sessionName.length < 2 || sessionName.length > 64) errors.push(`Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64`);
+    if (duration > 43200) errors.push(`Value '${duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200`);
+    if (duration < 900) errors.push(`Value '${duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`);
+    const policy = params.get('Policy');
+    if (policy && policy.length > 2048) errors.push(`Value '${policy}' at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048`);
+    if (errors.length > 0) throw validation(`${errors.length} validation error${errors.length > 1 ? 's' : ''} detected: ${errors.join('; ')}`);
+    return { roleArn, sessionName, duration };
+  }
+
+  function checkSessionPolicies(params: URLSearchParams): void {
+    const policy = params.get('Policy');
+    if (policy) {
+      let doc: { Statement?: unknown } | undefined;
+      try {
+        doc = JSON.parse(policy) as { Statement?: unknown };
+      } catch {
+        doc = undefined;
+      }
+      if (!doc || typeof doc !== 'object' || !doc.Statement) throw new StsFailure(400, 'MalformedPolicyDocument', 'Syntax errors in policy.');
+    }
+    const arns = [...params.keys()].filter((k) => /^PolicyArns\.member\.\d+\.arn$/.test(k)).length;
+    // STS packs session policies into the session token; its budget is opaque, this approximates it.
+    const packed = Math.ceil((((policy?.replace(/\s+/g, '').length ?? 0) * 0.55 + arns * 64) / 1024) * 100);
+    if (packed > 100) throw new StsFailure(400, 'PackedPolicyTooLarge', `Packed policy consumes ${packed}% of allotted space, please use smaller policy.`);
+  }
+
+  function issue(roleArn: string, accountId: string, sessionName: string, duration: number): { xml: string; arn: string } {
+    const accessKeyId = `ASIA${randomBytes(10).toString('hex').toUpperCase().slice(0, 16)}`;
+    const secretAccessKey = randomBytes(30).toString('base64');
+    const sessionToken = `IQoJb3JpZ2luX2Vj${randomBytes(96).toString('base64')}`;
+    const roleName = roleArn.split('/').pop();
+    const assumedArn = `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
+    const expiration = Date.now() + (sts.credentialLifetimeSeconds ?? duration) * 1000;
+    sessions.set(accessKeyId, { secretAccessKey, sessionToken, roleArn, assumedArn, accountId, expiration });
+    sts.issued.push({ accessKeyId, secretAccessKey, sessionToken });
+    const xml =
+      `<AssumedRoleUser><AssumedRoleId>AROA${randomBytes(8).toString('hex').toUpperCase()}:${sessionName}</AssumedRoleId><Arn>${assumedArn}</Arn></AssumedRoleUser>` +
+      `<Credentials><AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>${secretAccessKey}</SecretAccessKey><SessionToken>${sessionToken}</SessionToken>` +
+      `<Expiration>${new Date(expiration).toISOString()}</Expiration></Credentials>`;
+    return { xml, arn: assumedArn };
+  }
+
+  async function assumeRoleWithWebIdentity(params: URLSearchParams): Promise<string> {
+    const { roleArn, sessionName, duration } = validateCommon(params);
+    const jwt = params.get('WebIdentityToken') ?? '';
+    let claims: Record<string, unknown>;
+    try {
+      claims = decodeJwt(jwt);
+    } catch {
+      throw new StsFailure(400, 'InvalidIdentityToken', 'The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)');
+    }
+    const iss = String(claims.iss ?? '');
+    const { account, role } = findRole(roleArn);
+    const provider = account.oidcProviders.find((p) => p.url === iss);
+    if (!provider) throw new StsFailure(400, 'InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${iss}`);
+    let keys: JSONWebKeySet;
+    try {
+      const res = await fetch(options.jwks[iss] ?? 'http://127.0.0.1:9/', { signal: AbortSignal.timeout(2000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      keys = (await res.json()) as JSONWebKeySet;
+    } catch {
+      throw new StsFailure(400, 'InvalidIdentityToken', "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements");
+    }
+    try {
+      await compactVerify(jwt, createLocalJWKSet(keys));
+    } catch {
+      throw new StsFailure(400, 'InvalidIdentityToken', 'The web identity token signature could not be verified');
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof claims.exp !== 'number' || now >= claims.exp) {
+      throw new StsFailure(400, 'ExpiredTokenException', `Token expired: current date/time ${now} must be before the expiration date/time${String(claims.exp)}`);
+    }
+    const audiences = list(claims.aud as string | string[] | undefined);
+    if (!audiences.some((a) => provider.clientIds.includes(a))) throw new StsFailure(400, 'InvalidIdentityToken', 'Incorrect token audience');
+    const host = iss.replace(/^https?:\/\//, '');
+    const context: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(claims)) {
+      if (typeof value === 'string' || Array.isArray(value)) context[`${host}:${name}`] = value as string | string[];
+    }
+    const federated = `arn:aws:iam::${account.id}:oidc-provider/${host}`;
+    if (!role || !trustAllows(role.trustPolicy, { federated }, 'sts:AssumeRoleWithWebIdentity', context)) throw denied('sts:AssumeRoleWithWebIdentity');
+    if (duration > (role.maxSessionDuration ?? 3600)) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    checkSessionPolicies(params);
+    const issued = issue(roleArn, account.id, sessionName, duration);
+    return `<AssumeRoleWithWebIdentityResult><SubjectFromWebIdentityToken>${xmlEscape(String(claims.sub))}</SubjectFromWebIdentityToken><Audience>${xmlEscape(audiences[0] ?? '')}</Audience>${issued.xml}<Provider>${federated}</Provider></AssumeRoleWithWebIdentityResult>`;
+  }
+
+  /** SigV4, verified the way STS does it: the caller must hold the secret of a live session. */
+  function authenticate(req: http.IncomingMessage, body: string): Session {
+    const auth = req.headers.authorization ?? '';
+    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/sts\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
+    if (!m) throw new StsFailure(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+    const [, accessKeyId = '', date = '', region = '', signedHeaders = '', signature = ''] = m;
+    const session = sessions.get(accessKeyId);
+    if (!session || req.headers['x-amz-security-token'] !== session.sessionToken) {
+      throw new StsFailure(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+    }
+    const canonicalHeaders = signedHeaders
+      .split(';')
+      .map((h) => `${h}:${String(req.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`)
+      .join('');
+    const canonical = ['POST', '/', '', canonicalHeaders, signedHeaders, createHash('sha256').update(body).digest('hex')].join('\n');
+    const amzDate = String(req.headers['x-amz-date'] ?? '');
+    const scope = `${date}/${region}/sts/aws4_request`;
+    const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+    const key = hmac(hmac(hmac(hmac(`AWS4${session.secretAccessKey}`, date), region), 'sts'), 'aws4_request');
+    if (hmac(key, toSign).toString('hex') !== signature) {
+      throw new StsFailure(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
+    }
+    if (Date.now() >= session.expiration) throw new StsFailure(403, 'ExpiredToken', 'The security token included in the request is expired');
+    return session;
+  }
+
+  function assumeRole(params: URLSearchParams, caller: Session): string {
+    const { roleArn, sessionName, duration } = validateCommon(params);
+    const { account, role } = findRole(roleArn);
+    const tagged = [...params.keys()].some((k) => k.startsWith('Tags.member.'));
+    const who = { aws: [caller.roleArn, caller.assumedArn] };
+    const refuse = (action: string) => new StsFailure(403, 'AccessDenied', `User: ${caller.assumedArn} is not authorized to perform: ${action} on resource: ${roleArn}`);
+    if (!role || !trustAllows(role.trustPolicy, who, 'sts:AssumeRole', {})) throw refuse('sts:AssumeRole');
+    if (tagged && !trustAllows(role.trustPolicy, who, 'sts:TagSession', {})) throw refuse('sts:TagSession');
+    // Credentials from an assumed role make this a chained assumption: STS caps it at one hour.
+    if (duration > 3600) throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    if (duration > (role.maxSessionDuration ?? 3600)) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    checkSessionPolicies(params);
+    return `<AssumeRoleResult>${issue(roleArn, account.id, sessionName, duration).xml}</AssumeRoleResult>`;
+  }
+
+  async function handle(action: string, params: URLSearchParams, req: http.IncomingMessage, body: string): Promise<string> {
+    switch (action) {
+      case 'AssumeRoleWithWebIdentity':
+        return assumeRoleWithWebIdentity(params);
+      case 'AssumeRole':
+        return assumeRole(params, authenticate(req, body));
+      case 'GetCallerIdentity': {
+        const caller = authenticate(req, body);
+        return `<GetCallerIdentityResult><Arn>${caller.assumedArn}</Arn><UserId>AROA:${caller.assumedArn.split('/').pop()}</UserId><Account>${caller.accountId}</Account></GetCallerIdentityResult>`;
+      }
+      default:
+        throw new StsFailure(400, 'InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const params = new URLSearchParams(body);
+      const action = params.get('Action') ?? '';
+      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, result: 'OK', at: Date.now() };
+      sts.calls.push(call);
+      const reply = (status: number, xml: string) => {
+        res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
+        res.end(xml);
+      };
+      const fail = (status: number, code: string, message: string) => {
+        call.result = code;
+        reply(status, errorXml(code, message, status));
+      };
+      const fault = sts.faults.shift();
+      if (fault) call.result = fault;
+      switch (fault) {
+        case 'throttle':
+          return fail(400, 'Throttling', 'Rate exceeded');
+        case 'server-error':
+          return fail(500, 'InternalFailure', 'An internal error has occurred');
+        case 'idp-error':
+          return fail(400, 'IDPCommunicationError', 'The request could not be fulfilled because the identity provider (IDP) that was asked to verify the incoming identity token could not be reached.');
+        case 'reset':
+          return req.socket.destroy();
+        case 'hang':
+          return;
+        case 'garbage':
+          res.writeHead(502, { 'content-type': 'text/html' });
+          return res.end('<html><body><h1>502 Bad Gateway</h1>');
+        default:
+      }
+      if (rateLimited()) return fail(400, 'Throttling', 'Rate exceeded');
+      handle(action, params, req, body).then(
+        (result) => reply(200, `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`),
+        (error: unknown) => {
+          if (error instanceof StsFailure) return fail(error.status, error.code, error.message);
+          fail(500, 'InternalFailure', String(error));
+        },
+      );
+    });
+  });
+  server.on('connection', (socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  sts.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return sts;
+}
+
+/** The trust policy AWS's documentation recommends for GitHub, for the given sub patterns. */
+export function githubTrustPolicy(accountId: string, sub: string | string[], extra: Record<string, string | string[]> = {}, operator: 'StringEquals' | 'StringLike' = 'StringLike'): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition:
+          operator === 'StringEquals'
+            ? { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': sub, ...extra } }
+            : { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': sub, ...extra } },
+      },
+    ],
+  };
+}

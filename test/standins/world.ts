@@ -1,0 +1,62 @@
+// The issuer and STS together, with one AWS account set up the way AWS's GitHub guide sets it up.
+// Tests, the demo and the benchmark start one of these and run jobs against it.
+import { GITHUB_ISSUER, startIssuer, type Issuer, type RunContext } from './oidc-issuer.ts';
+import { Job } from './runner.ts';
+import { githubTrustPolicy, startSts, type Account, type Role, type Sts } from './sts-emulator.ts';
+
+export const ACCOUNT = '111111111111';
+export const OTHER_ACCOUNT = '222222222222';
+export const roleArn = (name: string, account = ACCOUNT) => `arn:aws:iam::${account}:role/${name}`;
+
+/** Roles of the default account: `deploy` trusts every run of acme/webapp. */
+export function defaultRoles(): Role[] {
+  return [{ name: 'deploy', trustPolicy: githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:*'), maxSessionDuration: 3600 }];
+}
+
+export function defaultAccounts(roles: Role[] = defaultRoles()): Account[] {
+  return [{ id: ACCOUNT, oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sts.amazonaws.com'] }], roles }];
+}
+
+export interface World {
+  issuer: Issuer;
+  sts: Sts;
+  /** A new job whose steps may request OIDC tokens and reach the STS emulator. */
+  job(env?: Record<string, string | undefined>): Promise<Job>;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  run?: Partial<RunContext>;
+  accounts?: Account[];
+  rateLimit?: number;
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const issuer = await startIssuer(options.run);
+  const sts = await startSts({
+    accounts: options.accounts ?? defaultAccounts(),
+    jwks: { [GITHUB_ISSUER]: issuer.jwksUri },
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  });
+  const jobs: Job[] = [];
+  return {
+    issuer,
+    sts,
+    async job(env = {}) {
+      const job = await Job.create({
+        env: {
+          ACTIONS_ID_TOKEN_REQUEST_URL: issuer.requestUrl,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: issuer.requestToken,
+          AWS_ENDPOINT_URL_STS: sts.url,
+          ...env,
+        },
+      });
+      jobs.push(job);
+      return job;
+    },
+    async close() {
+      await Promise.all(jobs.map((j) => j.dispose()));
+      await Promise.all([issuer.close(), sts.close()]);
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseBoolean, parseConfig, parseProfiles, sanitizeSessionName, type InputName } from '../../src/config.ts';
+import { InputError } from '../../src/errors.ts';
+
+const ROLE = 'arn:aws:iam::111111111111:role/deploy';
+
+function parse(inputs: Partial<Record<InputName, string>>, env: Record<string, string> = {}) {
+  return parseConfig((name) => inputs[name] ?? '', { GITHUB_WORKSPACE: '/work/space', ...env });
+}
+
+function refusal(inputs: Partial<Record<InputName, string>>, env: Record<string, string> = {}): InputError {
+  try {
+    parse(inputs, env);
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+const base = { 'aws-region': 'eu-west-1', 'role-to-assume': ROLE };
+
+describe('parseConfig', () => {
+  it('applies the same defaults as configure-aws-credentials', () => {
+    const { config, warnings } = parse(base);
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({
+      region: 'eu-west-1',
+      roleArn: ROLE,
+      sessionName: 'GitHubActions',
+      durationSeconds: 3600,
+      audience: 'sts.amazonaws.com',
+      tokenFile: undefined,
+      roleChaining: false,
+      outputEnvCredentials: true,
+      outputCredentials: false,
+      maskAccountId: false,
+      maxAttempts: 12,
+      managedSessionPolicies: [],
+      allowedAccountIds: [],
+      profiles: [],
+      profileCredentials: 'refresh',
+    });
+  });
+
+  it.each([
+    [{ 'aws-region': '' }, 'aws-region', 'is required'],
+    [{ 'aws-region': 'useast1' }, 'aws-region', "'useast1'"],
+    [{ 'role-to-assume': '' }, 'role-to-assume', 'is required'],
+    [{ 'role-to-assume': 'arn:aws:iam::1111:role/deploy' }, 'role-to-assume', 'not a role ARN'],
+    [{ 'role-to-assume': 'deploy' }, 'role-to-assume', "'deploy'"],
+    [{ 'role-duration-seconds': 'an hour' }, 'role-duration-seconds', "'an hour'"],
+    [{ 'role-duration-seconds': '60' }, 'role-duration-seconds', 'from 900 to 43200, got 60'],
+    [{ 'role-duration-seconds': '50000' }, 'role-duration-seconds', 'got 50000'],
+    [{ 'inline-session-policy': '{"Version": ' }, 'inline-session-policy', 'not valid JSON'],
+    [{ 'inline-session-policy': '[1]' }, 'inline-session-policy', 'JSON policy object'],
+    [{ 'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess\nReadOnly' }, 'managed-session-policies', "'ReadOnly'"],
+    [{ 'allowed-account-ids': '111111111111, 12' }, 'allowed-account-ids', "'12'"],
+    [{ 'retry-max-attempts': '0' }, 'retry-max-attempts', 'from 1 to 100'],
+    [{ 'disable-retry': 'yes' }, 'disable-retry', "got 'yes'"],
+    [{ 'output-credentials': 'on' }, 'output-credentials', "got 'on'"],
+    [{ 'sts-endpoint': 'sts.local' }, 'sts-endpoint', 'http(s) URL'],
+    [{ 'http-proxy': 'ftp://proxy' }, 'http-proxy', 'http(s) URL'],
+  ])('refuses %o naming %s', (inputs, input, problem) => {
+    const error = refusal({ ...base, ...inputs } as Partial<Record<InputName, string>>);
+    expect(error.input).toBe(input);
+    expect(error.message).toContain(`Input '${input}'`);
+    expect(error.message).toContain(problem);
+  });
+
+  it('accepts YAML 1.2 core booleans and nothing else', () => {
+    for (const yes of ['true', 'True', 'TRUE']) expect(parseBoolean('x', yes, false)).toBe(true);
+    for (const no of ['false', 'False', 'FALSE']) expect(parseBoolean('x', no, true)).toBe(false);
+    expect(parseBoolean('x', '', true)).toBe(true);
+    for (const other of ['yes', 'on', '1', 'tRUE']) expect(() => parseBoolean('x', other, false)).toThrow(InputError);
+  });
+
+  it('sanitises the session name with a warning', () => {
+    const { config, warnings } = parse({ ...base, 'role-session-name': 'deploy #42 (main)' });
+    expect(config.sessionName).toBe('deploy__42__main_');
+    expect(warnings[0]).toContain("using 'deploy__42__main_'");
+    expect(sanitizeSessionName('x')).toBe('x_');
+    expect(sanitizeSessionName('a'.repeat(80))).toHaveLength(64);
+  });
+
+  it('resolves a relative token file from the workspace', () => {
+    expect(parse({ ...base, 'web-identity-token-file': 'tokens/jwt' }).config.tokenFile).toBe('/work/space/tokens/jwt');
+    expect(parse({ ...base, 'web-identity-token-file': '/var/run/token' }).config.tokenFile).toBe('/var/run/token');
+  });
+
+  it('disable-retry means a single attempt', () => {
+    expect(parse({ ...base, 'disable-retry': 'true', 'retry-max-attempts': '5' }).config.maxAttempts).toBe(1);
+    expect(parse({ ...base, 'retry-max-attempts': '5' }).config.maxAttempts).toBe(5);
+  });
+
+  it('role chaining needs credentials in the environment, an hour at most, and current credentials kept', () => {
+    expect(refusal({ ...base, 'role-chaining': 'true' }).input).toBe('role-chaining');
+    const env = { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 'secret' };
+    expect(parse({ ...base, 'role-chaining': 'true' }, env).config.roleChaining).toBe(true);
+    expect(refusal({ ...base, 'role-chaining': 'true', 'role-duration-seconds': '7200' }, env).message).toContain('caps role chaining at 3600');
+    expect(refusal({ ...base, 'role-chaining': 'true', 'unset-current-credentials': 'true' }, env).input).toBe('unset-current-credentials');
+  });
+
+  it('takes the proxy from the input, then HTTPS_PROXY, and NO_PROXY from the environment', () => {
+    expect(parse({ ...base, 'http-proxy': 'http://proxy:3128' }, { HTTPS_PROXY: 'http://other:1' }).config.proxy).toBe('http://proxy:3128');
+    const { config } = parse(base, { HTTPS_PROXY: 'http://other:1', NO_PROXY: '.internal' });
+    expect(config.proxy).toBe('http://other:1');
+    expect(config.noProxy).toBe('.internal');
+  });
+
+  it('splits managed policies by line and account IDs by comma', () => {
+    const { config } = parse({
+      ...base,
+      'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess\n\n  arn:aws:iam::111111111111:policy/limits  \n',
+      'allowed-account-ids': '111111111111, 222222222222',
+    });
+    expect(config.managedSessionPolicies).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111111111111:policy/limits']);
+    expect(config.allowedAccountIds).toEqual(['111111111111', '222222222222']);
+  });
+});
+
+describe('parseProfiles', () => {
+  it('reads NAME: ROLE_ARN lines, skipping blanks and comments', () => {
+    expect(parseProfiles(`# accounts\ndeploy: ${ROLE}\n\naudit : arn:aws:iam::222222222222:role/audit\n`)).toEqual([
+      { name: 'deploy', roleArn: ROLE },
+      { name: 'audit', roleArn: 'arn:aws:iam::222222222222:role/audit' },
+    ]);
+  });
+
+  it.each([
+    [`deploy ${ROLE}`, "line 1 ('deploy arn"],
+    [`ok: ${ROLE}\nbad: arn:aws:iam::1:role/x`, 'line 2'],
+    [`a: ${ROLE}\na: ${ROLE}`, "repeats profile 'a'"],
+    [`bad/name: ${ROLE}`, 'invalid profile name'],
+  ])('refuses %j', (text, problem) => {
+    expect(() => parseProfiles(text)).toThrow(problem);
+  });
+});
