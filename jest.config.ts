@@ -6,7 +6,8 @@ const config: Config = {
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }],
+    // Babel only strips types (no TypeScript compiler in the loop); modules stay ESM.
+    '^.+\\.ts$': ['babel-jest', { presets: [['@babel/preset-typescript', { rewriteImportExtensions: false }]] }],
   },
   // Integration tests spawn the built action and the stand-ins; two cores, so two workers.
   maxWorkers: 2,
