@@ -18,7 +18,7 @@ const pureActionsToolkit: esbuild.Plugin = {
 
 await rm('dist', { recursive: true, force: true });
 const result = await esbuild.build({
-  entryPoints: ['src/main.ts', 'src/post.ts'],
+  entryPoints: ['src/main.ts', 'src/post.ts', 'src/credential-process.ts'],
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -55,6 +55,8 @@ export const INPUT_NAMES = [
   'sts-endpoint',
   'http-proxy',
   'unset-current-credentials',
+  'profiles',
+  'profile-credentials',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -141,7 +143,7 @@ export function parseConfig(input: InputReader, env: Readonly<Record<string, str
   if (region === '') throw new InputError('aws-region', 'is required');
   if (!REGION.test(region)) throw new InputError('aws-region', `is not a region name like us-east-1, got '${region}'`);
 
-  const profiles: Profile[] = [];
+  const profiles = parseProfiles(input('profiles'));
   const roleInput = get('role-to-assume');
   if (roleInput === '' && profiles.length === 0) throw new InputError('role-to-assume', 'is required (or give profiles)');
   if (roleInput !== '' && !ROLE_ARN.test(roleInput)) {
@@ -209,7 +211,10 @@ export function parseConfig(input: InputReader, env: Readonly<Record<string, str
     throw new InputError('role-duration-seconds', `is ${durationSeconds}, but STS caps role chaining at 3600 seconds`);
   }
 
-  const profileCredentials = 'refresh' as const;
+  const profileCredentials = get('profile-credentials') || 'refresh';
+  if (profileCredentials !== 'refresh' && profileCredentials !== 'static') {
+    throw new InputError('profile-credentials', `must be 'refresh' or 'static', got '${profileCredentials}'`);
+  }
 
   return {
     warnings,

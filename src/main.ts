@@ -1,14 +1,21 @@
-// The main step: inputs → token → STS → mask → export → outputs → summary. Nothing is exported unless
-// every part succeeded; a failure ends in one ::error:: that says why and what to change.
+// The main step: inputs → token → STS (the environment role and every profile) → mask → export →
+// outputs → summary. Nothing is exported unless every part succeeded; a failure ends in one ::error::
+// that says why and what to change.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { parseConfig, type Config } from './config.ts';
 import { diagnose, render } from './diagnose.ts';
 import { exchange, sessionTags, type Via } from './exchange.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
+import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents } from './http.ts';
+import { helperPaths, helperSettings, processCredentials, renderConfig, type ProfileSource } from './profiles.ts';
 import { DEFAULT_POLICY, type RetryEvent } from './retry.ts';
 import { STATE } from './state.ts';
-import { createStsClient } from './sts.ts';
+import { createStsClient, type Credentials } from './sts.ts';
 import { failureSummary, successSummary } from './summary.ts';
 import { createTokenSource, type TokenSource } from './token.ts';
 
@@ -21,9 +28,40 @@ function logRetry({ error, attempt, delayMs }: RetryEvent): void {
   core.info(`Attempt ${attempt} failed (${describe(error)}); retrying in ${delayMs} ms`);
 }
 
+/** The shared config file the user had, whose profiles must stay usable. */
+function existingConfig(env: NodeJS.ProcessEnv): string {
+  const file = env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Writes the profiles' config file (and, for refresh, the helper's settings and warm cache). Returns its path. */
+function writeProfiles(config: Config, credentials: Map<string, Credentials>): string {
+  const dir = createPrivateDir(process.env.RUNNER_TEMP);
+  // Recorded before anything is written, so the post step removes it whatever happens next.
+  core.saveState(STATE.files, JSON.stringify([dir]));
+  let source: ProfileSource = { kind: 'static', credentials };
+  if (config.profileCredentials === 'refresh') {
+    const settings = path.join(dir, 'settings.json');
+    writeSecretFile(settings, JSON.stringify(helperSettings(config)));
+    for (const [name, c] of credentials) writeSecretFile(helperPaths(dir, name).cache, processCredentials(c));
+    const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.js');
+    source = { kind: 'refresh', node: process.execPath, helper, settings };
+  }
+  const { text, replaced } = renderConfig(existingConfig(process.env), config.profiles, config.region, source);
+  for (const section of replaced) core.warning(`profiles replaces the section [${section}] of your existing AWS config`);
+  const file = path.join(dir, 'config');
+  writeSecretFile(file, text);
+  return file;
+}
+
 async function run(): Promise<void> {
   let config: Config | undefined;
   let tokens: TokenSource | undefined;
+  let failedRole: string | undefined;
   try {
     const parsed = parseConfig((name) => core.getInput(name), process.env);
     config = parsed.config;
@@ -35,48 +73,81 @@ async function run(): Promise<void> {
 
     const agents = createAgents({ url: config.proxy, noProxy: config.noProxy });
     tokens = createTokenSource({ audience: config.audience, file: config.tokenFile, env: process.env, agents });
-    const via: Via = config.roleChaining ? { kind: 'chaining', tags: config.skipSessionTagging ? [] : sessionTags(process.env) } : { kind: 'web-identity', tokens };
+    const webIdentity: Via = { kind: 'web-identity', tokens };
     const client = createStsClient({ region: config.region, endpoint: config.stsEndpoint, agents, signWithEnvironmentCredentials: config.roleChaining });
-    const roleArn = config.roleArn ?? '';
-    const result = await exchange({
-      request: {
-        roleArn,
-        sessionName: config.sessionName,
-        durationSeconds: config.durationSeconds,
-        policy: config.inlineSessionPolicy,
-        policyArns: config.managedSessionPolicies,
-      },
-      client,
-      via,
-      allowedAccountIds: config.allowedAccountIds,
-      policy: { ...DEFAULT_POLICY, maxAttempts: config.maxAttempts },
-      onRetry: logRetry,
-    });
+    const settings = config;
+    const assume = async (roleArn: string, via: Via) => {
+      try {
+        return await exchange({
+          request: {
+            roleArn,
+            sessionName: settings.sessionName,
+            durationSeconds: settings.durationSeconds,
+            policy: settings.inlineSessionPolicy,
+            policyArns: settings.managedSessionPolicies,
+          },
+          client,
+          via,
+          allowedAccountIds: settings.allowedAccountIds,
+          policy: { ...DEFAULT_POLICY, maxAttempts: settings.maxAttempts },
+          onRetry: logRetry,
+        });
+      } catch (error) {
+        failedRole ??= roleArn;
+        throw error;
+      }
+    };
+
+    // Role chaining signs with the environment's credentials; profiles always use the OIDC token.
+    const [environment, ...profiled] = await Promise.all([
+      config.roleArn ? assume(config.roleArn, config.roleChaining ? { kind: 'chaining', tags: config.skipSessionTagging ? [] : sessionTags(process.env) } : webIdentity) : undefined,
+      ...config.profiles.map((p) => assume(p.roleArn, webIdentity)),
+    ]);
     client.destroy();
+    const profileCredentials = new Map(config.profiles.map((p, i) => [p.name, profiled[i]!.value]));
 
-    const credentials = result.value;
-    const plan = planExport(credentials, config);
-    for (const secret of plan.secrets) core.setSecret(secret);
-    for (const [name, value] of Object.entries(plan.env)) core.exportVariable(name, value);
-    for (const [name, value] of Object.entries(plan.outputs)) core.setOutput(name, value);
-    core.saveState(STATE.exported, JSON.stringify(Object.keys(plan.env).filter((name) => (CREDENTIAL_VARIABLES as readonly string[]).includes(name))));
+    // Everything succeeded: mask first, then hand out.
+    for (const c of profileCredentials.values()) for (const secret of [c.accessKeyId, c.secretAccessKey, c.sessionToken]) core.setSecret(secret);
+    const plan = environment ? planExport(environment.value, config) : undefined;
+    for (const secret of plan?.secrets ?? []) core.setSecret(secret);
+    if (profileCredentials.size > 0) core.exportVariable('AWS_CONFIG_FILE', writeProfiles(config, profileCredentials));
+    if (plan) {
+      for (const [name, value] of Object.entries(plan.env)) core.exportVariable(name, value);
+      for (const [name, value] of Object.entries(plan.outputs)) core.setOutput(name, value);
+      core.saveState(STATE.exported, JSON.stringify(Object.keys(plan.env).filter((name) => (CREDENTIAL_VARIABLES as readonly string[]).includes(name))));
+    } else {
+      core.exportVariable('AWS_REGION', config.region);
+      core.exportVariable('AWS_DEFAULT_REGION', config.region);
+    }
 
-    core.info(`Assumed ${credentials.arn}, valid until ${credentials.expiration.toISOString()} (${result.attempts} STS ${result.attempts === 1 ? 'attempt' : 'attempts'})`);
+    const assumed = [
+      ...(environment && config.roleArn ? [{ profile: undefined, roleArn: config.roleArn, credentials: environment.value }] : []),
+      ...config.profiles.map((p) => ({ profile: p.name, roleArn: p.roleArn, credentials: profileCredentials.get(p.name)! })),
+    ];
+    for (const a of assumed) {
+      core.info(`Assumed ${a.credentials.arn}${a.profile ? ` as profile ${a.profile}` : ''}, valid until ${a.credentials.expiration.toISOString()}`);
+    }
+    const attempts = [environment, ...profiled].reduce((sum, r) => sum + (r?.attempts ?? 0), 0);
     await writeSummary(
       successSummary({
-        assumed: [{ profile: undefined, roleArn, accountId: credentials.accountId, expiration: credentials.expiration }],
+        assumed: assumed.map((a) => ({
+          profile: a.profile,
+          roleArn: a.roleArn,
+          accountId: a.credentials.accountId,
+          expiration: a.profile && config?.profileCredentials === 'refresh' ? undefined : a.credentials.expiration,
+        })),
         sessionName: config.sessionName,
         claims: tokens.last?.claims,
-        attempts: result.attempts,
+        attempts,
         maskAccountId: config.maskAccountId,
       }),
     );
   } catch (error) {
     const diagnosis = diagnose(error, {
-      roleArn: config?.roleArn,
+      roleArn: failedRole ?? config?.roleArn,
       audience: config?.audience ?? 'sts.amazonaws.com',
       durationSeconds: config?.durationSeconds ?? 3600,
-      roleChaining: config?.roleChaining ?? false,
+      roleChaining: failedRole !== undefined && failedRole === config?.roleArn && config.roleChaining,
       claims: tokens?.last?.claims,
       now: Date.now(),
     });

@@ -60,15 +60,23 @@ export interface TokenSource {
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const now = options.now ?? Date.now;
   let last: IdToken | undefined;
+  // Roles assumed side by side share one token request.
+  let pending: Promise<IdToken> | undefined;
+  const obtain = async (): Promise<IdToken> => {
+    const jwt = options.file ? await readTokenFile(options.file) : await fetchRunnerToken(options);
+    last = { jwt, claims: decodeClaims(jwt), obtainedAt: now() };
+    return last;
+  };
   return {
     get last() {
       return last;
     },
-    async get(fresh) {
-      if (!fresh && last && now() - last.obtainedAt < TOKEN_REUSE_MS) return last;
-      const jwt = options.file ? await readTokenFile(options.file) : await fetchRunnerToken(options);
-      last = { jwt, claims: decodeClaims(jwt), obtainedAt: now() };
-      return last;
+    get(fresh) {
+      if (!fresh && last && now() - last.obtainedAt < TOKEN_REUSE_MS) return Promise.resolve(last);
+      pending ??= obtain().finally(() => {
+        pending = undefined;
+      });
+      return pending;
     },
   };
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { findLeaks } from '../standins/leaks.ts';
 import { startProxy } from '../standins/proxy.ts';
 import type { StepResult } from '../standins/runner.ts';
-import { githubTrustPolicy } from '../standins/sts-emulator.ts';
+import { githubTrustPolicy, type Fault } from '../standins/sts-emulator.ts';
 import { ACCOUNT, roleArn, startWorld, type World } from '../standins/world.ts';
 
 const DEPLOY = roleArn('deploy');
@@ -196,13 +196,14 @@ describe('bad input', () => {
 });
 
 describe('transient failures are retried', () => {
-  it.each([
+  const faultCases: [Fault[], string][] = [
     [['throttle', 'throttle'], 'Throttling'],
     [['server-error'], 'InternalFailure'],
     [['reset'], 'ECONNRESET'],
     [['garbage'], 'UnreadableResponse'],
     [['idp-error'], 'IDPCommunicationError'],
-  ] as const)('%j', async (faults, logged) => {
+  ];
+  it.each(faultCases)('%j', async (faults, logged) => {
     world.sts.faults.push(...faults);
     const { result } = await main(base);
     expect(result.exitCode).toBe(0);

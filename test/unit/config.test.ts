@@ -61,6 +61,7 @@ describe('parseConfig', () => {
     [{ 'output-credentials': 'on' }, 'output-credentials', "got 'on'"],
     [{ 'sts-endpoint': 'sts.local' }, 'sts-endpoint', 'http(s) URL'],
     [{ 'http-proxy': 'ftp://proxy' }, 'http-proxy', 'http(s) URL'],
+    [{ 'profile-credentials': 'sometimes' }, 'profile-credentials', "'refresh' or 'static'"],
   ])('refuses %o naming %s', (inputs, input, problem) => {
     const error = refusal({ ...base, ...inputs } as Partial<Record<InputName, string>>);
     expect(error.input).toBe(input);
@@ -134,5 +135,11 @@ describe('parseProfiles', () => {
     [`bad/name: ${ROLE}`, 'invalid profile name'],
   ])('refuses %j', (text, problem) => {
     expect(() => parseProfiles(text)).toThrow(problem);
+  });
+
+  it('makes role-to-assume optional when profiles are given', () => {
+    const { config } = parse({ 'aws-region': 'eu-west-1', profiles: `deploy: ${ROLE}` });
+    expect(config.roleArn).toBeUndefined();
+    expect(config.profiles).toHaveLength(1);
   });
 });

@@ -1,0 +1,197 @@
+// Several roles by profile name, and credentials that refresh themselves, through the built helper.
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { findLeaks } from '../standins/leaks.ts';
+import { GITHUB_ISSUER } from '../standins/oidc-issuer.ts';
+import { DIST, ROOT, type Job, type StepResult } from '../standins/runner.ts';
+import { githubTrustPolicy } from '../standins/sts-emulator.ts';
+import { ACCOUNT, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
+
+const WHOAMI = path.join(ROOT, 'test/standins/whoami.ts');
+const PROFILES = `deploy: ${roleArn('deploy')}\n# read-only in the audit account\naudit: ${roleArn('audit', OTHER_ACCOUNT)}\n`;
+
+let world: World;
+const scanned: StepResult[] = [];
+
+beforeEach(async () => {
+  const accounts = defaultAccounts();
+  accounts.push({
+    id: OTHER_ACCOUNT,
+    oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sts.amazonaws.com'] }],
+    roles: [{ name: 'audit', trustPolicy: githubTrustPolicy(OTHER_ACCOUNT, 'repo:acme/webapp:*') }],
+  });
+  world = await startWorld({ accounts });
+  scanned.length = 0;
+});
+
+afterEach(async () => {
+  expect(findLeaks(scanned, world.issuer, world.sts)).toEqual([]);
+  await world.close();
+});
+
+async function setUp(inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<{ job: Job; result: StepResult }> {
+  const job = await world.job(env);
+  const result = await job.main({ 'aws-region': 'us-east-1', profiles: PROFILES, ...inputs });
+  scanned.push(result);
+  expect(result.errors).toEqual([]);
+  expect(result.exitCode).toBe(0);
+  return { job, result };
+}
+
+async function whoami(job: Job, ...profiles: string[]): Promise<Record<string, string>> {
+  const step = await job.node([WHOAMI, ...profiles]);
+  scanned.push(step);
+  return JSON.parse(step.stdout) as Record<string, string>;
+}
+
+function helper(job: Job, profile: string): Promise<StepResult> {
+  const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
+  return job.node([path.join(DIST, 'credential-process.js'), settings, profile]);
+}
+
+const assumeCalls = () => world.sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity').length;
+
+describe('profiles', () => {
+  it('two profiles resolve to their own identities in a later step, served from the cache', async () => {
+    const { job, result } = await setUp();
+    expect(assumeCalls()).toBe(2);
+    expect(world.issuer.stats.tokensIssued).toBe(1);
+    const config = readFileSync(job.env.AWS_CONFIG_FILE ?? '', 'utf8');
+    expect(config).toContain('[profile deploy]');
+    expect(config).toContain('[profile audit]');
+    expect(config).toMatch(/credential_process = ".*node[^"]*" ".*credential-process\.js" ".*settings\.json" "audit"/);
+    expect(result.exported).not.toHaveProperty('AWS_ACCESS_KEY_ID');
+    expect(result.exported.AWS_REGION).toBe('us-east-1');
+    expect(result.summary).toContain('profile `audit`');
+
+    expect(await whoami(job, 'deploy', 'audit')).toEqual({
+      deploy: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/GitHubActions`,
+      audit: `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/audit/GitHubActions`,
+    });
+    expect(assumeCalls()).toBe(2);
+  });
+
+  it('writes every file 0600 inside a private folder under RUNNER_TEMP, and post removes them all', async () => {
+    const { job } = await setUp();
+    const dir = path.dirname(job.env.AWS_CONFIG_FILE ?? '');
+    expect(dir.startsWith(job.temp)).toBe(true);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const files = readdirSync(dir);
+    expect(files.sort()).toEqual(['audit.credentials.json', 'config', 'deploy.credentials.json', 'settings.json']);
+    for (const f of files) expect(statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+
+    const post = await job.post();
+    scanned.push(post);
+    expect(post.exitCode).toBe(0);
+    expect(existsSync(dir)).toBe(false);
+    expect(readdirSync(job.temp)).toEqual([]);
+  });
+
+  it("keeps the user's existing profiles, and warns when one is replaced", async () => {
+    const job = await world.job();
+    const userConfig = path.join(job.workspace, 'aws-config');
+    writeFileSync(userConfig, '[default]\nregion = eu-west-2\n\n[profile legacy]\nregion = eu-west-1\noutput = json\n\n[profile deploy]\nregion = ap-south-1\n');
+    const result = await job.main({ 'aws-region': 'us-east-1', profiles: PROFILES }, { AWS_CONFIG_FILE: userConfig });
+    scanned.push(result);
+    expect(result.exitCode).toBe(0);
+    expect(result.warnings).toEqual(['profiles replaces the section [profile deploy] of your existing AWS config']);
+    const config = readFileSync(job.env.AWS_CONFIG_FILE ?? '', 'utf8');
+    expect(config).toContain('[default]\nregion = eu-west-2');
+    expect(config).toContain('[profile legacy]\nregion = eu-west-1\noutput = json');
+    expect(config).not.toContain('ap-south-1');
+    expect(config.match(/\[profile deploy\]/g)).toHaveLength(1);
+  });
+
+  it('exports role-to-assume as environment credentials beside the profiles', async () => {
+    const { job, result } = await setUp({ 'role-to-assume': roleArn('deploy'), profiles: `audit: ${roleArn('audit', OTHER_ACCOUNT)}` });
+    expect(result.exported.AWS_ACCESS_KEY_ID).toBeTruthy();
+    expect(result.outputs['aws-account-id']).toBe(ACCOUNT);
+    expect(await whoami(job)).toEqual({ '(environment)': `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/GitHubActions` });
+    expect(await whoami(job, 'audit')).toEqual({ audit: `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/audit/GitHubActions` });
+  });
+
+  it('static mode writes the credentials into the profiles, no helper', async () => {
+    const { job } = await setUp({ 'profile-credentials': 'static' });
+    const dir = path.dirname(job.env.AWS_CONFIG_FILE ?? '');
+    expect(readdirSync(dir)).toEqual(['config']);
+    expect(readFileSync(path.join(dir, 'config'), 'utf8')).not.toContain('credential_process');
+    expect(await whoami(job, 'audit')).toEqual({ audit: `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/audit/GitHubActions` });
+    const post = await job.post();
+    expect(existsSync(dir)).toBe(false);
+    scanned.push(post);
+  });
+
+  it('fails the step, exporting nothing, when one profile is refused', async () => {
+    world.sts.accounts[1]!.roles[0]!.trustPolicy = githubTrustPolicy(OTHER_ACCOUNT, 'repo:acme/other:*');
+    const job = await world.job();
+    const result = await job.main({ 'aws-region': 'us-east-1', profiles: PROFILES });
+    scanned.push(result);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toContain(roleArn('audit', OTHER_ACCOUNT));
+    expect(result.exported).toEqual({});
+    expect(readdirSync(job.temp)).toEqual([]);
+  });
+});
+
+describe('the credential helper', () => {
+  it('refreshes credentials inside the refresh margin with a fresh OIDC token', async () => {
+    world.sts.credentialLifetimeSeconds = 301;
+    const { job } = await setUp();
+    const cache = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'deploy.credentials.json');
+    const before = readFileSync(cache, 'utf8');
+    await new Promise((r) => setTimeout(r, 1100));
+    const tokens = world.issuer.stats.tokensIssued;
+    const step = await helper(job, 'deploy');
+    expect(step.exitCode).toBe(0);
+    expect(step.stderr).toBe('');
+    const handed = JSON.parse(step.stdout) as { Version: number; AccessKeyId: string; Expiration: string };
+    expect(handed.Version).toBe(1);
+    expect(handed.AccessKeyId).not.toBe((JSON.parse(before) as { AccessKeyId: string }).AccessKeyId);
+    expect(readFileSync(cache, 'utf8')).toBe(step.stdout);
+    expect(world.issuer.stats.tokensIssued).toBe(tokens + 1);
+    expect(assumeCalls()).toBe(3);
+  });
+
+  it('serves a cache hit without calling STS or GitHub', async () => {
+    const { job } = await setUp();
+    const calls = world.sts.calls.length;
+    const step = await helper(job, 'audit');
+    expect(step.exitCode).toBe(0);
+    expect(JSON.parse(step.stdout)).toMatchObject({ Version: 1, AccessKeyId: world.sts.issued.find((c) => step.stdout.includes(c.accessKeyId))?.accessKeyId });
+    expect(world.sts.calls.length).toBe(calls);
+  });
+
+  it('ten concurrent helpers for one cold profile make one STS call', async () => {
+    world.sts.credentialLifetimeSeconds = 60;
+    const { job } = await setUp();
+    const before = assumeCalls();
+    const steps = await Promise.all(Array.from({ length: 10 }, () => helper(job, 'deploy')));
+    for (const s of steps) expect(s.exitCode).toBe(0);
+    expect(assumeCalls()).toBe(before + 1);
+    expect(new Set(steps.map((s) => s.stdout)).size).toBe(1);
+  });
+
+  it('keeps a long job working after the first session has expired', async () => {
+    world.sts.credentialLifetimeSeconds = 2;
+    const { job } = await setUp({ 'role-to-assume': roleArn('deploy'), profiles: `deploy: ${roleArn('deploy')}` });
+    await new Promise((r) => setTimeout(r, 2200));
+    // The static environment credentials have expired, as they would 60 minutes into a 90-minute job …
+    expect((await whoami(job))['(environment)']).toContain('ExpiredToken');
+    // … while the profile refreshes itself, each time it is used.
+    for (let i = 0; i < 2; i++) expect((await whoami(job, 'deploy')).deploy).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/deploy/GitHubActions`);
+  });
+
+  it('explains a refusal in one line on stderr and prints nothing on stdout', async () => {
+    world.sts.credentialLifetimeSeconds = 60;
+    const { job } = await setUp();
+    world.sts.accounts[0]!.roles[0]!.trustPolicy = githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:environment:production');
+    const step = await helper(job, 'deploy');
+    expect(step.exitCode).toBe(1);
+    expect(step.stdout).toBe('');
+    expect(step.stderr.trim().split('\n')).toHaveLength(1);
+    expect(step.stderr).toContain('oidc-aws-credentials (profile deploy): The trust policy of arn:aws:iam::111111111111:role/deploy');
+    scanned.push(step);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from '@jest/globals';
+import { isFresh, processCredentials, renderConfig, REFRESH_MARGIN_MS } from '../../src/profiles.ts';
+import { planExport } from '../../src/export.ts';
+import type { Credentials } from '../../src/sts.ts';
+
+const creds = (id: string): Credentials => ({
+  accessKeyId: `ASIA${id}`,
+  secretAccessKey: `secret-${id}`,
+  sessionToken: `token-${id}`,
+  expiration: new Date('2026-11-22T22:00:00.000Z'),
+  arn: 'arn:aws:sts::111111111111:assumed-role/deploy/GitHubActions',
+  accountId: '111111111111',
+});
+const profiles = [
+  { name: 'deploy', roleArn: 'arn:aws:iam::111111111111:role/deploy' },
+  { name: 'default', roleArn: 'arn:aws:iam::111111111111:role/read' },
+];
+
+describe('renderConfig', () => {
+  it('adds a credential_process profile per line, quoting paths, keeping the rest of the user config', () => {
+    const existing = '[profile keep]\nregion = eu-west-1\n\n[default]\nregion = x\n';
+    const { text, replaced } = renderConfig(existing, profiles, 'us-east-1', { kind: 'refresh', node: '/opt/node 24/bin/node', helper: '/a/credential-process.js', settings: '/t/settings.json' });
+    expect(replaced).toEqual(['default']);
+    expect(text).toBe(
+      '[profile keep]\nregion = eu-west-1\n\n' +
+        '[profile deploy]\nregion = us-east-1\ncredential_process = "/opt/node 24/bin/node" "/a/credential-process.js" "/t/settings.json" "deploy"\n\n' +
+        '[default]\nregion = us-east-1\ncredential_process = "/opt/node 24/bin/node" "/a/credential-process.js" "/t/settings.json" "default"\n',
+    );
+  });
+
+  it('writes the credentials themselves in static mode', () => {
+    const { text } = renderConfig('', profiles.slice(0, 1), 'eu-west-1', { kind: 'static', credentials: new Map([['deploy', creds('A')]]) });
+    expect(text).toBe('[profile deploy]\nregion = eu-west-1\naws_access_key_id = ASIAA\naws_secret_access_key = secret-A\naws_session_token = token-A\n');
+  });
+});
+
+describe('isFresh', () => {
+  const json = processCredentials(creds('A'));
+  const expiry = Date.parse('2026-11-22T22:00:00.000Z');
+  it('hands out cached credentials only while more than the margin is left', () => {
+    expect(JSON.parse(json)).toEqual({ Version: 1, AccessKeyId: 'ASIAA', SecretAccessKey: 'secret-A', SessionToken: 'token-A', Expiration: '2026-11-22T22:00:00.000Z' });
+    expect(isFresh(json, expiry - REFRESH_MARGIN_MS - 1)).toBe(true);
+    expect(isFresh(json, expiry - REFRESH_MARGIN_MS)).toBe(false);
+    expect(isFresh(undefined, 0)).toBe(false);
+    expect(isFresh(json, expiry - 1000, 0)).toBe(true);
+  });
+});
+
+describe('planExport', () => {
+  it('masks every credential, and the account when asked', () => {
+    const plan = planExport(creds('A'), { region: 'eu-west-1', maskAccountId: true, outputCredentials: false, outputEnvCredentials: true });
+    expect(plan.secrets).toEqual(['ASIAA', 'secret-A', 'token-A', '111111111111']);
+    expect(plan.env).toEqual({ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'ASIAA', AWS_SECRET_ACCESS_KEY: 'secret-A', AWS_SESSION_TOKEN: 'token-A' });
+    expect(plan.outputs).toEqual({ 'aws-account-id': '111111111111', 'authenticated-arn': creds('A').arn, 'aws-expiration': '2026-11-22T22:00:00.000Z' });
+  });
+
+  it('puts credentials in outputs only with output-credentials, and in the environment only with output-env-credentials', () => {
+    const plan = planExport(creds('B'), { region: 'eu-west-1', maskAccountId: false, outputCredentials: true, outputEnvCredentials: false });
+    expect(plan.secrets).toEqual(['ASIAB', 'secret-B', 'token-B']);
+    expect(Object.keys(plan.env)).toEqual(['AWS_REGION', 'AWS_DEFAULT_REGION']);
+    expect(plan.outputs['aws-secret-access-key']).toBe('secret-B');
+  });
+});
