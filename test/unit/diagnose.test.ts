@@ -1,0 +1,71 @@
+// diagnose() is a pure function of (error, claims, inputs): tested here without any server.
+import { describe, expect, it } from '@jest/globals';
+import { diagnose, render, type DiagnosisContext } from '../../src/diagnose.ts';
+import { AccountError, AwsError, InputError, NetworkError, TokenError } from '../../src/errors.ts';
+import { RetryFailure } from '../../src/retry.ts';
+
+const ctx: DiagnosisContext = {
+  roleArn: 'arn:aws:iam::111111111111:role/deploy',
+  audience: 'sts.amazonaws.com',
+  durationSeconds: 3600,
+  roleChaining: false,
+  claims: {
+    iss: 'https://token.actions.githubusercontent.com',
+    sub: 'repo:acme/webapp:environment:prod',
+    aud: 'sts.amazonaws.com',
+    ref: 'refs/heads/main',
+    environment: 'prod',
+    event_name: 'push',
+  },
+  now: Date.parse('2026-11-22T20:00:00Z'),
+};
+
+const text = (error: unknown, c: Partial<DiagnosisContext> = {}) => render(diagnose(error, { ...ctx, ...c }));
+
+describe('diagnose', () => {
+  it('passes input errors through as they are', () => {
+    expect(text(new InputError('aws-region', 'is required'))).toBe("Input 'aws-region' is required");
+  });
+
+  it('explains a missing id-token permission, reusable workflows, forks and Dependabot', () => {
+    const t = text(new TokenError('no-permission', 'no URL'), { claims: undefined });
+    expect(t).toContain('id-token: write');
+    expect(t).toContain('A reusable workflow gets only what its caller grants');
+    expect(t).toContain('forks and Dependabot');
+  });
+
+  it('writes the trust condition against the issuer of the token (GHES issuers too)', () => {
+    const t = text(new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403), {
+      claims: { ...ctx.claims, iss: 'https://ghe.example.com/_services/token' },
+    });
+    expect(t).toContain('"ghe.example.com/_services/token:sub": "repo:acme/webapp:environment:prod"');
+  });
+
+  it('caps chained sessions at an hour', () => {
+    const t = text(new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 400), { roleChaining: true, durationSeconds: 7200 });
+    expect(t).toContain('role-duration-seconds is 7200');
+    expect(t).toContain('3600');
+  });
+
+  it('names both accounts when allowed-account-ids refuses', () => {
+    const t = text(new AccountError('111111111111', ['222222222222', '333333333333']));
+    expect(t).toContain('account 111111111111');
+    expect(t).toContain('222222222222, 333333333333');
+    expect(t).toContain('Nothing was exported');
+  });
+
+  it('tells a typo in the endpoint from an unreachable network', () => {
+    expect(text(new NetworkError('ENOTFOUND', 'getaddrinfo ENOTFOUND sts.nowhere'))).toContain('sts-endpoint');
+    expect(text(new RetryFailure(new NetworkError('ETIMEDOUT', 'no answer'), 12, 61_000))).toContain('(12 attempts over 61.0 s)');
+  });
+
+  it('says throttling was retried, how often and for how long', () => {
+    const t = text(new RetryFailure(new AwsError('Throttling', 'Rate exceeded', 400), 12, 58_400));
+    expect(t).toContain('12 attempts over 58.4 s');
+    expect(t).toContain('strategy.max-parallel');
+  });
+
+  it('falls back to the code and message STS gave', () => {
+    expect(text(new AwsError('RegionDisabledException', 'STS is not activated in this region', 403))).toBe('STS refused: STS said RegionDisabledException: STS is not activated in this region');
+  });
+});
