@@ -1,24 +1,44 @@
 // Builds dist/: one minified ESM bundle per entry point, with shared code in chunks so that the post
 // step and the credential helper's fast path load only what they use.
 import { rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
 
 // @actions/* declare no `sideEffects`, so esbuild would keep all of @actions/core's HTTP client (~420 kB)
 // for the few functions used. Their modules have no import-time effects, so let them be tree-shaken.
+const PURE_PACKAGES = /node_modules\/@(?:actions|aws-sdk|smithy)\//;
 const pureActionsToolkit: esbuild.Plugin = {
   name: 'pure-actions-toolkit',
   setup(build) {
-    build.onResolve({ filter: /^@actions\// }, async (args) => {
-      if (args.pluginData === 'resolved') return undefined;
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'resolved' || args.path.startsWith('node:')) return undefined;
       const result = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'resolved' });
-      return { ...result, sideEffects: false };
+      return PURE_PACKAGES.test(result.path) ? { ...result, sideEffects: false } : result;
     });
+  },
+};
+
+// An ES import of a Node built-in goes through a facade that reads every export at load time: node:http's
+// lazy WebSocket getter alone loads Node's whole fetch stack (undici, http2, worker_threads: ~20 ms and
+// several MB), and the facades of crypto, fs, process … cost ~10 ms more. As CommonJS modules, the
+// built-ins are read property by property when used, so each getter runs only if its code path does.
+const builtinsAsCommonJs: esbuild.Plugin = {
+  name: 'builtins-as-commonjs',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      return builtinModules.includes(name) ? { path: name, namespace: 'builtin' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)});`,
+      loader: 'js',
+    }));
   },
 };
 
 await rm('dist', { recursive: true, force: true });
 const result = await esbuild.build({
-  entryPoints: ['src/main.ts', 'src/post.ts', 'src/credential-process.ts'],
+  entryPoints: ['src/main.ts', 'src/post.ts', 'src/refresh.ts'],
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -32,11 +52,30 @@ const result = await esbuild.build({
   legalComments: 'linked',
   // Bundled CommonJS that calls require() needs one in an ES module.
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  plugins: [pureActionsToolkit],
+  plugins: [builtinsAsCommonJs, pureActionsToolkit],
   metafile: true,
   logLevel: 'warning',
 });
-const sizes = Object.entries(result.metafile.outputs)
-  .filter(([file]) => file.endsWith('.js'))
+
+// The credential helper's entry point runs hundreds of times per job: a single CommonJS file starts
+// faster than an ES module graph. Its slow path is the refresh.js entry above, imported on a cache miss.
+const helper = await esbuild.build({
+  entryPoints: ['src/credential-process.ts'],
+  outfile: 'dist/credential-process.cjs',
+  bundle: true,
+  minify: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node24',
+  legalComments: 'linked',
+  plugins: [
+    builtinsAsCommonJs,
+    { name: 'refresh-entry', setup: (b) => b.onResolve({ filter: /^\.\/refresh\.ts$/ }, () => ({ path: './refresh.js', external: true })) },
+  ],
+  metafile: true,
+  logLevel: 'warning',
+});
+const sizes = Object.entries({ ...result.metafile.outputs, ...helper.metafile.outputs })
+  .filter(([file]) => /\.c?js$/.test(file) && !file.includes('/chunks/'))
   .map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(1)} kB`);
 console.log(sizes.join('\n'));

@@ -2,7 +2,6 @@
 // to a fresh temporary file and renamed into place (readers never see half a file), never through a
 // symlink. Light on purpose: the credential helper's fast path loads this and nothing else.
 import { constants, lstatSync, mkdtempSync, openSync, closeSync, readFileSync, renameSync, writeSync, unlinkSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 /** Creates the action's private folder under RUNNER_TEMP. */
@@ -21,7 +20,8 @@ function refuseSymlink(file: string): void {
 
 export function writeSecretFile(file: string, content: string): void {
   refuseSymlink(file);
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  // O_EXCL makes the name unique among writers; pid and time make a clash unlikely in the first place.
+  const temp = `${file}.${process.pid}.${process.hrtime.bigint()}.tmp`;
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     writeSync(fd, content);

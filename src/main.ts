@@ -8,14 +8,14 @@ import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { parseConfig, type Config } from './config.ts';
 import { diagnose, render } from './diagnose.ts';
-import { exchange, sessionTags, type Via } from './exchange.ts';
+import type { Via } from './exchange.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents } from './http.ts';
 import { helperPaths, helperSettings, processCredentials, renderConfig, type ProfileSource } from './profiles.ts';
 import { DEFAULT_POLICY, type RetryEvent } from './retry.ts';
 import { STATE } from './state.ts';
-import { createStsClient, type Credentials } from './sts.ts';
+import type { Credentials } from './sts.ts';
 import { failureSummary, successSummary } from './summary.ts';
 import { createTokenSource, type TokenSource } from './token.ts';
 
@@ -48,7 +48,7 @@ function writeProfiles(config: Config, credentials: Map<string, Credentials>): s
     const settings = path.join(dir, 'settings.json');
     writeSecretFile(settings, JSON.stringify(helperSettings(config)));
     for (const [name, c] of credentials) writeSecretFile(helperPaths(dir, name).cache, processCredentials(c));
-    const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.js');
+    const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.cjs');
     source = { kind: 'refresh', node: process.execPath, helper, settings };
   }
   const { text, replaced } = renderConfig(existingConfig(process.env), config.profiles, config.region, source);
@@ -73,6 +73,9 @@ async function run(): Promise<void> {
 
     const agents = createAgents({ url: config.proxy, noProxy: config.noProxy });
     tokens = createTokenSource({ audience: config.audience, file: config.tokenFile, env: process.env, agents });
+    // Ask for the token while the SDK loads; a failure here resurfaces, classified, in the first attempt.
+    if (config.profiles.length > 0 || !config.roleChaining) tokens.get(false).catch(() => undefined);
+    const [{ exchange, sessionTags }, { createStsClient }] = await Promise.all([import('./exchange.ts'), import('./sts.ts')]);
     const webIdentity: Via = { kind: 'web-identity', tokens };
     const client = createStsClient({ region: config.region, endpoint: config.stsEndpoint, agents, signWithEnvironmentCredentials: config.roleChaining });
     const settings = config;

@@ -53,8 +53,8 @@ export interface RetryPolicy {
 export const DEFAULT_POLICY: RetryPolicy = {
   maxAttempts: 12,
   baseDelayMs: 200,
-  throttleBaseDelayMs: 1_000,
-  maxDelayMs: 10_000,
+  throttleBaseDelayMs: 2_000,
+  maxDelayMs: 5_000,
   maxElapsedMs: 60_000,
 };
 

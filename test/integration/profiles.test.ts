@@ -47,7 +47,7 @@ async function whoami(job: Job, ...profiles: string[]): Promise<Record<string, s
 
 function helper(job: Job, profile: string): Promise<StepResult> {
   const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
-  return job.node([path.join(DIST, 'credential-process.js'), settings, profile]);
+  return job.node([path.join(DIST, 'credential-process.cjs'), settings, profile]);
 }
 
 const assumeCalls = () => world.sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity').length;
@@ -60,7 +60,7 @@ describe('profiles', () => {
     const config = readFileSync(job.env.AWS_CONFIG_FILE ?? '', 'utf8');
     expect(config).toContain('[profile deploy]');
     expect(config).toContain('[profile audit]');
-    expect(config).toMatch(/credential_process = ".*node[^"]*" ".*credential-process\.js" ".*settings\.json" "audit"/);
+    expect(config).toMatch(/credential_process = ".*node[^"]*" ".*credential-process\.cjs" ".*settings\.json" "audit"/);
     expect(result.exported).not.toHaveProperty('AWS_ACCESS_KEY_ID');
     expect(result.exported.AWS_REGION).toBe('us-east-1');
     expect(result.summary).toContain('profile `audit`');

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-2KFT2NLM.js";import"./chunk-YVV32K6S.js";import"./chunk-PPOHXANP.js";import"./chunk-EIVDQFYT.js";import"./chunk-AJZQ6QDV.js";import"./chunk-EZIQGG4H.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{C as m,D as o}from"./chunk-J2Q6ERHP.js";import"./chunk-DLTUOSZY.js";import"./chunk-6VUPW2O6.js";import"./chunk-V3NTCJ7J.js";import"./chunk-EI3NM3XU.js";import"./chunk-E5FFMGPJ.js";import"./chunk-YVV32K6S.js";import"./chunk-PPOHXANP.js";import"./chunk-EIVDQFYT.js";import"./chunk-AJZQ6QDV.js";import"./chunk-EZIQGG4H.js";export{o as AssumeRoleCommand,m as STSClient};
