@@ -58,6 +58,11 @@ for (const entry of entries) {
   const bytes = files.reduce((sum, f) => sum + readFileSync(f).length, 0);
   line(`bundle ${path.basename(entry)} (static)`, 'kB', [bytes / 1024], undefined, entry.endsWith('main.js') ? '' : 'loads only what it uses');
 }
+// What a successful main step loads: its static closure and the two modules it imports once inputs are valid.
+const mainFile = path.join(DIST, 'main.js');
+const lazy = [...readFileSync(mainFile, 'utf8').matchAll(/import\("(\.[^"]+)"\)/g)].map((m) => path.resolve(DIST, m[1] ?? ''));
+const mainRun = lazy.reduce((seen, file) => closure(file, seen), closure(mainFile));
+line('bundle main.js (successful run)', 'kB', [[...mainRun].reduce((sum, f) => sum + readFileSync(f).length, 0) / 1024], undefined, '');
 const dist = readdirSync(DIST, { withFileTypes: true, recursive: true })
   .filter((d) => d.isFile() && /\.c?js$/.test(d.name))
   .map((d) => path.join(d.parentPath, d.name));

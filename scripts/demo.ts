@@ -1,8 +1,11 @@
 // `npm run demo`: runs the built action (dist/) exactly as the runner would, against the loopback OIDC
 // issuer and STS emulator, and prints what a workflow log would show. Nothing leaves 127.0.0.1.
-import type { StepResult } from '../test/standins/runner.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { GITHUB_ISSUER } from '../test/standins/oidc-issuer.ts';
+import { ROOT, type StepResult } from '../test/standins/runner.ts';
 import { githubTrustPolicy } from '../test/standins/sts-emulator.ts';
-import { ACCOUNT, roleArn, startWorld } from '../test/standins/world.ts';
+import { ACCOUNT, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld } from '../test/standins/world.ts';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const indent = (text: string) => text.replace(/^/gm, '    ');
@@ -23,7 +26,13 @@ function show(title: string, result: StepResult, mask: (s: string) => string): v
   if (result.summary) console.log(`${bold('  Job summary:')}\n${indent(result.summary.trimEnd())}`);
 }
 
-const world = await startWorld();
+const accounts = defaultAccounts();
+accounts.push({
+  id: OTHER_ACCOUNT,
+  oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sts.amazonaws.com'] }],
+  roles: [{ name: 'audit', trustPolicy: githubTrustPolicy(OTHER_ACCOUNT, 'repo:acme/webapp:*') }],
+});
+const world = await startWorld({ accounts });
 try {
   console.log(bold('Stand-ins on 127.0.0.1:'));
   console.log(`  GitHub OIDC token endpoint  ${world.issuer.requestUrl}`);
@@ -46,6 +55,17 @@ try {
   world.sts.faults.push('throttle', 'throttle');
   const busy = await world.job();
   show('Run oidc-aws-credentials', await busy.main({ 'aws-region': 'us-east-1', 'role-to-assume': roleArn('deploy') }), (s) => busy.mask(s));
+
+  console.log(bold('\n4. Two roles in two accounts, by profile name, in a later step'));
+  const profiles = `deploy: ${roleArn('deploy')}\naudit: ${roleArn('audit', OTHER_ACCOUNT)}`;
+  console.log(indent(`- uses: ./\n  with:\n    aws-region: us-east-1\n    profiles: |\n${profiles.replace(/^/gm, '      ')}`));
+  const multi = await world.job();
+  show('Run oidc-aws-credentials', await multi.main({ 'aws-region': 'us-east-1', profiles }), (s) => multi.mask(s));
+  console.log(indent(`AWS_CONFIG_FILE:\n${indent(multi.env.AWS_CONFIG_FILE ? readFileSync(multi.env.AWS_CONFIG_FILE, 'utf8').trim() : '')}`));
+  const later = await multi.node([path.join(ROOT, 'test/standins/whoami.ts'), 'deploy', 'audit']);
+  console.log(`\n${bold('▶ Run aws sts get-caller-identity --profile deploy / --profile audit')}  (credential_process, from the cache)`);
+  for (const [profile, arn] of Object.entries(JSON.parse(later.stdout) as Record<string, string>)) console.log(`    ${profile}: ${arn}`);
+  show('Post Run oidc-aws-credentials', await multi.post(), (s) => multi.mask(s));
 } finally {
   await world.close();
 }
