@@ -2,32 +2,43 @@
 // the account check. Shared by the main step and the credential helper, so both behave alike.
 import type { STSClient } from '@aws-sdk/client-sts';
 import { AccountError } from './errors.ts';
-import { withRetry, type Attempted, type RetryEvent, type RetryPolicy } from './retry.ts';
+import type { Config } from './config.ts';
+import { DEFAULT_POLICY, withRetry, type Attempted, type RetryEvent } from './retry.ts';
 import { assumeRole, assumeRoleWithWebIdentity, type Credentials, type SessionRequest, type Tag } from './sts.ts';
 import type { TokenSource } from './token.ts';
 
 export type Via = { kind: 'web-identity'; tokens: TokenSource } | { kind: 'chaining'; tags: Tag[] };
 
+/** The inputs that shape every session; the main step's Config and the helper's settings both carry them. */
+export type SessionSettings = Pick<Config, 'sessionName' | 'durationSeconds' | 'inlineSessionPolicy' | 'managedSessionPolicies' | 'allowedAccountIds' | 'maxAttempts'>;
+
 export interface ExchangeOptions {
-  request: SessionRequest;
+  roleArn: string;
+  settings: SessionSettings;
   client: STSClient;
   via: Via;
-  allowedAccountIds: string[];
-  policy: RetryPolicy;
   onRetry?: (event: RetryEvent) => void;
 }
 
-export async function exchange({ request, client, via, allowedAccountIds, policy, onRetry }: ExchangeOptions): Promise<Attempted<Credentials>> {
+export async function exchange({ roleArn, settings, client, via, onRetry }: ExchangeOptions): Promise<Attempted<Credentials>> {
+  const request: SessionRequest = {
+    roleArn,
+    sessionName: settings.sessionName,
+    durationSeconds: settings.durationSeconds,
+    policy: settings.inlineSessionPolicy,
+    policyArns: settings.managedSessionPolicies,
+  };
   const result = await withRetry(
     async (freshToken) => {
       if (via.kind === 'chaining') return assumeRole(client, request, via.tags);
       const token = await via.tokens.get(freshToken);
       return assumeRoleWithWebIdentity(client, request, token.jwt);
     },
-    { policy, ...(onRetry ? { onRetry } : {}) },
+    { policy: { ...DEFAULT_POLICY, maxAttempts: settings.maxAttempts }, ...(onRetry ? { onRetry } : {}) },
   );
   const { accountId } = result.value;
-  if (allowedAccountIds.length > 0 && !allowedAccountIds.includes(accountId)) throw new AccountError(accountId, allowedAccountIds);
+  const allowed = settings.allowedAccountIds;
+  if (allowed.length > 0 && !allowed.includes(accountId)) throw new AccountError(accountId, allowed);
   return result;
 }
 

@@ -13,7 +13,7 @@ import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents } from './http.ts';
 import { helperPaths, helperSettings, processCredentials, renderConfig, type ProfileSource } from './profiles.ts';
-import { DEFAULT_POLICY, type RetryEvent } from './retry.ts';
+import type { RetryEvent } from './retry.ts';
 import { STATE } from './state.ts';
 import type { Credentials } from './sts.ts';
 import { failureSummary, successSummary } from './summary.ts';
@@ -81,20 +81,7 @@ async function run(): Promise<void> {
     const settings = config;
     const assume = async (roleArn: string, via: Via) => {
       try {
-        return await exchange({
-          request: {
-            roleArn,
-            sessionName: settings.sessionName,
-            durationSeconds: settings.durationSeconds,
-            policy: settings.inlineSessionPolicy,
-            policyArns: settings.managedSessionPolicies,
-          },
-          client,
-          via,
-          allowedAccountIds: settings.allowedAccountIds,
-          policy: { ...DEFAULT_POLICY, maxAttempts: settings.maxAttempts },
-          onRetry: logRetry,
-        });
+        return await exchange({ roleArn, settings, client, via, onRetry: logRetry });
       } catch (error) {
         failedRole ??= roleArn;
         throw error;

@@ -7,7 +7,6 @@ import { exchange } from './exchange.ts';
 import { readPrivateFile, writeSecretFile } from './files.ts';
 import { createAgents } from './http.ts';
 import { isFresh, processCredentials, type HelperSettings, type helperPaths } from './profiles.ts';
-import { DEFAULT_POLICY } from './retry.ts';
 import { createStsClient } from './sts.ts';
 import { createTokenSource } from './token.ts';
 
@@ -56,19 +55,7 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
     const tokens = createTokenSource({ audience: settings.audience, file: settings.tokenFile, env: process.env, agents });
     const client = createStsClient({ region: settings.region, endpoint: settings.stsEndpoint, agents, signWithEnvironmentCredentials: false });
     try {
-      const { value } = await exchange({
-        request: {
-          roleArn,
-          sessionName: settings.sessionName,
-          durationSeconds: settings.durationSeconds,
-          policy: settings.inlineSessionPolicy,
-          policyArns: settings.managedSessionPolicies,
-        },
-        client,
-        via: { kind: 'web-identity', tokens },
-        allowedAccountIds: settings.allowedAccountIds,
-        policy: { ...DEFAULT_POLICY, maxAttempts: settings.maxAttempts },
-      });
+      const { value } = await exchange({ roleArn, settings, client, via: { kind: 'web-identity', tokens } });
       const json = processCredentials(value);
       writeSecretFile(paths.cache, json);
       return json;
