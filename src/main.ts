@@ -97,7 +97,9 @@ async function run(): Promise<void> {
     const profileCredentials = new Map(config.profiles.map((p, i) => [p.name, profiled[i]!.value]));
 
     // Everything succeeded: mask first, then hand out.
-    for (const c of profileCredentials.values()) for (const secret of [c.accessKeyId, c.secretAccessKey, c.sessionToken]) core.setSecret(secret);
+    for (const c of profileCredentials.values()) {
+      for (const secret of [c.accessKeyId, c.secretAccessKey, c.sessionToken, ...(config.maskAccountId ? [c.accountId] : [])]) core.setSecret(secret);
+    }
     const plan = environment ? planExport(environment.value, config) : undefined;
     for (const secret of plan?.secrets ?? []) core.setSecret(secret);
     if (profileCredentials.size > 0) core.exportVariable('AWS_CONFIG_FILE', writeProfiles(config, profileCredentials));

@@ -103,6 +103,13 @@ describe('profiles', () => {
     expect(config.match(/\[profile deploy\]/g)).toHaveLength(1);
   });
 
+  it('masks the accounts of profiles too with mask-aws-account-id', async () => {
+    const { job, result } = await setUp({ 'mask-aws-account-id': 'true' });
+    expect(job.masks).toEqual(expect.arrayContaining([ACCOUNT, OTHER_ACCOUNT]));
+    expect(result.summary).not.toContain(OTHER_ACCOUNT);
+    expect(result.log.join('\n')).not.toContain(OTHER_ACCOUNT);
+  });
+
   it('exports role-to-assume as environment credentials beside the profiles', async () => {
     const { job, result } = await setUp({ 'role-to-assume': roleArn('deploy'), profiles: `audit: ${roleArn('audit', OTHER_ACCOUNT)}` });
     expect(result.exported.AWS_ACCESS_KEY_ID).toBeTruthy();
