@@ -131,6 +131,35 @@ describe('success', () => {
   });
 });
 
+describe('endpoints', () => {
+  it('without an endpoint override, goes to the regional endpoint, or the FIPS one, over HTTPS through the proxy', async () => {
+    const proxy = await startProxy();
+    try {
+      const noOverride = { AWS_ENDPOINT_URL_STS: undefined };
+      const regional = await main({ ...base, 'aws-region': 'eu-west-1', 'http-proxy': proxy.url, 'disable-retry': 'true' }, noOverride);
+      expectFailedWithNothingExported(regional.result);
+      expect(proxy.seen).toContain('sts.eu-west-1.amazonaws.com:443');
+      const fips = await main({ ...base, 'http-proxy': proxy.url, 'disable-retry': 'true' }, { ...noOverride, AWS_USE_FIPS_ENDPOINT: 'true' });
+      expectFailedWithNothingExported(fips.result);
+      expect(proxy.seen).toContain('sts-fips.us-east-1.amazonaws.com:443');
+      expect(fips.result.errors[0]).toContain('Could not reach');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('sts-endpoint wins over AWS_ENDPOINT_URL_STS, and NO_PROXY bypasses the proxy', async () => {
+    const proxy = await startProxy();
+    try {
+      const { result } = await main({ ...base, 'sts-endpoint': world.sts.url, 'http-proxy': proxy.url }, { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9', NO_PROXY: '127.0.0.1' });
+      expect(result.exitCode).toBe(0);
+      expect(proxy.seen).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe('role chaining', () => {
   beforeEach(() => {
     world.sts.accounts[0]!.roles.push({

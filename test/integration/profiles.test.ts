@@ -170,6 +170,25 @@ describe('the credential helper', () => {
     expect(world.sts.calls.length).toBe(calls);
   });
 
+  it('loads only its own file on a cache hit: no SDK, no refresh code', async () => {
+    const { job } = await setUp();
+    const hook = path.join(job.temp, 'hook.mjs');
+    const loaded = path.join(job.temp, 'loaded.txt');
+    writeFileSync(loaded, '');
+    writeFileSync(hook, `import { registerHooks } from 'node:module';\nimport { appendFileSync } from 'node:fs';\nregisterHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(loaded)}, url + '\\n'); return next(url, context); } });\n`);
+    const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
+    const step = await job.node(['--import', hook, path.join(DIST, 'credential-process.cjs'), settings, 'deploy']);
+    expect(step.exitCode).toBe(0);
+    const files = readFileSync(loaded, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
+    expect(files.map((url) => path.basename(url))).toEqual(['credential-process.cjs']);
+
+    world.sts.credentialLifetimeSeconds = 60;
+    writeFileSync(loaded, '');
+    writeFileSync(path.join(path.dirname(settings), 'deploy.credentials.json'), JSON.stringify({ Version: 1, Expiration: new Date().toISOString() }));
+    expect((await job.node(['--import', hook, path.join(DIST, 'credential-process.cjs'), settings, 'deploy'])).exitCode).toBe(0);
+    expect(readFileSync(loaded, 'utf8')).toContain('/dist/refresh.js');
+  });
+
   it('ten concurrent helpers for one cold profile make one STS call', async () => {
     world.sts.credentialLifetimeSeconds = 60;
     const { job } = await setUp();

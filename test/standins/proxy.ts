@@ -17,6 +17,10 @@ export async function startProxy(): Promise<Proxy> {
   const server = http.createServer((req, res) => {
     const target = new URL(req.url ?? '/');
     seen.push(target.host);
+    if (target.hostname !== '127.0.0.1') {
+      res.writeHead(403).end();
+      return;
+    }
     const upstream = http.request(target, { method: req.method, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
@@ -27,6 +31,11 @@ export async function startProxy(): Promise<Proxy> {
   server.on('connect', (req, client: net.Socket, head: Buffer) => {
     seen.push(req.url ?? '');
     const [host = '', port = '443'] = (req.url ?? '').split(':');
+    // Traffic stays on this machine: tunnels anywhere else are recorded and refused.
+    if (host !== '127.0.0.1' && host !== 'localhost') {
+      client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
     const upstream = net.connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
