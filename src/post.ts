@@ -1,6 +1,7 @@
 // The post step: mask again, blank what main exported, remove every file the action or its credential
 // helper wrote. Cleanup problems are warnings: the post step never fails the job.
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import * as core from '@actions/core';
 import { STATE } from './state.ts';
 
@@ -19,11 +20,17 @@ async function run(): Promise<void> {
     if (value) core.setSecret(value);
     core.exportVariable(name, '');
   }
-  for (const path of readList(STATE.files)) {
+  const temp = path.resolve(process.env.RUNNER_TEMP ?? '/nonexistent');
+  for (const file of readList(STATE.files)) {
+    // Only ever what main created: a folder of ours directly under RUNNER_TEMP.
+    if (path.dirname(path.resolve(file)) !== temp || !path.basename(file).startsWith('oidc-aws-credentials-')) {
+      core.warning(`Not removing ${file}: it is not a folder this action created under RUNNER_TEMP`);
+      continue;
+    }
     try {
-      await rm(path, { recursive: true, force: true });
+      await rm(file, { recursive: true, force: true });
     } catch (error) {
-      core.warning(`Could not remove ${path}: ${(error as Error).message}`);
+      core.warning(`Could not remove ${file}: ${(error as Error).message}`);
     }
   }
 }

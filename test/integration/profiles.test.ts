@@ -88,6 +88,18 @@ describe('profiles', () => {
     expect(readdirSync(job.temp)).toEqual([]);
   });
 
+  it('post removes nothing outside the folder the action created', async () => {
+    const { job } = await setUp();
+    const outside = path.join(job.workspace, 'keep');
+    writeFileSync(outside, 'user data');
+    const post = await job.post({ STATE_files: JSON.stringify([outside, path.dirname(job.env.AWS_CONFIG_FILE ?? '')]) });
+    scanned.push(post);
+    expect(post.exitCode).toBe(0);
+    expect(post.warnings).toEqual([`Not removing ${outside}: it is not a folder this action created under RUNNER_TEMP`]);
+    expect(readFileSync(outside, 'utf8')).toBe('user data');
+    expect(readdirSync(job.temp)).toEqual([]);
+  });
+
   it("keeps the user's existing profiles, and warns when one is replaced", async () => {
     const job = await world.job();
     const userConfig = path.join(job.workspace, 'aws-config');

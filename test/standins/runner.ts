@@ -129,7 +129,7 @@ export class Job {
     for (const file of Object.values(files)) await writeFile(file, '');
     const env: Record<string, string> = {};
     const inputEnv = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
-    for (const [name, value] of Object.entries({ ...this.env, ...extraEnv, ...inputEnv, ...state, ...files })) {
+    for (const [name, value] of Object.entries({ ...this.env, ...inputEnv, ...state, ...extraEnv, ...files })) {
       if (value !== undefined) env[name] = value;
     }
 
