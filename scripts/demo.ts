@@ -10,8 +10,13 @@ import { ACCOUNT, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld } from '..
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const indent = (text: string) => text.replace(/^/gm, '    ');
 
-function show(title: string, result: StepResult, mask: (s: string) => string): void {
+/** Prints a step as the workflow log shows it; the demo exits non-zero if a step did not end as expected. */
+function show(title: string, result: StepResult, mask: (s: string) => string, expectedExit = 0): void {
   console.log(`\n${bold(`▶ ${title}`)}  (exit ${result.exitCode}, ${result.durationMs.toFixed(0)} ms)`);
+  if (result.exitCode !== expectedExit) {
+    console.log(`    UNEXPECTED: this step should have exited ${expectedExit}`);
+    process.exitCode = 1;
+  }
   console.log(indent(result.log.join('\n') || '(no output)'));
   const env = Object.entries(result.exported);
   if (env.length > 0) {
@@ -49,7 +54,7 @@ try {
   console.log(bold('\n2. The same job after the role was locked to pull requests: AWS says no, the action says why'));
   world.sts.accounts[0]!.roles.push({ name: 'pr-only', trustPolicy: githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:pull_request') });
   const refused = await world.job();
-  show('Run oidc-aws-credentials', await refused.main({ 'aws-region': 'us-east-1', 'role-to-assume': roleArn('pr-only') }), (s) => refused.mask(s));
+  show('Run oidc-aws-credentials', await refused.main({ 'aws-region': 'us-east-1', 'role-to-assume': roleArn('pr-only') }), (s) => refused.mask(s), 1);
 
   console.log(bold('\n3. STS throttles twice (many jobs at once): retried with jittered backoff'));
   world.sts.faults.push('throttle', 'throttle');
@@ -64,7 +69,10 @@ try {
   console.log(indent(`AWS_CONFIG_FILE:\n${indent(multi.env.AWS_CONFIG_FILE ? readFileSync(multi.env.AWS_CONFIG_FILE, 'utf8').trim() : '')}`));
   const later = await multi.node([path.join(ROOT, 'test/standins/whoami.ts'), 'deploy', 'audit']);
   console.log(`\n${bold('▶ Run aws sts get-caller-identity --profile deploy / --profile audit')}  (credential_process, from the cache)`);
-  for (const [profile, arn] of Object.entries(JSON.parse(later.stdout) as Record<string, string>)) console.log(`    ${profile}: ${arn}`);
+  for (const [profile, arn] of Object.entries(JSON.parse(later.stdout) as Record<string, string>)) {
+    console.log(`    ${profile}: ${arn}`);
+    if (!arn.startsWith('arn:aws:sts::')) process.exitCode = 1;
+  }
   show('Post Run oidc-aws-credentials', await multi.post(), (s) => multi.mask(s));
 } finally {
   await world.close();
