@@ -212,9 +212,9 @@ describe('the credential helper', () => {
   });
 
   it('keeps a long job working after the first session has expired', async () => {
-    world.sts.credentialLifetimeSeconds = 2;
+    world.sts.credentialLifetimeSeconds = 3;
     const { job } = await setUp({ 'role-to-assume': roleArn('deploy'), profiles: `deploy: ${roleArn('deploy')}` });
-    await new Promise((r) => setTimeout(r, 2200));
+    await new Promise((r) => setTimeout(r, 3200));
     // The static environment credentials have expired, as they would 60 minutes into a 90-minute job …
     expect((await whoami(job))['(environment)']).toContain('ExpiredToken');
     // … while the profile refreshes itself, each time it is used.
