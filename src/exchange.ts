@@ -18,9 +18,11 @@ export interface ExchangeOptions {
   client: STSClient;
   via: Via;
   onRetry?: (event: RetryEvent) => void;
+  /** Abandons the retries, e.g. once another role of the same step has failed. */
+  signal?: AbortSignal;
 }
 
-export async function exchange({ roleArn, settings, client, via, onRetry }: ExchangeOptions): Promise<Attempted<Credentials>> {
+export async function exchange({ roleArn, settings, client, via, onRetry, signal }: ExchangeOptions): Promise<Attempted<Credentials>> {
   const request: SessionRequest = {
     roleArn,
     sessionName: settings.sessionName,
@@ -34,7 +36,7 @@ export async function exchange({ roleArn, settings, client, via, onRetry }: Exch
       const token = await via.tokens.get(freshToken);
       return assumeRoleWithWebIdentity(client, request, token.jwt);
     },
-    { policy: { ...DEFAULT_POLICY, maxAttempts: settings.maxAttempts }, ...(onRetry ? { onRetry } : {}) },
+    { policy: { ...DEFAULT_POLICY, maxAttempts: settings.maxAttempts }, ...(onRetry ? { onRetry } : {}), ...(signal ? { signal } : {}) },
   );
   const { accountId } = result.value;
   const allowed = settings.allowedAccountIds;

@@ -79,11 +79,16 @@ async function run(): Promise<void> {
     const webIdentity: Via = { kind: 'web-identity', tokens };
     const client = createStsClient({ region: config.region, endpoint: config.stsEndpoint, agents, signWithEnvironmentCredentials: config.roleChaining });
     const settings = config;
+    // The step fails with the first role that fails: the others stop retrying.
+    const firstFailure = new AbortController();
     const assume = async (roleArn: string, via: Via) => {
       try {
-        return await exchange({ roleArn, settings, client, via, onRetry: logRetry });
+        return await exchange({ roleArn, settings, client, via, onRetry: logRetry, signal: firstFailure.signal });
       } catch (error) {
-        failedRole ??= roleArn;
+        if (!firstFailure.signal.aborted) {
+          failedRole = roleArn;
+          firstFailure.abort();
+        }
         throw error;
       }
     };

@@ -74,6 +74,19 @@ export interface Attempted<T> {
   elapsedMs: number;
 }
 
+/** Waits, or less if `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** The last error, with how far the retries got before giving up (or stopping at a permanent error). */
 export class RetryFailure extends Error {
   override readonly cause: unknown;
@@ -94,13 +107,15 @@ export interface RetryOptions {
   policy: RetryPolicy;
   onRetry?: (event: RetryEvent) => void;
   random?: () => number;
+  /** Stops retrying (and any wait) once aborted; the attempt under way still finishes. */
+  signal?: AbortSignal;
 }
 
 /**
  * Runs `attempt` until it succeeds, a permanent error occurs, or the policy's attempts or time run out.
  * `attempt` is told whether the previous failure asked for a fresh token.
  */
-export async function withRetry<T>(attempt: (freshToken: boolean) => Promise<T>, { policy, onRetry, random = Math.random }: RetryOptions): Promise<Attempted<T>> {
+export async function withRetry<T>(attempt: (freshToken: boolean) => Promise<T>, { policy, onRetry, random = Math.random, signal }: RetryOptions): Promise<Attempted<T>> {
   const started = performance.now();
   let attempts = 0;
   let freshToken = false;
@@ -119,6 +134,7 @@ export async function withRetry<T>(attempt: (freshToken: boolean) => Promise<T>,
       },
       {
         retries: policy.maxAttempts - 1,
+        ...(signal ? { signal } : {}),
         // p-retry counts and bounds; the full-jitter wait is ours, taken in onFailedAttempt.
         minTimeout: 0,
         maxRetryTime: policy.maxElapsedMs,
@@ -128,7 +144,7 @@ export async function withRetry<T>(attempt: (freshToken: boolean) => Promise<T>,
           const base = isThrottling(error) ? policy.throttleBaseDelayMs : policy.baseDelayMs;
           const delayMs = Math.min(remaining, backoffDelay(attemptNumber, base, policy.maxDelayMs, random));
           onRetry?.({ error, attempt: attemptNumber, delayMs });
-          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          await sleep(delayMs, signal);
         },
       },
     );

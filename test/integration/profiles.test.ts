@@ -141,6 +141,19 @@ describe('profiles', () => {
     scanned.push(post);
   });
 
+  it('fails as soon as one role is refused, without waiting for the others to stop retrying', async () => {
+    world.sts.accounts[1]!.oidcProviders = [];
+    // Every other call finds GitHub's keys unreachable: transient, retried for up to a minute.
+    world.issuer.faults.jwksFailEvery = 1;
+    const job = await world.job();
+    const result = await job.main({ 'aws-region': 'us-east-1', profiles: PROFILES });
+    scanned.push(result);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toContain('Account 222222222222 has no IAM OIDC provider');
+    expect(result.durationMs).toBeLessThan(2000);
+  });
+
   it('fails the step, exporting nothing, when one profile is refused', async () => {
     world.sts.accounts[1]!.roles[0]!.trustPolicy = githubTrustPolicy(OTHER_ACCOUNT, 'repo:acme/other:*');
     const job = await world.job();

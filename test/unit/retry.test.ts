@@ -118,3 +118,26 @@ describe('withRetry', () => {
     expect(asked).toEqual([false, true, false]);
   });
 });
+
+describe('withRetry with a signal', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('stops waiting and retrying once aborted', async () => {
+    const controller = new AbortController();
+    const attempt = jest.fn(async () => {
+      throw new AwsError('Throttling', 'Rate exceeded', 400);
+    });
+    const policy = { ...DEFAULT_POLICY, maxAttempts: 12, throttleBaseDelayMs: 10_000, maxDelayMs: 10_000 };
+    const failure = withRetry(attempt, { policy, random: () => 0.99, signal: controller.signal }).catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(100);
+    controller.abort();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(await failure).toBeInstanceOf(RetryFailure);
+    expect(attempt).toHaveBeenCalledTimes(1);
+  });
+});
