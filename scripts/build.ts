@@ -50,8 +50,6 @@ const result = await esbuild.build({
   mainFields: ['module', 'main'],
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'linked',
-  // Bundled CommonJS that calls require() needs one in an ES module.
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   plugins: [builtinsAsCommonJs, pureActionsToolkit],
   metafile: true,
   logLevel: 'warning',

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-5YUONR2U.js";import"./chunk-XAIRSGGQ.js";import"./chunk-5KOLPPGO.js";import"./chunk-ZQ4TETG3.js";import"./chunk-AFQAW3CU.js";import"./chunk-W7IPRMZM.js";import"./chunk-EZIQGG4H.js";import"./chunk-3EWVJIJX.js";import"./chunk-ODW5TIVP.js";import"./chunk-46RVP3DS.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c}from"./chunk-MZLUJPJZ.js";import"./chunk-5YUONR2U.js";import"./chunk-XAIRSGGQ.js";import"./chunk-5KOLPPGO.js";import"./chunk-ZQ4TETG3.js";import"./chunk-AFQAW3CU.js";import"./chunk-W7IPRMZM.js";import"./chunk-EZIQGG4H.js";import"./chunk-3EWVJIJX.js";import"./chunk-ODW5TIVP.js";import"./chunk-46RVP3DS.js";export{c as credentialsTreatedAsExpired,b as credentialsWillNeedRefresh,a as defaultProvider};
