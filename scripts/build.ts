@@ -1,6 +1,6 @@
 // Builds dist/: one minified ESM bundle per entry point, with shared code in chunks so that the post
 // step and the credential helper's fast path load only what they use.
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
 
@@ -54,6 +54,8 @@ const result = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
 });
+// dist/ says its own module type: the runner executes it whatever the root package.json says.
+await writeFile('dist/package.json', '{ "type": "module" }\n');
 
 // The credential helper's entry point runs hundreds of times per job: a single CommonJS file starts
 // faster than an ES module graph. Its slow path is the refresh.js entry above, imported on a cache miss.
