@@ -12,7 +12,7 @@ import type { Via } from './exchange.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents } from './http.ts';
-import { helperPaths, helperSettings, processCredentials, renderConfig, type ProfileSource } from './profiles.ts';
+import { helperPaths, helperSettings, helperSettingsFile, processCredentials, renderConfig, type ProfileSource } from './profiles.ts';
 import type { RetryEvent } from './retry.ts';
 import { STATE } from './state.ts';
 import type { Credentials } from './sts.ts';
@@ -45,7 +45,7 @@ function writeProfiles(config: Config, credentials: Map<string, Credentials>): s
   core.saveState(STATE.files, JSON.stringify([dir]));
   let source: ProfileSource = { kind: 'static', credentials };
   if (config.profileCredentials === 'refresh') {
-    const settings = path.join(dir, 'settings.json');
+    const settings = helperSettingsFile(dir);
     writeSecretFile(settings, JSON.stringify(helperSettings(config)));
     for (const [name, c] of credentials) writeSecretFile(helperPaths(dir, name).cache, processCredentials(c));
     const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.cjs');

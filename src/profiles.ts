@@ -5,22 +5,24 @@ import type { Config, Profile } from './config.ts';
 import type { Credentials } from './sts.ts';
 
 /** What the credential helper reads (settings.json beside the config file) to refresh a profile. */
-export interface HelperSettings {
-  region: string;
-  sessionName: string;
-  durationSeconds: number;
-  audience: string;
-  tokenFile: string | undefined;
-  stsEndpoint: string | undefined;
-  proxy: string | undefined;
-  noProxy: string | undefined;
-  inlineSessionPolicy: string | undefined;
-  managedSessionPolicies: string[];
-  allowedAccountIds: string[];
-  maxAttempts: number;
+export type HelperSettings = Pick<
+  Config,
+  | 'region'
+  | 'sessionName'
+  | 'durationSeconds'
+  | 'audience'
+  | 'tokenFile'
+  | 'stsEndpoint'
+  | 'proxy'
+  | 'noProxy'
+  | 'inlineSessionPolicy'
+  | 'managedSessionPolicies'
+  | 'allowedAccountIds'
+  | 'maxAttempts'
+> & {
   /** Profile name → role ARN. */
   roles: Record<string, string>;
-}
+};
 
 export function helperSettings(config: Config): HelperSettings {
   return {
@@ -40,10 +42,14 @@ export function helperSettings(config: Config): HelperSettings {
   };
 }
 
-/** Where the helper keeps things, all inside the action's private folder. */
+/** The helper's settings, written once per step into the action's private folder. */
+export function helperSettingsFile(dir: string): string {
+  return path.join(dir, 'settings.json');
+}
+
+/** Where the helper keeps each profile's cache and lock, beside its settings. */
 export function helperPaths(dir: string, profile: string) {
   return {
-    settings: path.join(dir, 'settings.json'),
     cache: path.join(dir, `${profile}.credentials.json`),
     lock: path.join(dir, `${profile}.lock`),
   };
