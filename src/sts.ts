@@ -61,10 +61,12 @@ export async function assumeRoleWithWebIdentity(client: STSClient, request: Sess
   return toCredentials(await call(() => client.send(new AssumeRoleWithWebIdentityCommand({ ...common(request), WebIdentityToken: webIdentityToken }))));
 }
 
-export async function assumeRole(client: STSClient, request: SessionRequest, tags: Tag[]): Promise<Credentials> {
+/** Only the keys in `transitiveTagKeys` pass to later hops: STS refuses a hop that sets a tag its caller made transitive. */
+export async function assumeRole(client: STSClient, request: SessionRequest, tags: Tag[], transitiveTagKeys: string[] = []): Promise<Credentials> {
   const command = new AssumeRoleCommand({
     ...common(request),
-    ...(tags.length > 0 ? { Tags: tags, TransitiveTagKeys: tags.map((t) => t.Key) } : {}),
+    ...(tags.length > 0 ? { Tags: tags } : {}),
+    ...(transitiveTagKeys.length > 0 ? { TransitiveTagKeys: transitiveTagKeys } : {}),
   });
   return toCredentials(await call(() => client.send(command)));
 }

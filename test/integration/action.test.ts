@@ -170,6 +170,13 @@ describe('role chaining', () => {
       },
     });
     world.sts.accounts[0]!.roles.push({
+      name: 'third',
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: roleArn('target') }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+      },
+    });
+    world.sts.accounts[0]!.roles.push({
       name: 'untagged',
       trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: DEPLOY }, Action: 'sts:AssumeRole' }] },
     });
@@ -184,6 +191,17 @@ describe('role chaining', () => {
     expect(chained.outputs['authenticated-arn']).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/target/GitHubActions`);
     expect(world.sts.calls.map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole']);
     expect(chained.exported.AWS_ACCESS_KEY_ID).toBe(world.sts.issued[1]?.accessKeyId);
+  });
+
+  it('chains three hops (OIDC → deploy → target → third) with the default session tags', async () => {
+    const { job } = await main(base);
+    for (const role of ['target', 'third']) {
+      const hop = await job.main({ 'aws-region': 'us-east-1', 'role-to-assume': roleArn(role), 'role-chaining': 'true' });
+      results.push(hop);
+      expect(hop.errors).toEqual([]);
+      expect(hop.outputs['authenticated-arn']).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/${role}/GitHubActions`);
+    }
+    expect(world.sts.calls.map((c) => `${c.action} ${c.result}`)).toEqual(['AssumeRoleWithWebIdentity OK', 'AssumeRole OK', 'AssumeRole OK']);
   });
 
   it('needs sts:TagSession unless role-skip-session-tagging', async () => {

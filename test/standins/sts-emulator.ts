@@ -27,11 +27,19 @@ export interface Role {
   maxSessionDuration?: number;
 }
 
+/** An IAM user with a long-term access key (AKIA…), as self-hosted setups and static-key workflows use. */
+export interface User {
+  name: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 export interface Account {
   id: string;
   /** IAM OIDC providers: the issuer URL and the audiences (client IDs) registered for it. */
   oidcProviders: { url: string; clientIds: string[] }[];
   roles: Role[];
+  users?: User[];
 }
 
 export type Fault = 'throttle' | 'server-error' | 'reset' | 'hang' | 'garbage' | 'idp-error';
@@ -65,6 +73,9 @@ export interface Sts {
   close(): Promise<void>;
 }
 
+/** Session tags by lower-cased key (STS compares keys case-insensitively), with the key as sent. */
+type Tags = Map<string, { key: string; value: string }>;
+
 interface Session {
   secretAccessKey: string;
   sessionToken: string;
@@ -72,6 +83,21 @@ interface Session {
   assumedArn: string;
   accountId: string;
   expiration: number;
+  tags: Tags;
+  /** Lower-cased keys of the tags the next hop in a chain inherits. */
+  transitive: Set<string>;
+}
+
+/** Whoever signed a call: a role session (temporary keys) or an IAM user (long-term keys). */
+interface Caller {
+  arn: string;
+  accountId: string;
+  /** The ARNs a trust policy's AWS principal may name: the role and its session, or the user. */
+  principals: string[];
+  /** A role session signing AssumeRole is role chaining, which STS caps at one hour. */
+  chained: boolean;
+  tags: Tags;
+  transitive: Set<string>;
 }
 
 class StsFailure extends Error {
@@ -91,6 +117,8 @@ const SESSION_NAME = /^[\w+=,.@-]*$/;
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const denied = (action: string) => new StsFailure(403, 'AccessDenied', `Not authorized to perform ${action}`);
 const validation = (message: string) => new StsFailure(400, 'ValidationError', message);
+const invalidParameter = (message: string) => new StsFailure(400, 'InvalidParameterValue', message);
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 function errorXml(code: string, message: string, status: number): string {
   const type = status >= 500 ? 'Receiver' : 'Sender';
@@ -229,14 +257,14 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     if (packed > 100) throw new StsFailure(400, 'PackedPolicyTooLarge', `Packed policy consumes ${packed}% of allotted space, please use smaller policy.`);
   }
 
-  function issue(roleArn: string, accountId: string, sessionName: string, duration: number): { xml: string; arn: string } {
+  function issue(roleArn: string, accountId: string, sessionName: string, duration: number, tags: Tags = new Map(), transitive = new Set<string>()): { xml: string; arn: string } {
     const accessKeyId = `ASIA${randomBytes(10).toString('hex').toUpperCase().slice(0, 16)}`;
     const secretAccessKey = randomBytes(30).toString('base64');
     const sessionToken = `IQoJb3JpZ2luX2Vj${randomBytes(96).toString('base64')}`;
     const roleName = roleArn.split('/').pop();
     const assumedArn = `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
     const expiration = Date.now() + (sts.credentialLifetimeSeconds ?? duration) * 1000;
-    sessions.set(accessKeyId, { secretAccessKey, sessionToken, roleArn, assumedArn, accountId, expiration });
+    sessions.set(accessKeyId, { secretAccessKey, sessionToken, roleArn, assumedArn, accountId, expiration, tags, transitive });
     sts.issued.push({ accessKeyId, secretAccessKey, sessionToken });
     const xml =
       `<AssumedRoleUser><AssumedRoleId>AROA${randomBytes(8).toString('hex').toUpperCase()}:${sessionName}</AssumedRoleId><Arn>${assumedArn}</Arn></AssumedRoleUser>` +
@@ -290,16 +318,28 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     return `<AssumeRoleWithWebIdentityResult><SubjectFromWebIdentityToken>${xmlEscape(String(claims.sub))}</SubjectFromWebIdentityToken><Audience>${xmlEscape(audiences[0] ?? '')}</Audience>${issued.xml}<Provider>${federated}</Provider></AssumeRoleWithWebIdentityResult>`;
   }
 
-  /** SigV4, verified the way STS does it: the caller must hold the secret of a live session. */
-  function authenticate(req: http.IncomingMessage, body: string): Session {
+  function findUser(accessKeyId: string): { account: Account; user: User } | undefined {
+    for (const account of options.accounts) {
+      const user = account.users?.find((u) => u.accessKeyId === accessKeyId);
+      if (user) return { account, user };
+    }
+    return undefined;
+  }
+
+  /** SigV4, verified the way STS does it: the caller must hold the secret of a live session or of an IAM user's key. */
+  function authenticate(req: http.IncomingMessage, body: string): Caller {
     const auth = req.headers.authorization ?? '';
     const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/sts\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
     if (!m) throw new StsFailure(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
     const [, accessKeyId = '', date = '', region = '', signedHeaders = '', signature = ''] = m;
     const session = sessions.get(accessKeyId);
-    if (!session || req.headers['x-amz-security-token'] !== session.sessionToken) {
+    const iamUser = session ? undefined : findUser(accessKeyId);
+    // A session's keys only with its token; a user's long-term key never with one.
+    const token = req.headers['x-amz-security-token'];
+    if (session ? token !== session.sessionToken : !iamUser || token !== undefined) {
       throw new StsFailure(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
     }
+    const secretAccessKey = session?.secretAccessKey ?? iamUser?.user.secretAccessKey ?? '';
     const canonicalHeaders = signedHeaders
       .split(';')
       .map((h) => `${h}:${String(req.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`)
@@ -308,27 +348,65 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     const amzDate = String(req.headers['x-amz-date'] ?? '');
     const scope = `${date}/${region}/sts/aws4_request`;
     const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
-    const key = hmac(hmac(hmac(hmac(`AWS4${session.secretAccessKey}`, date), region), 'sts'), 'aws4_request');
+    const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), 'sts'), 'aws4_request');
     if (hmac(key, toSign).toString('hex') !== signature) {
       throw new StsFailure(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
     }
+    if (iamUser) {
+      const arn = `arn:aws:iam::${iamUser.account.id}:user/${iamUser.user.name}`;
+      return { arn, accountId: iamUser.account.id, principals: [arn], chained: false, tags: new Map(), transitive: new Set() };
+    }
+    if (!session) throw new Error('unreachable');
     if (Date.now() >= session.expiration) throw new StsFailure(403, 'ExpiredToken', 'The security token included in the request is expired');
-    return session;
+    return { arn: session.assumedArn, accountId: session.accountId, principals: [session.roleArn, session.assumedArn], chained: true, tags: session.tags, transitive: session.transitive };
   }
 
-  function assumeRole(params: URLSearchParams, caller: Session): string {
+  /** Tags and TransitiveTagKeys of an AssumeRole request, checked as STS checks them against the caller's transitive tags. */
+  function sessionTags(params: URLSearchParams, caller: Caller): { requested: Tags; tags: Tags; transitive: Set<string> } {
+    const requested: Tags = new Map();
+    for (let n = 1; params.has(`Tags.member.${n}.Key`); n++) {
+      const key = params.get(`Tags.member.${n}.Key`) ?? '';
+      const value = params.get(`Tags.member.${n}.Value`) ?? '';
+      if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key)) throw validation(`1 validation error detected: Value '${key}' at 'tags.${n}.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+`);
+      if (value.length > 256 || !TAG_TEXT.test(value)) throw validation(`1 validation error detected: Value at 'tags.${n}.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`);
+      if (requested.has(key.toLowerCase())) throw invalidParameter('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+      requested.set(key.toLowerCase(), { key, value });
+    }
+    if (requested.size > 50) throw validation(`1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50`);
+    const transitiveKeys: string[] = [];
+    for (let n = 1; params.has(`TransitiveTagKeys.member.${n}`); n++) transitiveKeys.push((params.get(`TransitiveTagKeys.member.${n}`) ?? '').toLowerCase());
+    if (transitiveKeys.some((k) => !requested.has(k))) throw invalidParameter('The specified transitive tag key must be included in the requested tags.');
+    if ([...requested.keys()].some((k) => caller.transitive.has(k))) {
+      throw invalidParameter("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.");
+    }
+    // The new session holds what was asked plus what it inherits; inherited tags stay transitive.
+    const tags: Tags = new Map(requested);
+    for (const k of caller.transitive) {
+      const inherited = caller.tags.get(k);
+      if (inherited) tags.set(k, inherited);
+    }
+    return { requested, tags, transitive: new Set([...transitiveKeys, ...caller.transitive]) };
+  }
+
+  function assumeRole(params: URLSearchParams, caller: Caller): string {
     const { roleArn, sessionName, duration } = validateCommon(params);
     const { account, role } = findRole(roleArn);
-    const tagged = [...params.keys()].some((k) => k.startsWith('Tags.member.'));
-    const who = { aws: [caller.roleArn, caller.assumedArn] };
-    const refuse = (action: string) => new StsFailure(403, 'AccessDenied', `User: ${caller.assumedArn} is not authorized to perform: ${action} on resource: ${roleArn}`);
-    if (!role || !trustAllows(role.trustPolicy, who, 'sts:AssumeRole', {})) throw refuse('sts:AssumeRole');
-    if (tagged && !trustAllows(role.trustPolicy, who, 'sts:TagSession', {})) throw refuse('sts:TagSession');
+    const { requested, tags, transitive } = sessionTags(params, caller);
+    const context: Record<string, string | string[]> = {};
+    const externalId = params.get('ExternalId');
+    if (externalId !== null) context['sts:ExternalId'] = externalId;
+    for (const { key, value } of caller.tags.values()) context[`aws:PrincipalTag/${key}`] = value;
+    for (const { key, value } of requested.values()) context[`aws:RequestTag/${key}`] = value;
+    if (requested.size > 0) context['aws:TagKeys'] = [...requested.values()].map((t) => t.key);
+    const who = { aws: caller.principals };
+    const refuse = (action: string) => new StsFailure(403, 'AccessDenied', `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`);
+    if (!role || !trustAllows(role.trustPolicy, who, 'sts:AssumeRole', context)) throw refuse('sts:AssumeRole');
+    if (requested.size > 0 && !trustAllows(role.trustPolicy, who, 'sts:TagSession', context)) throw refuse('sts:TagSession');
     // Credentials from an assumed role make this a chained assumption: STS caps it at one hour.
-    if (duration > 3600) throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    if (caller.chained && duration > 3600) throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
     if (duration > (role.maxSessionDuration ?? 3600)) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
     checkSessionPolicies(params);
-    return `<AssumeRoleResult>${issue(roleArn, account.id, sessionName, duration).xml}</AssumeRoleResult>`;
+    return `<AssumeRoleResult>${issue(roleArn, account.id, sessionName, duration, tags, transitive).xml}</AssumeRoleResult>`;
   }
 
   async function handle(action: string, params: URLSearchParams, req: http.IncomingMessage, body: string): Promise<string> {
@@ -339,7 +417,8 @@ export async function startSts(options: StsOptions): Promise<Sts> {
         return assumeRole(params, authenticate(req, body));
       case 'GetCallerIdentity': {
         const caller = authenticate(req, body);
-        return `<GetCallerIdentityResult><Arn>${caller.assumedArn}</Arn><UserId>AROA:${caller.assumedArn.split('/').pop()}</UserId><Account>${caller.accountId}</Account></GetCallerIdentityResult>`;
+        const userId = caller.chained ? `AROA:${caller.arn.split('/').pop()}` : `AIDA${createHash('sha256').update(caller.arn).digest('hex').slice(0, 17).toUpperCase()}`;
+        return `<GetCallerIdentityResult><Arn>${caller.arn}</Arn><UserId>${userId}</UserId><Account>${caller.accountId}</Account></GetCallerIdentityResult>`;
       }
       default:
         throw new StsFailure(400, 'InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
