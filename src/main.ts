@@ -1,6 +1,6 @@
-// The main step: inputs → token → STS (the environment role and every profile) → mask → export →
-// outputs → summary. Nothing is exported unless every part succeeded; a failure ends in one ::error::
-// that says why and what to change.
+// The main step: parse the inputs, pick a source for each set of credentials, obtain them all, deliver
+// them (mask, environment, outputs, profiles), report. Nothing is delivered unless every part succeeded;
+// a failure ends in one ::error:: that says why and what to change.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,16 +8,108 @@ import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { parseConfig, type Config } from './config.ts';
 import { diagnose, render } from './diagnose.ts';
-import type { Via } from './exchange.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
-import { createAgents } from './http.ts';
+import { createAgents, type Agents } from './http.ts';
+import { TargetFailure, type Obtained } from './obtain.ts';
 import { helperPaths, helperSettings, helperSettingsFile, processCredentials, renderConfig, type ProfileSource } from './profiles.ts';
 import type { RetryEvent } from './retry.ts';
+import { pickSources, type Picked } from './sources/pick.ts';
+import { isCredentials } from './sources/source.ts';
 import { STATE } from './state.ts';
 import type { Credentials } from './sts.ts';
 import { failureSummary, successSummary } from './summary.ts';
-import { createTokenSource, type TokenSource } from './token.ts';
+
+async function run(): Promise<void> {
+  let config: Config | undefined;
+  let picked: Picked | undefined;
+  try {
+    config = parse();
+    const agents = createAgents({ url: config.proxy, noProxy: config.noProxy });
+    picked = pickSources(config, process.env, agents);
+    const obtained = await obtainAll(config, picked, agents);
+    deliver(config, obtained);
+    await report(config, obtained, picked);
+  } catch (error) {
+    await fail(error, config, picked);
+  }
+}
+
+function parse(): Config {
+  const { config, warnings } = parseConfig((name) => core.getInput(name), process.env);
+  for (const warning of warnings) core.warning(warning);
+  if (config.unsetCurrentCredentials) {
+    for (const name of CREDENTIAL_VARIABLES) core.exportVariable(name, '');
+  }
+  return config;
+}
+
+async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Agents): Promise<Obtained[]> {
+  // Ask for the token while the SDK loads; a failure here resurfaces, classified, in the first attempt.
+  tokens?.get(false).catch(() => undefined);
+  const [{ obtain }, { createSts }] = await Promise.all([import('./obtain.ts'), import('./sts.ts')]);
+  const sts = createSts({ region: config.region, endpoint: config.stsEndpoint, agents });
+  try {
+    return await obtain(targets, { sts, settings: config, onRetry: logRetry });
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** Mask first, then hand out: environment, outputs, profiles. */
+function deliver(config: Config, obtained: Obtained[]): void {
+  const environment = obtained.find((o) => o.target.profile === undefined);
+  const profiles = new Map(obtained.flatMap((o) => (o.target.profile && isCredentials(o.value) ? [[o.target.profile, o.value] as const] : [])));
+  for (const c of profiles.values()) {
+    for (const secret of [c.accessKeyId, c.secretAccessKey, c.sessionToken, ...(config.maskAccountId ? [c.accountId] : [])]) if (secret) core.setSecret(secret);
+  }
+  const plan = environment ? planExport(environment.value, config) : undefined;
+  for (const secret of plan?.secrets ?? []) core.setSecret(secret);
+  if (profiles.size > 0) core.exportVariable('AWS_CONFIG_FILE', writeProfiles(config, profiles));
+  if (plan) {
+    for (const [name, value] of Object.entries(plan.env)) core.exportVariable(name, value);
+    for (const [name, value] of Object.entries(plan.outputs)) core.setOutput(name, value);
+    core.saveState(STATE.exported, JSON.stringify(Object.keys(plan.env).filter((name) => (CREDENTIAL_VARIABLES as readonly string[]).includes(name))));
+  } else {
+    core.exportVariable('AWS_REGION', config.region);
+    core.exportVariable('AWS_DEFAULT_REGION', config.region);
+  }
+}
+
+async function report(config: Config, obtained: Obtained[], { tokens }: Picked): Promise<void> {
+  for (const { target, value } of obtained) {
+    const until = isCredentials(value) && value.expiration ? `, valid until ${value.expiration.toISOString()}` : '';
+    core.info(`${target.roleArn ? 'Assumed' : 'Using'} ${value.arn}${target.profile ? ` as profile ${target.profile}` : ''} (from ${target.source.label})${until}`);
+  }
+  await writeSummary(
+    successSummary({
+      assumed: obtained.map(({ target, value }) => ({
+        profile: target.profile,
+        roleArn: target.roleArn ?? value.arn,
+        accountId: value.accountId,
+        expiration: target.profile && config.profileCredentials === 'refresh' ? undefined : isCredentials(value) ? value.expiration : undefined,
+      })),
+      sessionName: config.sessionName,
+      claims: tokens?.last?.claims,
+      attempts: obtained.reduce((sum, o) => sum + o.attempts, 0),
+      maskAccountId: config.maskAccountId,
+    }),
+  );
+}
+
+async function fail(error: unknown, config: Config | undefined, picked: Picked | undefined): Promise<void> {
+  const failed = error instanceof TargetFailure ? error.target : undefined;
+  const diagnosis = diagnose(error instanceof TargetFailure ? error.cause : error, {
+    roleArn: failed?.roleArn ?? config?.roleArn,
+    audience: config?.audience ?? 'sts.amazonaws.com',
+    durationSeconds: config?.durationSeconds ?? 3600,
+    roleChaining: failed !== undefined && failed.profile === undefined && config?.roleChaining === true,
+    claims: picked?.tokens?.last?.claims,
+    now: Date.now(),
+  });
+  core.setFailed(render(diagnosis));
+  await writeSummary(failureSummary(diagnosis, picked?.tokens?.last?.claims));
+}
 
 function describe(error: unknown): string {
   const e = error as { code?: string; message?: string };
@@ -56,101 +148,6 @@ function writeProfiles(config: Config, credentials: Map<string, Credentials>): s
   const file = path.join(dir, 'config');
   writeSecretFile(file, text);
   return file;
-}
-
-async function run(): Promise<void> {
-  let config: Config | undefined;
-  let tokens: TokenSource | undefined;
-  let failedRole: string | undefined;
-  try {
-    const parsed = parseConfig((name) => core.getInput(name), process.env);
-    config = parsed.config;
-    for (const warning of parsed.warnings) core.warning(warning);
-
-    if (config.unsetCurrentCredentials) {
-      for (const name of CREDENTIAL_VARIABLES) core.exportVariable(name, '');
-    }
-
-    const agents = createAgents({ url: config.proxy, noProxy: config.noProxy });
-    tokens = createTokenSource({ audience: config.audience, file: config.tokenFile, env: process.env, agents });
-    // Ask for the token while the SDK loads; a failure here resurfaces, classified, in the first attempt.
-    if (config.profiles.length > 0 || !config.roleChaining) tokens.get(false).catch(() => undefined);
-    const [{ exchange, sessionTags }, { createStsClient }] = await Promise.all([import('./exchange.ts'), import('./sts.ts')]);
-    const webIdentity: Via = { kind: 'web-identity', tokens };
-    const client = createStsClient({ region: config.region, endpoint: config.stsEndpoint, agents, signWithEnvironmentCredentials: config.roleChaining });
-    const settings = config;
-    // The step fails with the first role that fails: the others stop retrying.
-    const firstFailure = new AbortController();
-    const assume = async (roleArn: string, via: Via) => {
-      try {
-        return await exchange({ roleArn, settings, client, via, onRetry: logRetry, signal: firstFailure.signal });
-      } catch (error) {
-        if (!firstFailure.signal.aborted) {
-          failedRole = roleArn;
-          firstFailure.abort();
-        }
-        throw error;
-      }
-    };
-
-    // Role chaining signs with the environment's credentials; profiles always use the OIDC token.
-    const [environment, ...profiled] = await Promise.all([
-      config.roleArn ? assume(config.roleArn, config.roleChaining ? { kind: 'chaining', tags: config.skipSessionTagging ? [] : sessionTags(process.env) } : webIdentity) : undefined,
-      ...config.profiles.map((p) => assume(p.roleArn, webIdentity)),
-    ]);
-    client.destroy();
-    const profileCredentials = new Map(config.profiles.map((p, i) => [p.name, profiled[i]!.value]));
-
-    // Everything succeeded: mask first, then hand out.
-    for (const c of profileCredentials.values()) {
-      for (const secret of [c.accessKeyId, c.secretAccessKey, c.sessionToken, ...(config.maskAccountId ? [c.accountId] : [])]) core.setSecret(secret);
-    }
-    const plan = environment ? planExport(environment.value, config) : undefined;
-    for (const secret of plan?.secrets ?? []) core.setSecret(secret);
-    if (profileCredentials.size > 0) core.exportVariable('AWS_CONFIG_FILE', writeProfiles(config, profileCredentials));
-    if (plan) {
-      for (const [name, value] of Object.entries(plan.env)) core.exportVariable(name, value);
-      for (const [name, value] of Object.entries(plan.outputs)) core.setOutput(name, value);
-      core.saveState(STATE.exported, JSON.stringify(Object.keys(plan.env).filter((name) => (CREDENTIAL_VARIABLES as readonly string[]).includes(name))));
-    } else {
-      core.exportVariable('AWS_REGION', config.region);
-      core.exportVariable('AWS_DEFAULT_REGION', config.region);
-    }
-
-    const assumed = [
-      ...(environment && config.roleArn ? [{ profile: undefined, roleArn: config.roleArn, credentials: environment.value }] : []),
-      ...config.profiles.map((p) => ({ profile: p.name, roleArn: p.roleArn, credentials: profileCredentials.get(p.name)! })),
-    ];
-    for (const a of assumed) {
-      core.info(`Assumed ${a.credentials.arn}${a.profile ? ` as profile ${a.profile}` : ''}, valid until ${a.credentials.expiration.toISOString()}`);
-    }
-    const attempts = [environment, ...profiled].reduce((sum, r) => sum + (r?.attempts ?? 0), 0);
-    await writeSummary(
-      successSummary({
-        assumed: assumed.map((a) => ({
-          profile: a.profile,
-          roleArn: a.roleArn,
-          accountId: a.credentials.accountId,
-          expiration: a.profile && config?.profileCredentials === 'refresh' ? undefined : a.credentials.expiration,
-        })),
-        sessionName: config.sessionName,
-        claims: tokens.last?.claims,
-        attempts,
-        maskAccountId: config.maskAccountId,
-      }),
-    );
-  } catch (error) {
-    const diagnosis = diagnose(error, {
-      roleArn: failedRole ?? config?.roleArn,
-      audience: config?.audience ?? 'sts.amazonaws.com',
-      durationSeconds: config?.durationSeconds ?? 3600,
-      roleChaining: failedRole !== undefined && failedRole === config?.roleArn && config.roleChaining,
-      claims: tokens?.last?.claims,
-      now: Date.now(),
-    });
-    core.setFailed(render(diagnosis));
-    await writeSummary(failureSummary(diagnosis, tokens?.last?.claims));
-  }
 }
 
 async function writeSummary(markdown: string): Promise<void> {

@@ -71,8 +71,8 @@ export function processCredentials(c: Credentials): string {
     Version: 1,
     AccessKeyId: c.accessKeyId,
     SecretAccessKey: c.secretAccessKey,
-    SessionToken: c.sessionToken,
-    Expiration: c.expiration.toISOString(),
+    ...(c.sessionToken ? { SessionToken: c.sessionToken } : {}),
+    ...(c.expiration ? { Expiration: c.expiration.toISOString() } : {}),
   });
 }
 
@@ -109,7 +109,8 @@ export function renderConfig(existing: string, profiles: Profile[], region: stri
     } else {
       const c = source.credentials.get(p.name);
       if (!c) throw new Error(`no credentials for profile ${p.name}`);
-      lines.push(`aws_access_key_id = ${c.accessKeyId}`, `aws_secret_access_key = ${c.secretAccessKey}`, `aws_session_token = ${c.sessionToken}`);
+      lines.push(`aws_access_key_id = ${c.accessKeyId}`, `aws_secret_access_key = ${c.secretAccessKey}`);
+      if (c.sessionToken) lines.push(`aws_session_token = ${c.sessionToken}`);
     }
     return lines.join('\n');
   });

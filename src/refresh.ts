@@ -7,7 +7,9 @@ import { exchange } from './exchange.ts';
 import { readPrivateFile, writeSecretFile } from './files.ts';
 import { createAgents } from './http.ts';
 import { isFresh, processCredentials, type HelperSettings, type helperPaths } from './profiles.ts';
-import { createStsClient } from './sts.ts';
+import { webIdentitySource } from './sources/pick.ts';
+import { isCredentials } from './sources/source.ts';
+import { createSts } from './sts.ts';
 import { createTokenSource } from './token.ts';
 
 // Longer than one refresh can take (60 s of retries plus a last attempt): a lock this old was abandoned.
@@ -53,9 +55,11 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
 
     const agents = createAgents({ url: settings.proxy, noProxy: settings.noProxy });
     const tokens = createTokenSource({ audience: settings.audience, file: settings.tokenFile, env: process.env, agents });
-    const client = createStsClient({ region: settings.region, endpoint: settings.stsEndpoint, agents, signWithEnvironmentCredentials: false });
+    const sts = createSts({ region: settings.region, endpoint: settings.stsEndpoint, agents });
+    const source = webIdentitySource(settings, tokens, roleArn);
     try {
-      const { value } = await exchange({ roleArn, settings, client, via: { kind: 'web-identity', tokens } });
+      const { value } = await exchange({ source, sts, settings });
+      if (!isCredentials(value)) throw new Error('web identity answered without credentials');
       const json = processCredentials(value);
       writeSecretFile(paths.cache, json);
       return json;
@@ -70,7 +74,7 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
       });
       throw new Error(render(diagnosis), { cause: error });
     } finally {
-      client.destroy();
+      sts.destroy();
     }
   });
 }

@@ -1,20 +1,35 @@
-// The STS client and the two calls this action makes. The SDK retries nothing (maxAttempts: 1): retry.ts
-// is the only retry layer. Every failure leaves here as an AwsError or a NetworkError, plain data that
-// retry.ts classifies and diagnose.ts explains.
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient, type AssumeRoleResponse } from '@aws-sdk/client-sts';
-import { fromEnv } from '@aws-sdk/credential-providers';
+// The STS calls this action makes, each signed as its source needs: AssumeRoleWithWebIdentity unsigned,
+// AssumeRole and GetCallerIdentity with given keys or the SDK's default credential chain. The SDK retries
+// nothing (maxAttempts: 1): retry.ts is the only retry layer. Every failure leaves here as an AwsError or
+// a NetworkError, plain data that retry.ts classifies and diagnose.ts explains.
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleResponse } from '@aws-sdk/client-sts';
 import { AwsError, NetworkError } from './errors.ts';
 import type { Agents } from './http.ts';
 
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-  /** The assumed-role ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION). */
+/** Whose credentials these are. */
+export interface Identity {
+  /** The assumed-role session (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) or the IAM user. */
   arn: string;
   accountId: string;
 }
+
+export interface Credentials extends Identity {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Empty for an IAM user's long-term key. */
+  sessionToken: string;
+  /** Undefined for an IAM user's long-term key, which does not expire. */
+  expiration: Date | undefined;
+}
+
+export interface Keys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+/** What signs a call: given keys, or the SDK's default chain (instance profile, container, EKS Pod Identity, ~/.aws). */
+export type Signer = Keys | 'default-chain';
 
 export const CONNECT_TIMEOUT_MS = 3_000;
 export const REQUEST_TIMEOUT_MS = 5_000;
@@ -24,24 +39,6 @@ export interface StsOptions {
   /** The sts-endpoint input; without it the SDK honours AWS_ENDPOINT_URL_STS, AWS_USE_FIPS_ENDPOINT and the regional endpoint. */
   endpoint: string | undefined;
   agents: Agents;
-  /** Role chaining signs with the credentials already in the environment; web identity needs none. */
-  signWithEnvironmentCredentials: boolean;
-}
-
-export function createStsClient(options: StsOptions): STSClient {
-  return new STSClient({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.signWithEnvironmentCredentials ? { credentials: fromEnv() } : {}),
-    maxAttempts: 1,
-    requestHandler: {
-      connectionTimeout: CONNECT_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      throwOnRequestTimeout: true,
-      httpAgent: options.agents.httpAgent,
-      httpsAgent: options.agents.httpsAgent,
-    },
-  });
 }
 
 export interface SessionRequest {
@@ -57,18 +54,87 @@ export interface Tag {
   Value: string;
 }
 
-export async function assumeRoleWithWebIdentity(client: STSClient, request: SessionRequest, webIdentityToken: string): Promise<Credentials> {
-  return toCredentials(await call(() => client.send(new AssumeRoleWithWebIdentityCommand({ ...common(request), WebIdentityToken: webIdentityToken }))));
+/** What AssumeRole adds to a session request. */
+export interface Chaining {
+  tags: Tag[];
+  /** Only these pass to later hops: STS refuses a hop that sets a tag its caller made transitive. */
+  transitiveTagKeys: string[];
+  externalId: string | undefined;
 }
 
-/** Only the keys in `transitiveTagKeys` pass to later hops: STS refuses a hop that sets a tag its caller made transitive. */
-export async function assumeRole(client: STSClient, request: SessionRequest, tags: Tag[], transitiveTagKeys: string[] = []): Promise<Credentials> {
-  const command = new AssumeRoleCommand({
-    ...common(request),
-    ...(tags.length > 0 ? { Tags: tags } : {}),
-    ...(transitiveTagKeys.length > 0 ? { TransitiveTagKeys: transitiveTagKeys } : {}),
-  });
-  return toCredentials(await call(() => client.send(command)));
+export interface Sts {
+  assumeRoleWithWebIdentity(request: SessionRequest, webIdentityToken: string): Promise<Credentials>;
+  assumeRole(signer: Signer, request: SessionRequest, chaining: Chaining): Promise<Credentials>;
+  /** Proves the signer's credentials work (GetCallerIdentity) and returns them with their identity. */
+  callerIdentity(signer: Signer): Promise<Credentials>;
+  destroy(): void;
+}
+
+export function createSts(options: StsOptions): Sts {
+  const clients = new Map<Signer | undefined, STSClient>();
+  const client = (signer: Signer | undefined): STSClient => {
+    let c = clients.get(signer);
+    if (!c) {
+      c = new STSClient({
+        region: options.region,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(signer ? { credentials: credentialsOf(signer) } : {}),
+        maxAttempts: 1,
+        requestHandler: {
+          connectionTimeout: CONNECT_TIMEOUT_MS,
+          requestTimeout: REQUEST_TIMEOUT_MS,
+          throwOnRequestTimeout: true,
+          httpAgent: options.agents.httpAgent,
+          httpsAgent: options.agents.httpsAgent,
+        },
+      });
+      clients.set(signer, c);
+    }
+    return c;
+  };
+  return {
+    async assumeRoleWithWebIdentity(request, webIdentityToken) {
+      return toCredentials(await call(() => client(undefined).send(new AssumeRoleWithWebIdentityCommand({ ...common(request), WebIdentityToken: webIdentityToken }))));
+    },
+    async assumeRole(signer, request, chaining) {
+      const command = new AssumeRoleCommand({
+        ...common(request),
+        ...(chaining.tags.length > 0 ? { Tags: chaining.tags } : {}),
+        ...(chaining.transitiveTagKeys.length > 0 ? { TransitiveTagKeys: chaining.transitiveTagKeys } : {}),
+        ...(chaining.externalId ? { ExternalId: chaining.externalId } : {}),
+      });
+      return toCredentials(await call(() => client(signer).send(command)));
+    },
+    async callerIdentity(signer) {
+      const c = client(signer);
+      const identity = await call(() => c.send(new GetCallerIdentityCommand({})));
+      const keys = await call(() => c.config.credentials());
+      if (!identity.Arn || !identity.Account) throw new AwsError('UnreadableResponse', 'STS answered GetCallerIdentity without an identity');
+      return {
+        arn: identity.Arn,
+        accountId: identity.Account,
+        accessKeyId: keys.accessKeyId,
+        secretAccessKey: keys.secretAccessKey,
+        sessionToken: keys.sessionToken ?? '',
+        expiration: keys.expiration,
+      };
+    },
+    destroy() {
+      for (const c of clients.values()) c.destroy();
+    },
+  };
+}
+
+type Provider = () => Promise<Keys & { expiration?: Date | undefined }>;
+
+function credentialsOf(signer: Signer): Provider {
+  if (signer !== 'default-chain') return () => Promise.resolve({ ...signer });
+  // Loaded only by the runners that use it (self-hosted on EC2, ECS, EKS).
+  let provider: Promise<Provider> | undefined;
+  return async () => {
+    provider ??= import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) => fromNodeProviderChain());
+    return (await provider)();
+  };
 }
 
 function common(request: SessionRequest) {

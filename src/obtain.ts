@@ -1,0 +1,46 @@
+// Every target's credentials at once, each from its own source. The step fails with the first target
+// that fails, and the others stop retrying.
+import { exchange, type ExchangeSettings } from './exchange.ts';
+import type { RetryEvent } from './retry.ts';
+import type { Target } from './sources/pick.ts';
+import type { Credentials, Identity, Sts } from './sts.ts';
+
+export interface Obtained {
+  target: Target;
+  value: Credentials | Identity;
+  attempts: number;
+}
+
+/** The target that failed first, for the diagnosis. */
+export class TargetFailure extends Error {
+  override readonly cause: unknown;
+  readonly target: Target;
+  constructor(target: Target, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'TargetFailure';
+    this.target = target;
+    this.cause = cause;
+  }
+}
+
+export interface ObtainOptions {
+  sts: Sts;
+  settings: ExchangeSettings;
+  onRetry: (event: RetryEvent) => void;
+}
+
+export async function obtain(targets: Target[], { sts, settings, onRetry }: ObtainOptions): Promise<Obtained[]> {
+  const firstFailure = new AbortController();
+  return Promise.all(
+    targets.map(async (target) => {
+      try {
+        const { value, attempts } = await exchange({ source: target.source, sts, settings, onRetry, signal: firstFailure.signal });
+        return { target, value, attempts };
+      } catch (error) {
+        if (firstFailure.signal.aborted) throw error;
+        firstFailure.abort();
+        throw new TargetFailure(target, error);
+      }
+    }),
+  );
+}
