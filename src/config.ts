@@ -2,6 +2,8 @@
 // so every rule here is tested without a runner. Every refusal is an InputError naming the input.
 import path from 'node:path';
 import { InputError } from './errors.ts';
+import { defaultSessionTags, parseCustomTags, parseTransitiveTagKeys } from './session-tags.ts';
+import type { Keys, Tag } from './sts.ts';
 
 export interface Profile {
   name: string;
@@ -10,8 +12,27 @@ export interface Profile {
 
 export interface Config {
   region: string;
-  /** Exported as environment credentials; optional only when `profiles` is given. */
+  /** Exported as environment credentials (or written as aws-profile). */
   roleArn: string | undefined;
+  /** aws-access-key-id and friends: they sign AssumeRole, or without role-to-assume are exported as they are. */
+  staticKeys: Keys | undefined;
+  /** Never ask GitHub for a token. */
+  forceSkipOidc: boolean;
+  /** Valid credentials already in the environment end the step without a new exchange. */
+  useExistingCredentials: boolean;
+  /** Sent with AssumeRole: the default tags and custom-tags, unless role-skip-session-tagging. */
+  sessionTags: Tag[];
+  /** The part of sessionTags that custom-tags added. */
+  customTags: Tag[];
+  transitiveTagKeys: string[];
+  externalId: string | undefined;
+  /** Obtain again until the secret access key has no special characters. */
+  specialCharactersWorkaround: boolean;
+  /** One deadline for the whole step, in seconds. */
+  timeoutSeconds: number | undefined;
+  /** The profile role-to-assume (or the static keys) is written as. */
+  awsProfile: string | undefined;
+  overwriteAwsProfile: boolean;
   sessionName: string;
   durationSeconds: number;
   audience: string;
@@ -38,6 +59,11 @@ export interface Config {
 export const INPUT_NAMES = [
   'aws-region',
   'role-to-assume',
+  'aws-access-key-id',
+  'aws-secret-access-key',
+  'aws-session-token',
+  'aws-profile',
+  'overwrite-aws-profile',
   'role-session-name',
   'role-duration-seconds',
   'audience',
@@ -55,6 +81,14 @@ export const INPUT_NAMES = [
   'sts-endpoint',
   'http-proxy',
   'unset-current-credentials',
+  'no-proxy',
+  'role-external-id',
+  'custom-tags',
+  'transitive-tag-keys',
+  'force-skip-oidc',
+  'use-existing-credentials',
+  'special-characters-workaround',
+  'action-timeout-s',
   'profiles',
   'profile-credentials',
 ] as const;
@@ -67,6 +101,8 @@ const POLICY_ARN = /^arn:aws(?:-[a-z]+)*:iam::(?:\d{12}|aws):policy\/[\w+=,.@/-]
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PROFILE_NAME = /^[\w.-]{1,64}$/;
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 // STS refuses an inline policy over 2,048 characters before it even packs it.
 const MAX_INLINE_POLICY = 2048;
 const MAX_MANAGED_POLICIES = 10;
@@ -145,7 +181,6 @@ export function parseConfig(input: InputReader, env: Readonly<Record<string, str
 
   const profiles = parseProfiles(input('profiles'));
   const roleInput = get('role-to-assume');
-  if (roleInput === '' && profiles.length === 0) throw new InputError('role-to-assume', 'is required (or give profiles)');
   if (roleInput !== '' && !ROLE_ARN.test(roleInput)) {
     throw new InputError('role-to-assume', `is not a role ARN like arn:aws:iam::123456789012:role/NAME, got '${roleInput}'`);
   }
@@ -211,6 +246,47 @@ export function parseConfig(input: InputReader, env: Readonly<Record<string, str
     throw new InputError('role-duration-seconds', `is ${durationSeconds}, but STS caps role chaining at 3600 seconds`);
   }
 
+  const staticKeys = parseStaticKeys(get);
+  if (staticKeys && roleChaining) throw new InputError('aws-access-key-id', 'cannot be given with role-chaining, which signs with the credentials already in the environment');
+  if (staticKeys && tokenFile) throw new InputError('aws-access-key-id', 'cannot be given with web-identity-token-file: choose one source of credentials');
+
+  const forceSkipOidc = parseBoolean('force-skip-oidc', get('force-skip-oidc'), false);
+  if (forceSkipOidc && !tokenFile) {
+    if (roleInput !== '' && !staticKeys && !roleChaining) {
+      throw new InputError('force-skip-oidc', 'is true, so role-to-assume needs another source of credentials: aws-access-key-id, web-identity-token-file or role-chaining');
+    }
+    if (profiles.length > 0) throw new InputError('force-skip-oidc', 'is true, but profiles are assumed with the OIDC token: give web-identity-token-file, or drop profiles');
+  }
+
+  const skipSessionTagging = parseBoolean('role-skip-session-tagging', get('role-skip-session-tagging'), false);
+  const customTagsInput = get('custom-tags');
+  const transitiveInput = input('transitive-tag-keys')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (skipSessionTagging && customTagsInput !== '') throw new InputError('custom-tags', 'cannot be given with role-skip-session-tagging, which sends no session tags');
+  if (skipSessionTagging && transitiveInput.length > 0) throw new InputError('transitive-tag-keys', 'cannot be given with role-skip-session-tagging, which sends no session tags');
+  const defaults = skipSessionTagging ? [] : defaultSessionTags(env);
+  const customTags = parseCustomTags(customTagsInput, defaults);
+  const sessionTags = [...defaults, ...customTags];
+  const transitiveTagKeys = parseTransitiveTagKeys(transitiveInput, sessionTags, warnings);
+
+  const externalId = get('role-external-id') || undefined;
+  if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
+    throw new InputError('role-external-id', 'must be 2 to 1224 characters of letters, digits and +=,.@:/-');
+  }
+
+  const awsProfile = get('aws-profile') || undefined;
+  if (awsProfile !== undefined) {
+    if (!PROFILE_NAME.test(awsProfile)) throw new InputError('aws-profile', `is not a profile name: use letters, digits, '.', '_' or '-', got '${awsProfile}'`);
+    if (roleInput === '' && !staticKeys) throw new InputError('aws-profile', 'needs role-to-assume or aws-access-key-id: it names the profile their credentials are written to');
+    if (profiles.some((p) => p.name === awsProfile)) throw new InputError('aws-profile', `names '${awsProfile}', which profiles also defines`);
+  }
+
+  const timeoutInput = get('action-timeout-s');
+  // 0 is the incumbent's "no timeout".
+  const timeoutSeconds = parseInteger('action-timeout-s', timeoutInput, 0, 0, 86400) || undefined;
+
   const profileCredentials = get('profile-credentials') || 'refresh';
   if (profileCredentials !== 'refresh' && profileCredentials !== 'static') {
     throw new InputError('profile-credentials', `must be 'refresh' or 'static', got '${profileCredentials}'`);
@@ -221,27 +297,54 @@ export function parseConfig(input: InputReader, env: Readonly<Record<string, str
     config: {
       region,
       roleArn: roleInput || undefined,
+      staticKeys,
+      forceSkipOidc,
+      useExistingCredentials: parseBoolean('use-existing-credentials', get('use-existing-credentials'), false),
+      sessionTags,
+      customTags,
+      transitiveTagKeys,
+      externalId,
+      specialCharactersWorkaround: parseBoolean('special-characters-workaround', get('special-characters-workaround'), false),
+      timeoutSeconds,
+      awsProfile,
+      overwriteAwsProfile: parseBoolean('overwrite-aws-profile', get('overwrite-aws-profile'), false),
       sessionName,
       durationSeconds,
       audience,
       tokenFile,
       roleChaining,
-      skipSessionTagging: parseBoolean('role-skip-session-tagging', get('role-skip-session-tagging'), false),
+      skipSessionTagging,
       inlineSessionPolicy,
       managedSessionPolicies,
       maskAccountId: parseBoolean('mask-aws-account-id', get('mask-aws-account-id'), false),
       outputCredentials: parseBoolean('output-credentials', get('output-credentials'), false),
-      outputEnvCredentials: parseBoolean('output-env-credentials', get('output-env-credentials'), true),
+      // As configure-aws-credentials decides: with aws-profile, the environment stays clean unless asked.
+      outputEnvCredentials: parseBoolean('output-env-credentials', get('output-env-credentials'), awsProfile === undefined),
       allowedAccountIds,
       maxAttempts: disableRetry ? 1 : attempts,
       stsEndpoint: parseUrl('sts-endpoint', get('sts-endpoint')),
       proxy: parseUrl('http-proxy', get('http-proxy') || env.HTTPS_PROXY || env.https_proxy || ''),
-      noProxy: env.NO_PROXY ?? env.no_proxy,
+      noProxy: [get('no-proxy'), env.NO_PROXY ?? env.no_proxy ?? ''].filter((list) => list !== '').join(',') || undefined,
       unsetCurrentCredentials,
       profiles,
       profileCredentials,
     },
   };
+}
+
+/** aws-access-key-id, aws-secret-access-key, aws-session-token: all or nothing, never echoed. */
+function parseStaticKeys(get: (name: InputName) => string): Keys | undefined {
+  const accessKeyId = get('aws-access-key-id');
+  const secretAccessKey = get('aws-secret-access-key');
+  const sessionToken = get('aws-session-token');
+  if (accessKeyId === '' && secretAccessKey === '') {
+    if (sessionToken !== '') throw new InputError('aws-session-token', 'needs aws-access-key-id and aws-secret-access-key');
+    return undefined;
+  }
+  if (accessKeyId === '') throw new InputError('aws-access-key-id', 'is required with aws-secret-access-key');
+  if (secretAccessKey === '') throw new InputError('aws-secret-access-key', 'is required with aws-access-key-id');
+  if (!ACCESS_KEY_ID.test(accessKeyId)) throw new InputError('aws-access-key-id', 'is not an access key ID (16 to 128 capital letters and digits, like AKIA…)');
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }
 
 export function accountOf(roleArn: string): string | undefined {

@@ -66,6 +66,7 @@ function tokenDiagnosis(cause: TokenError, tries: string): Diagnosis {
         '    contents: read',
         'A reusable workflow gets only what its caller grants: the calling job needs id-token: write too.',
         'Pull requests from forks and Dependabot runs receive no OIDC token; run those jobs on pull_request_target with care, or skip the AWS step for them.',
+        'On a self-hosted runner without OIDC, give aws-access-key-id, or run where the SDK finds credentials itself (instance profile, container credentials, EKS Pod Identity).',
       ],
     };
   }

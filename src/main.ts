@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { parseConfig, type Config } from './config.ts';
 import { diagnose, render } from './diagnose.ts';
+import { InputError } from './errors.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents, type Agents } from './http.ts';
 import { TargetFailure, type Obtained } from './obtain.ts';
-import { helperPaths, helperSettings, helperSettingsFile, processCredentials, renderConfig, type ProfileSource } from './profiles.ts';
+import { definesProfile, helperPaths, helperSettings, helperSettingsFile, processCredentials, renderConfig } from './profiles.ts';
 import type { RetryEvent } from './retry.ts';
-import { pickSources, type Picked } from './sources/pick.ts';
+import { pickSources, type Picked, type Target } from './sources/pick.ts';
 import { isCredentials } from './sources/source.ts';
 import { STATE } from './state.ts';
 import type { Credentials } from './sts.ts';
@@ -23,25 +24,52 @@ import { failureSummary, successSummary } from './summary.ts';
 async function run(): Promise<void> {
   let config: Config | undefined;
   let picked: Picked | undefined;
+  let deadline: NodeJS.Timeout | undefined;
   try {
     config = parse();
+    deadline = startDeadline(config.timeoutSeconds);
     const agents = createAgents({ url: config.proxy, noProxy: config.noProxy });
     picked = pickSources(config, process.env, agents);
+    for (const warning of picked.warnings) core.warning(warning);
     const obtained = await obtainAll(config, picked, agents);
+    // Delivery is synchronous: once it starts, the deadline can no longer cut it in half.
+    clearTimeout(deadline);
     deliver(config, obtained);
     await report(config, obtained, picked);
   } catch (error) {
+    clearTimeout(deadline);
     await fail(error, config, picked);
   }
 }
 
 function parse(): Config {
   const { config, warnings } = parseConfig((name) => core.getInput(name), process.env);
+  // Keys given as inputs are masked before anything else can print them.
+  for (const secret of Object.values(config.staticKeys ?? {})) if (secret) core.setSecret(secret);
   for (const warning of warnings) core.warning(warning);
+  if (config.awsProfile && !config.overwriteAwsProfile) refuseExistingProfile(config.awsProfile);
   if (config.unsetCurrentCredentials) {
     for (const name of CREDENTIAL_VARIABLES) core.exportVariable(name, '');
   }
   return config;
+}
+
+/** action-timeout-s: at the deadline the step fails at once; nothing has been exported yet. */
+function startDeadline(seconds: number | undefined): NodeJS.Timeout | undefined {
+  if (!seconds) return undefined;
+  return setTimeout(() => {
+    core.setFailed(`Input 'action-timeout-s' is ${seconds}: the step did not get credentials within ${seconds} seconds, so it stopped and exported nothing`);
+    process.exit(1);
+  }, seconds * 1000);
+}
+
+/** aws-profile must not silently replace a profile the runner already has. */
+function refuseExistingProfile(name: string): void {
+  for (const [file, text] of sharedFiles(process.env)) {
+    if (definesProfile(text, name, file.kind)) {
+      throw new InputError('aws-profile', `names '${name}', which ${file.path} already defines; set overwrite-aws-profile: true to replace it`);
+    }
+  }
 }
 
 async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Agents): Promise<Obtained[]> {
@@ -50,22 +78,22 @@ async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Ag
   const [{ obtain }, { createSts }] = await Promise.all([import('./obtain.ts'), import('./sts.ts')]);
   const sts = createSts({ region: config.region, endpoint: config.stsEndpoint, agents });
   try {
-    return await obtain(targets, { sts, settings: config, onRetry: logRetry });
+    return await obtain(targets, { sts, settings: config, onRetry: logRetry, onNotice: (message) => core.notice(message) });
   } finally {
     sts.destroy();
   }
 }
 
-/** Mask first, then hand out: environment, outputs, profiles. */
+/** Mask first, then hand out: environment, outputs, profiles. Works from what was obtained, whatever its source. */
 function deliver(config: Config, obtained: Obtained[]): void {
-  const environment = obtained.find((o) => o.target.profile === undefined);
-  const profiles = new Map(obtained.flatMap((o) => (o.target.profile && isCredentials(o.value) ? [[o.target.profile, o.value] as const] : [])));
-  for (const c of profiles.values()) {
+  const environment = obtained.find((o) => o.target.environment);
+  const profiles = obtained.flatMap(({ target, value }) => (target.profile && isCredentials(value) ? [{ target, credentials: value }] : []));
+  for (const { credentials: c } of profiles) {
     for (const secret of [c.accessKeyId, c.secretAccessKey, c.sessionToken, ...(config.maskAccountId ? [c.accountId] : [])]) if (secret) core.setSecret(secret);
   }
   const plan = environment ? planExport(environment.value, config) : undefined;
   for (const secret of plan?.secrets ?? []) core.setSecret(secret);
-  if (profiles.size > 0) core.exportVariable('AWS_CONFIG_FILE', writeProfiles(config, profiles));
+  if (profiles.length > 0) core.exportVariable('AWS_CONFIG_FILE', writeProfiles(config, profiles));
   if (plan) {
     for (const [name, value] of Object.entries(plan.env)) core.exportVariable(name, value);
     for (const [name, value] of Object.entries(plan.outputs)) core.setOutput(name, value);
@@ -74,6 +102,8 @@ function deliver(config: Config, obtained: Obtained[]): void {
     core.exportVariable('AWS_REGION', config.region);
     core.exportVariable('AWS_DEFAULT_REGION', config.region);
   }
+  // As configure-aws-credentials does: aws-profile becomes the default profile only with environment credentials.
+  if (config.awsProfile && config.outputEnvCredentials) core.exportVariable('AWS_PROFILE', config.awsProfile);
 }
 
 async function report(config: Config, obtained: Obtained[], { tokens }: Picked): Promise<void> {
@@ -103,7 +133,7 @@ async function fail(error: unknown, config: Config | undefined, picked: Picked |
     roleArn: failed?.roleArn ?? config?.roleArn,
     audience: config?.audience ?? 'sts.amazonaws.com',
     durationSeconds: config?.durationSeconds ?? 3600,
-    roleChaining: failed !== undefined && failed.profile === undefined && config?.roleChaining === true,
+    roleChaining: failed !== undefined && failed.environment && config?.roleChaining === true,
     claims: picked?.tokens?.last?.claims,
     now: Date.now(),
   });
@@ -120,31 +150,52 @@ function logRetry({ error, attempt, delayMs }: RetryEvent): void {
   core.info(`Attempt ${attempt} failed (${describe(error)}); retrying in ${delayMs} ms`);
 }
 
-/** The shared config file the user had, whose profiles must stay usable. */
-function existingConfig(env: NodeJS.ProcessEnv): string {
-  const file = env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config');
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
+/** The shared config and credentials files the runner has, whose profiles must stay usable. */
+function sharedFiles(env: NodeJS.ProcessEnv): [{ kind: 'config' | 'credentials'; path: string }, string][] {
+  const files = [
+    { kind: 'config' as const, path: env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config') },
+    { kind: 'credentials' as const, path: env.AWS_SHARED_CREDENTIALS_FILE || path.join(os.homedir(), '.aws', 'credentials') },
+  ];
+  return files.map((file) => {
+    try {
+      return [file, readFileSync(file.path, 'utf8')];
+    } catch {
+      return [file, ''];
+    }
+  });
+}
+
+function sectionOf(profile: string | undefined): string | undefined {
+  return profile === undefined ? undefined : profile === 'default' ? 'default' : `profile ${profile}`;
 }
 
 /** Writes the profiles' config file (and, for refresh, the helper's settings and warm cache). Returns its path. */
-function writeProfiles(config: Config, credentials: Map<string, Credentials>): string {
+function writeProfiles(config: Config, profiles: { target: Target; credentials: Credentials }[]): string {
   const dir = createPrivateDir(process.env.RUNNER_TEMP);
   // Recorded before anything is written, so the post step removes it whatever happens next.
   core.saveState(STATE.files, JSON.stringify([dir]));
-  let source: ProfileSource = { kind: 'static', credentials };
-  if (config.profileCredentials === 'refresh') {
+  const refreshed = config.profileCredentials === 'refresh' ? profiles.filter((p) => p.target.refreshable) : [];
+  const written = profiles.filter((p) => !refreshed.includes(p));
+  const roles = refreshed.map((p) => ({ name: p.target.profile ?? '', roleArn: p.target.roleArn ?? '' }));
+  const [[, existing = ''] = []] = sharedFiles(process.env);
+  let text = existing;
+  const replaced: string[] = [];
+  if (refreshed.length > 0) {
     const settings = helperSettingsFile(dir);
-    writeSecretFile(settings, JSON.stringify(helperSettings(config)));
-    for (const [name, c] of credentials) writeSecretFile(helperPaths(dir, name).cache, processCredentials(c));
+    writeSecretFile(settings, JSON.stringify({ ...helperSettings(config), roles: Object.fromEntries(roles.map((r) => [r.name, r.roleArn])) }));
+    for (const { target, credentials } of refreshed) writeSecretFile(helperPaths(dir, target.profile ?? '').cache, processCredentials(credentials));
     const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.cjs');
-    source = { kind: 'refresh', node: process.execPath, helper, settings };
+    const rendered = renderConfig(text, roles, config.region, { kind: 'refresh', node: process.execPath, helper, settings });
+    text = rendered.text;
+    replaced.push(...rendered.replaced);
   }
-  const { text, replaced } = renderConfig(existingConfig(process.env), config.profiles, config.region, source);
-  for (const section of replaced) core.warning(`profiles replaces the section [${section}] of your existing AWS config`);
+  if (written.length > 0) {
+    const credentials = new Map(written.map((p) => [p.target.profile ?? '', p.credentials]));
+    const rendered = renderConfig(text, written.map((p) => ({ name: p.target.profile ?? '', roleArn: p.target.roleArn ?? '' })), config.region, { kind: 'static', credentials });
+    text = rendered.text;
+    replaced.push(...rendered.replaced);
+  }
+  for (const section of replaced) core.warning(`${section === sectionOf(config.awsProfile) ? 'aws-profile' : 'profiles'} replaces the section [${section}] of your existing AWS config`);
   const file = path.join(dir, 'config');
   writeSecretFile(file, text);
   return file;

@@ -27,12 +27,23 @@ export interface ObtainOptions {
   sts: Sts;
   settings: ExchangeSettings;
   onRetry: (event: RetryEvent) => void;
+  /** Says which way a target with a `first` source went. */
+  onNotice: (message: string) => void;
 }
 
-export async function obtain(targets: Target[], { sts, settings, onRetry }: ObtainOptions): Promise<Obtained[]> {
+export async function obtain(targets: Target[], { sts, settings, onRetry, onNotice }: ObtainOptions): Promise<Obtained[]> {
   const firstFailure = new AbortController();
   return Promise.all(
     targets.map(async (target) => {
+      if (target.first) {
+        try {
+          const { value, attempts } = await exchange({ source: target.first, sts, settings: { ...settings, maxAttempts: 1 } });
+          onNotice(`${target.first.label} are valid: no new credentials needed`);
+          return { target, value, attempts };
+        } catch (error) {
+          onNotice(`${target.first.label} are not valid (${error instanceof Error ? error.message : String(error)}): obtaining new ones`);
+        }
+      }
       try {
         const { value, attempts } = await exchange({ source: target.source, sts, settings, onRetry, signal: firstFailure.signal });
         return { target, value, attempts };

@@ -117,3 +117,9 @@ export function renderConfig(existing: string, profiles: Profile[], region: stri
   const head = kept.join('\n').trim();
   return { text: `${head ? `${head}\n\n` : ''}${sections.join('\n\n')}\n`, replaced };
 }
+
+/** Whether a shared config or credentials file already has a section for `profile`. */
+export function definesProfile(text: string, profile: string, kind: 'config' | 'credentials'): boolean {
+  const section = kind === 'config' ? sectionName(profile) : profile;
+  return text.split(/\r?\n/).some((line) => /^\s*\[\s*([^\]]+?)\s*\]\s*$/.exec(line)?.[1] === section);
+}

@@ -3,7 +3,7 @@
 // nothing (maxAttempts: 1): retry.ts is the only retry layer. Every failure leaves here as an AwsError or
 // a NetworkError, plain data that retry.ts classifies and diagnose.ts explains.
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleResponse } from '@aws-sdk/client-sts';
-import { AwsError, NetworkError } from './errors.ts';
+import { AwsError, NetworkError, TokenError } from './errors.ts';
 import type { Agents } from './http.ts';
 
 /** Whose credentials these are. */
@@ -133,7 +133,12 @@ function credentialsOf(signer: Signer): Provider {
   let provider: Promise<Provider> | undefined;
   return async () => {
     provider ??= import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) => fromNodeProviderChain());
-    return (await provider)();
+    try {
+      return await (await provider)();
+    } catch (error) {
+      // On a GitHub-hosted runner the chain is the fallback of a job that may not request a token.
+      throw new TokenError('no-permission', `no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set), and the SDK's default credential chain found no AWS credentials either: ${(error as Error).message}`);
+    }
   };
 }
 

@@ -8,6 +8,7 @@ import type { Source } from './source.ts';
 export function assumeRole(label: string, signer: Signer, request: SessionRequest, chaining: Chaining): Source {
   return {
     label,
+    issuesNew: true,
     attempt: (sts) => sts.assumeRole(signer, request, chaining),
   };
 }

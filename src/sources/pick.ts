@@ -2,76 +2,91 @@
 // and each named profile's. Decided once from the Config; nothing here calls the network.
 import type { Config } from '../config.ts';
 import type { Agents } from '../http.ts';
-import type { Keys, Tag } from '../sts.ts';
+import type { Keys, Signer } from '../sts.ts';
 import { createTokenSource, type TokenSource } from '../token.ts';
 import { assumeRole } from './assume-role.ts';
+import { existing } from './existing.ts';
 import { githubOidc } from './github-oidc.ts';
 import { sessionRequest, type Source } from './source.ts';
 import { tokenFile } from './token-file.ts';
 
 export interface Target {
-  /** Profile name, or undefined for the credentials exported to the environment. */
+  /** The profile these credentials are written to: a name of `profiles`, or aws-profile. */
   profile: string | undefined;
+  /** The credentials of role-to-assume (or the static keys): environment variables and step outputs. */
+  environment: boolean;
   roleArn: string | undefined;
   source: Source;
+  /** Tried once before `source` (use-existing-credentials); if it fails, `source` runs. */
+  first?: Source | undefined;
+  /** The credential helper can obtain these again by itself (web identity); else a profile holds them as written. */
+  refreshable: boolean;
 }
 
 export interface Picked {
   targets: Target[];
   /** The web identity token, when a source needs one: main requests it early, diagnosis reads its claims. */
   tokens: TokenSource | undefined;
+  warnings: string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function pickSources(config: Config, env: Env, agents: Agents): Picked {
   let tokens: TokenSource | undefined;
+  const warnings: string[] = [];
   const webIdentity = (roleArn: string): Source => {
     tokens ??= createTokenSource({ audience: config.audience, file: config.tokenFile, env, agents });
     return webIdentitySource(config, tokens, roleArn);
   };
-  const request = (roleArn: string) => sessionRequest(config, roleArn);
+  let callsAssumeRole = false;
+  const chained = (label: string, signer: Signer, roleArn: string): Source => {
+    callsAssumeRole = true;
+    return assumeRole(label, signer, sessionRequest(config, roleArn), { tags: config.sessionTags, transitiveTagKeys: config.transitiveTagKeys, externalId: config.externalId });
+  };
+  const envKeys = environmentKeys(env);
 
   const targets: Target[] = [];
-  if (config.roleArn) {
-    const source = config.roleChaining
-      ? assumeRole('the AWS credentials in the environment', environmentKeys(env), request(config.roleArn), {
-          tags: config.skipSessionTagging ? [] : sessionTags(env),
-          transitiveTagKeys: [],
-          externalId: undefined,
-        })
-      : webIdentity(config.roleArn);
-    targets.push({ profile: undefined, roleArn: config.roleArn, source });
+  const environment = (roleArn: string | undefined, source: Source, refreshable: boolean) =>
+    targets.push({
+      profile: config.awsProfile,
+      environment: true,
+      roleArn,
+      source,
+      first: config.useExistingCredentials && envKeys ? existing('the AWS credentials already in the environment', envKeys, false) : undefined,
+      refreshable,
+    });
+  const { roleArn } = config;
+  if (roleArn) {
+    if (config.staticKeys) environment(roleArn, chained('aws-access-key-id', config.staticKeys, roleArn), false);
+    else if (config.roleChaining && envKeys) environment(roleArn, chained('the AWS credentials in the environment (role-chaining)', envKeys, roleArn), false);
+    else if (config.tokenFile || (!config.forceSkipOidc && env.ACTIONS_ID_TOKEN_REQUEST_URL)) environment(roleArn, webIdentity(roleArn), true);
+    // A self-hosted runner without an OIDC token: its instance, container or pod credentials sign AssumeRole.
+    else environment(roleArn, chained("the SDK's default credential chain", 'default-chain', roleArn), false);
+  } else if (config.staticKeys) {
+    environment(undefined, existing('aws-access-key-id', config.staticKeys, true), false);
+  } else if (config.profiles.length === 0) {
+    // No role and no keys: prove the runner's own credentials work and report whose they are.
+    environment(undefined, existing("the SDK's default credential chain", 'default-chain', false), false);
   }
-  for (const p of config.profiles) targets.push({ profile: p.name, roleArn: p.roleArn, source: webIdentity(p.roleArn) });
-  return { targets, tokens };
+  if (!callsAssumeRole) unusedWithoutAssumeRole(config, warnings);
+  for (const p of config.profiles) targets.push({ profile: p.name, environment: false, roleArn: p.roleArn, source: webIdentity(p.roleArn), refreshable: true });
+  return { targets, tokens, warnings };
+}
+
+/** Inputs that only AssumeRole sends: a web identity session takes its tags from the token's claims. */
+function unusedWithoutAssumeRole(config: Config, warnings: string[]): void {
+  const unused = [config.customTags.length > 0 ? 'custom-tags' : '', config.transitiveTagKeys.length > 0 ? 'transitive-tag-keys' : '', config.externalId ? 'role-external-id' : ''].filter(Boolean);
+  if (unused.length > 0) warnings.push(`${unused.join(', ')} ${unused.length > 1 ? 'apply' : 'applies'} to sts:AssumeRole only and ${unused.length > 1 ? 'are' : 'is'} ignored: this step does not call it (a web identity session takes its tags from the token's claims)`);
+}
+
+function environmentKeys(env: Env): Keys | undefined {
+  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
+  return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined };
 }
 
 /** The token file when one is named, else GitHub's OIDC token. The credential helper refreshes with the same. */
 export function webIdentitySource(settings: Pick<Config, 'tokenFile' | 'sessionName' | 'durationSeconds' | 'inlineSessionPolicy' | 'managedSessionPolicies'>, tokens: TokenSource, roleArn: string): Source {
   const request = sessionRequest(settings, roleArn);
   return settings.tokenFile ? tokenFile(tokens, request) : githubOidc(tokens, request);
-}
-
-function environmentKeys(env: Env): Keys {
-  return { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '', sessionToken: env.AWS_SESSION_TOKEN || undefined };
-}
-
-// STS tag values: letters, digits, spaces and _.:/=+-@, at most 256 characters.
-function tagValue(value: string): string {
-  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '*').slice(0, 256);
-}
-
-/** The session tags configure-aws-credentials sends with AssumeRole, so that trust policies written for it keep working. */
-export function sessionTags(env: Env): Tag[] {
-  const source: [string, string | undefined][] = [
-    ['GitHub', 'Actions'],
-    ['Repository', env.GITHUB_REPOSITORY],
-    ['Workflow', env.GITHUB_WORKFLOW],
-    ['Action', env.GITHUB_ACTION],
-    ['Actor', env.GITHUB_ACTOR],
-    ['Commit', env.GITHUB_SHA],
-    ['Branch', env.GITHUB_REF],
-  ];
-  return source.filter((entry): entry is [string, string] => Boolean(entry[1])).map(([Key, value]) => ({ Key, Value: tagValue(value) }));
 }

@@ -11,6 +11,8 @@ export interface Source {
    * had expired. Returns an Identity alone when the credentials stay where every tool already finds them.
    */
   attempt(sts: Sts, freshToken: boolean): Promise<Credentials | Identity>;
+  /** Each attempt yields new credentials (STS issues them), so asking again can change them. */
+  readonly issuesNew: boolean;
 }
 
 /** Credentials to hand out, as opposed to an identity whose credentials stay where they are. */

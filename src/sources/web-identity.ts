@@ -8,6 +8,7 @@ import type { Source } from './source.ts';
 export function webIdentity(label: string, tokens: TokenSource, request: SessionRequest): Source {
   return {
     label,
+    issuesNew: true,
     async attempt(sts, freshToken) {
       const token = await tokens.get(freshToken);
       return sts.assumeRoleWithWebIdentity(request, token.jwt);

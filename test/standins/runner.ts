@@ -13,6 +13,8 @@ export const DIST = path.join(ROOT, 'dist');
 
 export interface StepResult {
   exitCode: number | null;
+  /** The runner did not run the step (post-if was false). */
+  skipped?: boolean;
   stdout: string;
   stderr: string;
   /** What the workflow log shows: commands rendered, secrets masked. */
@@ -45,6 +47,26 @@ export function parseFileCommands(text: string): Record<string, string> {
     }
   }
   return result;
+}
+
+/**
+ * action.yml's post-if, evaluated as the runner does for the forms it uses: clauses joined by &&, each
+ * always() or env.NAME == / != 'literal'. Anything else fails loudly rather than guess.
+ */
+async function postIf(env: Record<string, string | undefined>): Promise<boolean> {
+  const yml = await readFile(path.join(ROOT, 'action.yml'), 'utf8');
+  const raw = /^\s*post-if:\s*(.+)$/m.exec(yml)?.[1]?.trim() ?? 'always()';
+  const expression = raw.replace(/^(['"])(.*)\1$/, '$2');
+  return expression.split('&&').every((clause) => {
+    const c = clause.trim();
+    if (c === 'always()') return true;
+    const m = /^env\.(\w+)\s*(==|!=)\s*'([^']*)'$/.exec(c);
+    if (!m) throw new Error(`runner stand-in: cannot evaluate post-if clause ${c}`);
+    const [, name = '', op, literal] = m;
+    // The runner compares strings without case; an unset variable is ''.
+    const equal = (env[name] ?? '').toLowerCase() === (literal ?? '').toLowerCase();
+    return op === '==' ? equal : !equal;
+  });
 }
 
 function unescapeData(s: string): string {
@@ -102,8 +124,11 @@ export class Job {
     return this.runNode([path.join(DIST, 'main.js')], inputs, env, {});
   }
 
-  /** The action's post step: same inputs, plus the state main saved. */
-  post(env: Record<string, string | undefined> = {}): Promise<StepResult> {
+  /** The action's post step: same inputs, plus the state main saved; skipped when action.yml's post-if says so. */
+  async post(env: Record<string, string | undefined> = {}): Promise<StepResult> {
+    if (!(await postIf({ ...this.env, ...env }))) {
+      return { exitCode: null, skipped: true, stdout: '', stderr: '', log: [], errors: [], warnings: [], exported: {}, outputs: {}, state: {}, summary: '', durationMs: 0 };
+    }
     const state = Object.fromEntries(Object.entries(this.state).map(([k, v]) => [`STATE_${k}`, v]));
     return this.runNode([path.join(DIST, 'post.js')], this.inputs, env, state);
   }

@@ -40,13 +40,22 @@ describe('parseConfig', () => {
       allowedAccountIds: [],
       profiles: [],
       profileCredentials: 'refresh',
+      staticKeys: undefined,
+      forceSkipOidc: false,
+      useExistingCredentials: false,
+      customTags: [],
+      transitiveTagKeys: [],
+      externalId: undefined,
+      specialCharactersWorkaround: false,
+      timeoutSeconds: undefined,
+      awsProfile: undefined,
+      overwriteAwsProfile: false,
     });
   });
 
   it.each([
     [{ 'aws-region': '' }, 'aws-region', 'is required'],
     [{ 'aws-region': 'useast1' }, 'aws-region', "'useast1'"],
-    [{ 'role-to-assume': '' }, 'role-to-assume', 'is required'],
     [{ 'role-to-assume': 'arn:aws:iam::1111:role/deploy' }, 'role-to-assume', 'not a role ARN'],
     [{ 'role-to-assume': 'deploy' }, 'role-to-assume', "'deploy'"],
     [{ 'role-duration-seconds': 'an hour' }, 'role-duration-seconds', "'an hour'"],
@@ -117,6 +126,95 @@ describe('parseConfig', () => {
     });
     expect(config.managedSessionPolicies).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111111111111:policy/limits']);
     expect(config.allowedAccountIds).toEqual(['111111111111', '222222222222']);
+  });
+});
+
+const KEYS = { 'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE', 'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+const GITHUB_ENV = { GITHUB_REPOSITORY: 'acme/webapp', GITHUB_WORKFLOW: 'Deploy', GITHUB_ACTION: '__run', GITHUB_ACTOR: 'octocat', GITHUB_SHA: 'abc', GITHUB_REF: 'refs/heads/main' };
+
+describe('the inputs of configure-aws-credentials v6', () => {
+  it('static keys: all or nothing, never echoed', () => {
+    expect(parse({ ...base, ...KEYS, 'aws-session-token': 'tok' }).config.staticKeys).toEqual({ accessKeyId: KEYS['aws-access-key-id'], secretAccessKey: KEYS['aws-secret-access-key'], sessionToken: 'tok' });
+    expect(refusal({ ...base, 'aws-access-key-id': KEYS['aws-access-key-id'] }).input).toBe('aws-secret-access-key');
+    const noId = refusal({ ...base, 'aws-secret-access-key': KEYS['aws-secret-access-key'] });
+    expect(noId.input).toBe('aws-access-key-id');
+    expect(noId.message).not.toContain(KEYS['aws-secret-access-key']);
+    expect(refusal({ ...base, 'aws-session-token': 'tok' }).input).toBe('aws-session-token');
+    expect(refusal({ ...base, ...KEYS, 'aws-access-key-id': 'not a key' }).message).not.toContain('not a key');
+  });
+
+  it.each([
+    [{ ...KEYS, 'role-chaining': 'true' }, 'aws-access-key-id', 'role-chaining'],
+    [{ ...KEYS, 'web-identity-token-file': 't.jwt' }, 'aws-access-key-id', 'web-identity-token-file'],
+    [{ 'force-skip-oidc': 'true' }, 'force-skip-oidc', 'aws-access-key-id'],
+    [{ 'role-skip-session-tagging': 'true', 'custom-tags': '{"a":"b"}' }, 'custom-tags', 'role-skip-session-tagging'],
+    [{ 'role-skip-session-tagging': 'true', 'transitive-tag-keys': 'Team' }, 'transitive-tag-keys', 'role-skip-session-tagging'],
+    [{ 'aws-profile': 'deploy', profiles: `deploy: ${ROLE}` }, 'aws-profile', 'profiles'],
+  ])('contradicting inputs %o are refused, naming both', (inputs, input, other) => {
+    const error = refusal({ ...base, ...inputs }, { AWS_ACCESS_KEY_ID: 'AKIAX', AWS_SECRET_ACCESS_KEY: 's' });
+    expect(error.input).toBe(input);
+    expect(error.message).toContain(other);
+  });
+
+  it('force-skip-oidc is fine with another source of credentials', () => {
+    expect(parse({ ...base, ...KEYS, 'force-skip-oidc': 'true' }).config.forceSkipOidc).toBe(true);
+    expect(parse({ ...base, 'web-identity-token-file': 't.jwt', 'force-skip-oidc': 'true' }).config.forceSkipOidc).toBe(true);
+  });
+
+  it('custom-tags join the default tags within STS limits, keys unique without case', () => {
+    const { config } = parse({ ...base, 'custom-tags': '{"Team": "payments", "Cost Center": 42}', 'transitive-tag-keys': 'team\nRepository' }, GITHUB_ENV);
+    expect(config.customTags).toEqual([
+      { Key: 'Team', Value: 'payments' },
+      { Key: 'Cost Center', Value: '42' },
+    ]);
+    expect(config.sessionTags.map((t) => t.Key)).toEqual(['GitHub', 'Repository', 'Workflow', 'Action', 'Actor', 'Commit', 'Branch', 'Team', 'Cost Center']);
+    expect(config.transitiveTagKeys).toEqual(['Team', 'Repository']);
+  });
+
+  it.each([
+    ['[1]', 'JSON object'],
+    ['{"a": ', 'not valid JSON'],
+    ['{"a": {"b": 1}}', "value for 'a'"],
+    [JSON.stringify({ ['k'.repeat(129)]: 'v' }), '1 to 128'],
+    ['{"": "v"}', '1 to 128'],
+    [JSON.stringify({ k: 'v'.repeat(257) }), 'at most 256'],
+    ['{"bad#key": "v"}', "'bad#key'"],
+    ['{"k": "bad;value"}', 'characters STS refuses'],
+    ['{"aws:x": "v"}', 'reserved'],
+    ['{"repository": "v"}', 'a session tag this action sets'],
+    ['{"Team": "a", "TEAM": "b"}', 'another key of custom-tags'],
+    [JSON.stringify(Object.fromEntries(Array.from({ length: 44 }, (_, i) => [`t${i}`, 'v']))), 'at most 50'],
+  ])('custom-tags %s is refused: %s', (raw, problem) => {
+    const error = refusal({ ...base, 'custom-tags': raw }, GITHUB_ENV);
+    expect(error.input).toBe('custom-tags');
+    expect(error.message).toContain(problem);
+  });
+
+  it('43 custom tags beside the 7 default ones are exactly the limit', () => {
+    const raw = JSON.stringify(Object.fromEntries(Array.from({ length: 43 }, (_, i) => [`t${i}`, 'v'])));
+    expect(parse({ ...base, 'custom-tags': raw }, GITHUB_ENV).config.sessionTags).toHaveLength(50);
+  });
+
+  it('a transitive tag key that names no tag is dropped with a warning', () => {
+    const { config, warnings } = parse({ ...base, 'transitive-tag-keys': 'Owner' }, GITHUB_ENV);
+    expect(config.transitiveTagKeys).toEqual([]);
+    expect(warnings[0]).toContain("'Owner'");
+  });
+
+  it('role-external-id, action-timeout-s and no-proxy', () => {
+    expect(parse({ ...base, 'role-external-id': 'Unique-ID-42' }).config.externalId).toBe('Unique-ID-42');
+    expect(refusal({ ...base, 'role-external-id': 'x' }).input).toBe('role-external-id');
+    expect(parse({ ...base, 'action-timeout-s': '30' }).config.timeoutSeconds).toBe(30);
+    expect(parse({ ...base, 'action-timeout-s': '0' }).config.timeoutSeconds).toBeUndefined();
+    expect(refusal({ ...base, 'action-timeout-s': '10s' }).input).toBe('action-timeout-s');
+    expect(parse({ ...base, 'no-proxy': 'sts.internal' }, { NO_PROXY: '.corp' }).config.noProxy).toBe('sts.internal,.corp');
+  });
+
+  it('aws-profile turns the environment credentials off unless asked', () => {
+    expect(parse({ ...base, 'aws-profile': 'deploy' }).config).toMatchObject({ awsProfile: 'deploy', outputEnvCredentials: false });
+    expect(parse({ ...base, 'aws-profile': 'deploy', 'output-env-credentials': 'true' }).config.outputEnvCredentials).toBe(true);
+    expect(refusal({ 'aws-region': 'eu-west-1', 'aws-profile': 'deploy' }).input).toBe('aws-profile');
+    expect(refusal({ ...base, 'aws-profile': 'a b' }).input).toBe('aws-profile');
   });
 });
 

@@ -26,8 +26,8 @@ describe('documentation stays in step with action.yml', () => {
     expect(readmeTable('Outputs')).toEqual(section('outputs'));
   });
 
-  it('runs on node24 with an always-run post step', () => {
+  it('runs on node24 with a post step that runs after failures too, unless AWS_SKIP_CLEANUP_STEP is true', () => {
     expect(actionYml).toMatch(/using: 'node24'/);
-    expect(actionYml).toMatch(/post-if: 'always\(\)'/);
+    expect(actionYml).toMatch(/post-if: "always\(\) && env\.AWS_SKIP_CLEANUP_STEP != 'true'"/);
   });
 });
