@@ -6,7 +6,10 @@ import type { StepResult } from './runner.ts';
 import type { Sts } from './sts-emulator.ts';
 
 export function findLeaks(results: StepResult[], issuer: Issuer, sts: Sts): string[] {
-  const credentials = sts.issued.flatMap((c) => [c.accessKeyId, c.secretAccessKey, c.sessionToken]);
+  const credentials = [
+    ...sts.issued.flatMap((c) => [c.accessKeyId, c.secretAccessKey, c.sessionToken]),
+    ...sts.accounts.flatMap((a) => a.users ?? []).flatMap((u) => [u.accessKeyId, u.secretAccessKey]),
+  ];
   const tokens = [...issuer.issued, issuer.requestToken];
   const leaks: string[] = [];
   results.forEach((r, step) => {
