@@ -16,6 +16,63 @@ function readmeTable(heading: string): string[] {
   return [...body.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1] ?? '');
 }
 
+// The inputs of aws-actions/configure-aws-credentials v6.2.3's action.yml, as data: a workflow written for
+// it must keep working here, so each must be declared and compared in the README.
+const INCUMBENT_V6_INPUTS = [
+  'aws-region',
+  'aws-profile',
+  'overwrite-aws-profile',
+  'role-to-assume',
+  'aws-access-key-id',
+  'aws-secret-access-key',
+  'aws-session-token',
+  'web-identity-token-file',
+  'role-chaining',
+  'audience',
+  'http-proxy',
+  'no-proxy',
+  'mask-aws-account-id',
+  'role-duration-seconds',
+  'role-external-id',
+  'role-session-name',
+  'role-skip-session-tagging',
+  'transitive-tag-keys',
+  'inline-session-policy',
+  'managed-session-policies',
+  'output-credentials',
+  'output-env-credentials',
+  'unset-current-credentials',
+  'disable-retry',
+  'retry-max-attempts',
+  'special-characters-workaround',
+  'use-existing-credentials',
+  'allowed-account-ids',
+  'force-skip-oidc',
+  'action-timeout-s',
+  'custom-tags',
+  'sts-endpoint',
+];
+const INCUMBENT_V6_OUTPUTS = ['aws-account-id', 'authenticated-arn', 'aws-access-key-id', 'aws-secret-access-key', 'aws-session-token', 'aws-expiration'];
+
+describe('a drop-in for configure-aws-credentials v6', () => {
+  it('holds the 32 inputs', () => {
+    expect(new Set(INCUMBENT_V6_INPUTS).size).toBe(32);
+  });
+
+  it.each(INCUMBENT_V6_INPUTS)('declares %s in action.yml and compares it in the README migration table', (name) => {
+    expect(section('inputs')).toContain(name);
+    expect(readmeTable('Coming from configure-aws-credentials')).toContain(name);
+  });
+
+  it('declares every output it sets', () => {
+    expect(section('outputs').sort()).toEqual([...INCUMBENT_V6_OUTPUTS].sort());
+  });
+
+  it("the migration table has one row per input, in the incumbent's order", () => {
+    expect(readmeTable('Coming from configure-aws-credentials')).toEqual(INCUMBENT_V6_INPUTS);
+  });
+});
+
 describe('documentation stays in step with action.yml', () => {
   it('declares exactly the inputs the parser reads', () => {
     expect(section('inputs').sort()).toEqual([...INPUT_NAMES].sort());
