@@ -171,7 +171,34 @@ export interface Parsed {
   warnings: string[];
 }
 
-export function parseConfig(input: InputReader, env: Readonly<Record<string, string | undefined>>): Parsed {
+// configure-aws-credentials reads these inputs from environment variables of the same name in capitals
+// (AWS_REGION, ROLE_TO_ASSUME, …) when the with: block leaves them out; workflows rely on it. The proxy
+// variables are read as proxies (HTTPS_PROXY, NO_PROXY), not as inputs.
+const FROM_ENVIRONMENT: readonly InputName[] = [
+  'aws-region',
+  'role-to-assume',
+  'web-identity-token-file',
+  'role-chaining',
+  'audience',
+  'mask-aws-account-id',
+  'role-duration-seconds',
+  'role-external-id',
+  'role-session-name',
+  'role-skip-session-tagging',
+  'transitive-tag-keys',
+  'inline-session-policy',
+  'managed-session-policies',
+  'output-credentials',
+  'unset-current-credentials',
+  'disable-retry',
+  'retry-max-attempts',
+  'special-characters-workaround',
+  'use-existing-credentials',
+  'overwrite-aws-profile',
+];
+
+export function parseConfig(read: InputReader, env: Readonly<Record<string, string | undefined>>): Parsed {
+  const input = (name: InputName) => read(name) || (FROM_ENVIRONMENT.includes(name) ? (env[name.toUpperCase().replace(/-/g, '_')] ?? '') : '');
   const warnings: string[] = [];
   const get = (name: InputName) => input(name).trim();
 

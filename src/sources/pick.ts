@@ -1,6 +1,7 @@
 // Which source obtains each set of credentials the step hands out: the environment's (role-to-assume)
 // and each named profile's. Decided once from the Config; nothing here calls the network.
 import type { Config } from '../config.ts';
+import { InputError, TokenError } from '../errors.ts';
 import type { Agents } from '../http.ts';
 import type { Keys, Signer } from '../sts.ts';
 import { createTokenSource, type TokenSource } from '../token.ts';
@@ -67,11 +68,23 @@ export function pickSources(config: Config, env: Env, agents: Agents): Picked {
     environment(undefined, existing('aws-access-key-id', config.staticKeys, true), false);
   } else if (config.profiles.length === 0) {
     // No role and no keys: prove the runner's own credentials work and report whose they are.
-    environment(undefined, existing("the SDK's default credential chain", 'default-chain', false), false);
+    environment(undefined, orNothingToDo(existing("the SDK's default credential chain", 'default-chain', false)), false);
   }
   if (!callsAssumeRole) unusedWithoutAssumeRole(config, warnings);
   for (const p of config.profiles) targets.push({ profile: p.name, environment: false, roleArn: p.roleArn, source: webIdentity(p.roleArn), refreshable: true });
   return { targets, tokens, warnings };
+}
+
+/** Without role-to-assume, finding no credentials at all means the with: block is missing something. */
+function orNothingToDo(source: Source): Source {
+  return {
+    ...source,
+    attempt: (sts, freshToken) =>
+      source.attempt(sts, freshToken).catch((error: unknown) => {
+        if (!(error instanceof TokenError)) throw error;
+        throw new InputError('role-to-assume', "is not set, and there are no other credentials: no aws-access-key-id, and the SDK's default credential chain found none");
+      }),
+  };
 }
 
 /** Inputs that only AssumeRole sends: a web identity session takes its tags from the token's claims. */

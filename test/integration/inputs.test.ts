@@ -158,6 +158,19 @@ describe('self-hosted runners without an OIDC token', () => {
   });
 });
 
+describe('no credentials at all', () => {
+  it('with role-to-assume, explains the missing id-token permission; without, names role-to-assume; both fail fast', async () => {
+    const withRole = await run({ 'role-to-assume': roleArn('deploy') }, NO_OIDC);
+    expectNothingExported(withRole.result);
+    expect(withRole.result.errors[0]).toContain('id-token: write');
+    const without = await run({}, NO_OIDC);
+    expectNothingExported(without.result);
+    expect(without.result.errors[0]).toContain("Input 'role-to-assume' is not set");
+    expect(world.sts.calls).toEqual([]);
+    expect(withRole.result.durationMs + without.result.durationMs).toBeLessThan(2 * 2000);
+  });
+});
+
 describe('force-skip-oidc', () => {
   it('never asks GitHub for a token, even when the job may', async () => {
     const { result } = await run({ ...KEYS, 'role-to-assume': roleArn('ci-deploy'), 'force-skip-oidc': 'true' });

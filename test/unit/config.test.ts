@@ -210,6 +210,13 @@ describe('the inputs of configure-aws-credentials v6', () => {
     expect(parse({ ...base, 'no-proxy': 'sts.internal' }, { NO_PROXY: '.corp' }).config.noProxy).toBe('sts.internal,.corp');
   });
 
+  it('reads inputs from environment variables in capitals when the with: block leaves them out', () => {
+    const { config } = parse({}, { AWS_REGION: 'eu-central-1', ROLE_TO_ASSUME: ROLE, ROLE_DURATION_SECONDS: '1800', MASK_AWS_ACCOUNT_ID: 'true' });
+    expect(config).toMatchObject({ region: 'eu-central-1', roleArn: ROLE, durationSeconds: 1800, maskAccountId: true });
+    expect(parse({ 'aws-region': 'us-west-2' }, { AWS_REGION: 'eu-central-1' }).config.region).toBe('us-west-2');
+    expect(parse(base, { AWS_SECRET_ACCESS_KEY: 'not an input' }).config.staticKeys).toBeUndefined();
+  });
+
   it('aws-profile turns the environment credentials off unless asked', () => {
     expect(parse({ ...base, 'aws-profile': 'deploy' }).config).toMatchObject({ awsProfile: 'deploy', outputEnvCredentials: false });
     expect(parse({ ...base, 'aws-profile': 'deploy', 'output-env-credentials': 'true' }).config.outputEnvCredentials).toBe(true);
