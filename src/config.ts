@@ -101,6 +101,7 @@ const POLICY_ARN = /^arn:aws(?:-[a-z]+)*:iam::(?:\d{12}|aws):policy\/[\w+=,.@/-]
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PROFILE_NAME = /^[\w.-]{1,64}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 // STS refuses an inline policy over 2,048 characters before it even packs it.
@@ -208,9 +209,6 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
 
   const profiles = parseProfiles(input('profiles'));
   const roleInput = get('role-to-assume');
-  if (roleInput !== '' && !ROLE_ARN.test(roleInput)) {
-    throw new InputError('role-to-assume', `is not a role ARN like arn:aws:iam::123456789012:role/NAME, got '${roleInput}'`);
-  }
 
   const rawSessionName = get('role-session-name') || DEFAULTS.sessionName;
   const sessionName = sanitizeSessionName(rawSessionName);
@@ -276,6 +274,11 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
   const staticKeys = parseStaticKeys(get);
   if (staticKeys && roleChaining) throw new InputError('aws-access-key-id', 'cannot be given with role-chaining, which signs with the credentials already in the environment');
   if (staticKeys && tokenFile) throw new InputError('aws-access-key-id', 'cannot be given with web-identity-token-file: choose one source of credentials');
+
+  // A bare role name, as configure-aws-credentials allows, when the signing credentials tell the account.
+  if (roleInput !== '' && !ROLE_ARN.test(roleInput) && !(ROLE_NAME.test(roleInput) && (staticKeys || roleChaining))) {
+    throw new InputError('role-to-assume', `is not a role ARN like arn:aws:iam::123456789012:role/NAME, got '${roleInput}' (a bare role name needs aws-access-key-id or role-chaining, whose account it is in)`);
+  }
 
   const forceSkipOidc = parseBoolean('force-skip-oidc', get('force-skip-oidc'), false);
   if (forceSkipOidc && !tokenFile) {

@@ -6,9 +6,17 @@ import type { Chaining, SessionRequest, Signer } from '../sts.ts';
 import type { Source } from './source.ts';
 
 export function assumeRole(label: string, signer: Signer, request: SessionRequest, chaining: Chaining): Source {
+  let roleArn = request.roleArn.startsWith('arn:') ? request.roleArn : undefined;
   return {
     label,
     issuesNew: true,
-    attempt: (sts) => sts.assumeRole(signer, request, chaining),
+    async attempt(sts) {
+      // role-to-assume may be a bare name: the role is then in the signing credentials' account and partition.
+      if (!roleArn) {
+        const { arn, accountId } = await sts.callerIdentity(signer);
+        roleArn = `arn:${arn.split(':')[1] ?? 'aws'}:iam::${accountId}:role/${request.roleArn}`;
+      }
+      return sts.assumeRole(signer, { ...request, roleArn }, chaining);
+    },
   };
 }

@@ -93,6 +93,15 @@ describe('aws-access-key-id, aws-secret-access-key, aws-session-token', () => {
   });
 });
 
+describe('role-to-assume as a bare role name', () => {
+  it("is the role of that name in the signing keys' account", async () => {
+    const { result } = await run({ ...KEYS, 'role-to-assume': 'ci-deploy' });
+    expect(result.errors).toEqual([]);
+    expect(actions()).toEqual(['GetCallerIdentity OK', 'AssumeRole OK']);
+    expect(result.outputs['authenticated-arn']).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/ci-deploy/GitHubActions`);
+  });
+});
+
 describe('role-external-id', () => {
   it('is sent with AssumeRole; a trust policy requiring it refuses without it', async () => {
     const without = await run({ ...KEYS, 'role-to-assume': roleArn('partner') });
