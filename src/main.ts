@@ -13,7 +13,7 @@ import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents, type Agents } from './http.ts';
 import { TargetFailure, type Obtained } from './obtain.ts';
-import { definesProfile, helperPaths, helperSettings, helperSettingsFile, processCredentials, renderConfig } from './profiles.ts';
+import { definesProfile, helperPaths, helperSettings, helperSettingsFile, processCredentials, renderConfig, withoutCredentials } from './profiles.ts';
 import type { RetryEvent } from './retry.ts';
 import { pickSources, type Picked, type Target } from './sources/pick.ts';
 import { isCredentials } from './sources/source.ts';
@@ -194,6 +194,14 @@ function writeProfiles(config: Config, profiles: { target: Target; credentials: 
     const rendered = renderConfig(text, written.map((p) => ({ name: p.target.profile ?? '', roleArn: p.target.roleArn ?? '' })), config.region, { kind: 'static', credentials });
     text = rendered.text;
     replaced.push(...rendered.replaced);
+  }
+  const [, [credentialsFile, credentialsText = ''] = []] = sharedFiles(process.env);
+  if (config.awsProfile && credentialsFile && definesProfile(credentialsText, config.awsProfile, 'credentials')) {
+    // Reached only with overwrite-aws-profile: the shared credentials file's keys would win over ours.
+    const copy = path.join(dir, 'credentials');
+    writeSecretFile(copy, withoutCredentials(credentialsText, config.awsProfile));
+    core.exportVariable('AWS_SHARED_CREDENTIALS_FILE', copy);
+    core.warning(`aws-profile replaces the section [${config.awsProfile}] of ${credentialsFile.path}`);
   }
   for (const section of replaced) core.warning(`${section === sectionOf(config.awsProfile) ? 'aws-profile' : 'profiles'} replaces the section [${section}] of your existing AWS config`);
   const file = path.join(dir, 'config');

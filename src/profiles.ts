@@ -118,8 +118,23 @@ export function renderConfig(existing: string, profiles: Profile[], region: stri
   return { text: `${head ? `${head}\n\n` : ''}${sections.join('\n\n')}\n`, replaced };
 }
 
+const HEADER = /^\s*\[\s*([^\]]+?)\s*\]\s*$/;
+
 /** Whether a shared config or credentials file already has a section for `profile`. */
 export function definesProfile(text: string, profile: string, kind: 'config' | 'credentials'): boolean {
   const section = kind === 'config' ? sectionName(profile) : profile;
-  return text.split(/\r?\n/).some((line) => /^\s*\[\s*([^\]]+?)\s*\]\s*$/.exec(line)?.[1] === section);
+  return text.split(/\r?\n/).some((line) => HEADER.exec(line)?.[1] === section);
+}
+
+/** A shared credentials file without `profile`'s section, whose keys would otherwise win over our config file. */
+export function withoutCredentials(text: string, profile: string): string {
+  let dropping = false;
+  return text
+    .split(/\r?\n/)
+    .filter((line) => {
+      const header = HEADER.exec(line);
+      if (header) dropping = header[1] === profile;
+      return !dropping;
+    })
+    .join('\n');
 }

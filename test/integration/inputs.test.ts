@@ -229,8 +229,12 @@ describe('aws-profile and overwrite-aws-profile', () => {
     expectNothingExported(refused);
     expect(refused.errors[0]).toContain('overwrite-aws-profile');
     expect(world.sts.calls).toEqual([]);
+    // Keys for the profile in the shared credentials file would win over a config file's section.
+    writeFileSync(path.join(job.env.HOME ?? '', '.aws', 'credentials'), `[deploy]\naws_access_key_id = ${USER.accessKeyId}\naws_secret_access_key = ${USER.secretAccessKey}\n[other]\naws_access_key_id = AKIAOTHER\n`);
     const replaced = await step(job, { 'role-to-assume': roleArn('deploy'), 'aws-profile': 'deploy', 'overwrite-aws-profile': 'true' });
     expect(replaced.exitCode).toBe(0);
+    expect(replaced.warnings).toEqual(expect.arrayContaining([expect.stringContaining('[profile deploy]'), expect.stringContaining('[deploy]')]));
+    expect(readFileSync(replaced.exported.AWS_SHARED_CREDENTIALS_FILE ?? '', 'utf8')).toContain('[other]');
     expect(JSON.parse((await job.node([WHOAMI, 'deploy'])).stdout).deploy).toContain('assumed-role/deploy');
   });
 });
