@@ -313,6 +313,11 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
     if (profiles.some((p) => p.name === awsProfile)) throw new InputError('aws-profile', `names '${awsProfile}', which profiles also defines`);
   }
 
+  const useExistingCredentials = parseBoolean('use-existing-credentials', get('use-existing-credentials'), false);
+  if (useExistingCredentials && unsetCurrentCredentials) {
+    throw new InputError('use-existing-credentials', 'cannot be true with unset-current-credentials, which discards the credentials it would use');
+  }
+
   const timeoutInput = get('action-timeout-s');
   // 0 is the incumbent's "no timeout".
   const timeoutSeconds = parseInteger('action-timeout-s', timeoutInput, 0, 0, 86400) || undefined;
@@ -329,7 +334,7 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
       roleArn: roleInput || undefined,
       staticKeys,
       forceSkipOidc,
-      useExistingCredentials: parseBoolean('use-existing-credentials', get('use-existing-credentials'), false),
+      useExistingCredentials,
       sessionTags,
       customTags,
       transitiveTagKeys,

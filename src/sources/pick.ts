@@ -66,6 +66,7 @@ export function pickSources(config: Config, env: Env, agents: Agents): Picked {
     else environment(roleArn, chained("the SDK's default credential chain", 'default-chain', roleArn), false);
   } else if (config.staticKeys) {
     environment(undefined, existing('aws-access-key-id', config.staticKeys, true), false);
+    if (config.specialCharactersWorkaround) warnings.push('special-characters-workaround has no effect on keys exported as they are: it needs role-to-assume, whose credentials can be obtained again');
   } else if (config.profiles.length === 0) {
     // No role and no keys: prove the runner's own credentials work and report whose they are.
     environment(undefined, orNothingToDo(existing("the SDK's default credential chain", 'default-chain', false)), false);

@@ -150,6 +150,7 @@ describe('the inputs of configure-aws-credentials v6', () => {
     [{ 'role-skip-session-tagging': 'true', 'custom-tags': '{"a":"b"}' }, 'custom-tags', 'role-skip-session-tagging'],
     [{ 'role-skip-session-tagging': 'true', 'transitive-tag-keys': 'Team' }, 'transitive-tag-keys', 'role-skip-session-tagging'],
     [{ 'aws-profile': 'deploy', profiles: `deploy: ${ROLE}` }, 'aws-profile', 'profiles'],
+    [{ 'use-existing-credentials': 'true', 'unset-current-credentials': 'true' }, 'use-existing-credentials', 'unset-current-credentials'],
   ])('contradicting inputs %o are refused, naming both', (inputs, input, other) => {
     const error = refusal({ ...base, ...inputs }, { AWS_ACCESS_KEY_ID: 'AKIAX', AWS_SECRET_ACCESS_KEY: 's' });
     expect(error.input).toBe(input);
