@@ -367,6 +367,8 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
   };
 }
 
+export const STATIC_KEY_INPUTS = ['aws-access-key-id', 'aws-secret-access-key', 'aws-session-token'] as const;
+
 /** aws-access-key-id, aws-secret-access-key, aws-session-token: all or nothing, never echoed. */
 function parseStaticKeys(get: (name: InputName) => string): Keys | undefined {
   const accessKeyId = get('aws-access-key-id');

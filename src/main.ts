@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
-import { parseConfig, type Config } from './config.ts';
+import { parseConfig, STATIC_KEY_INPUTS, type Config } from './config.ts';
 import { diagnose, render } from './diagnose.ts';
 import { InputError } from './errors.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
@@ -43,9 +43,9 @@ async function run(): Promise<void> {
 }
 
 function parse(): Config {
+  // Keys given as inputs are masked before anything, even an input error, can print a line.
+  for (const name of STATIC_KEY_INPUTS) if (core.getInput(name)) core.setSecret(core.getInput(name));
   const { config, warnings } = parseConfig((name) => core.getInput(name), process.env);
-  // Keys given as inputs are masked before anything else can print them.
-  for (const secret of Object.values(config.staticKeys ?? {})) if (secret) core.setSecret(secret);
   for (const warning of warnings) core.warning(warning);
   if (config.awsProfile && !config.overwriteAwsProfile) refuseExistingProfile(config.awsProfile);
   if (config.unsetCurrentCredentials) {
@@ -117,7 +117,7 @@ async function report(config: Config, obtained: Obtained[], { tokens }: Picked):
         profile: target.profile,
         roleArn: target.roleArn ?? value.arn,
         accountId: value.accountId,
-        expiration: target.profile && config.profileCredentials === 'refresh' ? undefined : isCredentials(value) ? value.expiration : undefined,
+        expiration: target.profile && target.refreshable && config.profileCredentials === 'refresh' ? 'refreshed' : isCredentials(value) ? value.expiration : undefined,
       })),
       sessionName: config.sessionName,
       claims: tokens?.last?.claims,

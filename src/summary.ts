@@ -9,7 +9,8 @@ export interface Assumed {
   profile: string | undefined;
   roleArn: string;
   accountId: string;
-  expiration: Date | undefined;
+  /** When the credentials expire; 'refreshed' for a profile the helper renews, undefined when this step does not know (long-term keys, credentials used as they are). */
+  expiration: Date | 'refreshed' | undefined;
 }
 
 export interface SuccessReport {
@@ -40,7 +41,7 @@ export function successSummary(report: SuccessReport): string {
   const lines = ['### AWS credentials', '', '| Identity | Role | Account | Expires |', '| --- | --- | --- | --- |'];
   for (const a of report.assumed) {
     const who = a.profile ? `profile \`${a.profile}\`` : 'environment';
-    const expires = a.expiration ? a.expiration.toISOString() : 'refreshed on use';
+    const expires = a.expiration === 'refreshed' ? 'refreshed on use' : a.expiration ? a.expiration.toISOString() : '—';
     lines.push(`| ${who} | \`${cell(hideAccount(a.roleArn, a.accountId, report.maskAccountId))}\` | ${report.maskAccountId ? '***' : a.accountId} | ${expires} |`);
   }
   lines.push('', `Session name \`${cell(report.sessionName)}\`; ${report.attempts} STS ${report.attempts === 1 ? 'attempt' : 'attempts'}.`);
