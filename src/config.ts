@@ -39,7 +39,6 @@ export interface Config {
   /** Absolute path of a token file to use instead of GitHub's token endpoint. */
   tokenFile: string | undefined;
   roleChaining: boolean;
-  skipSessionTagging: boolean;
   inlineSessionPolicy: string | undefined;
   managedSessionPolicies: string[];
   maskAccountId: boolean;
@@ -348,7 +347,6 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
       audience,
       tokenFile,
       roleChaining,
-      skipSessionTagging,
       inlineSessionPolicy,
       managedSessionPolicies,
       maskAccountId: parseBoolean('mask-aws-account-id', get('mask-aws-account-id'), false),
