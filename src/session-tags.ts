@@ -16,17 +16,34 @@ function tagValue(value: string): string {
   return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '*').slice(0, MAX_VALUE);
 }
 
+const IDENTITY_TAGS: [string, string][] = [
+  ['Repository', 'GITHUB_REPOSITORY'],
+  ['Workflow', 'GITHUB_WORKFLOW'],
+  ['Action', 'GITHUB_ACTION'],
+  ['Actor', 'GITHUB_ACTOR'],
+  ['Commit', 'GITHUB_SHA'],
+  ['Branch', 'GITHUB_REF'],
+];
+// Context that configure-aws-credentials v6 also sends, and drops when STS says the tags do not fit.
+const CONTEXT_TAGS: [string, string][] = [
+  ['EventName', 'GITHUB_EVENT_NAME'],
+  ['BaseRef', 'GITHUB_BASE_REF'],
+  ['HeadRef', 'GITHUB_HEAD_REF'],
+  ['RunId', 'GITHUB_RUN_ID'],
+  ['Job', 'GITHUB_JOB'],
+  ['TriggeringActor', 'GITHUB_TRIGGERING_ACTOR'],
+];
+/** The keys that may be dropped to fit STS's packed size; the identity tags never are. */
+export const DROPPABLE_TAG_KEYS: readonly string[] = CONTEXT_TAGS.map(([key]) => key);
+
+/** The session tags configure-aws-credentials sends with AssumeRole, so that trust policies written for it keep working. */
 export function defaultSessionTags(env: Env): Tag[] {
-  const source: [string, string | undefined][] = [
-    ['GitHub', 'Actions'],
-    ['Repository', env.GITHUB_REPOSITORY],
-    ['Workflow', env.GITHUB_WORKFLOW],
-    ['Action', env.GITHUB_ACTION],
-    ['Actor', env.GITHUB_ACTOR],
-    ['Commit', env.GITHUB_SHA],
-    ['Branch', env.GITHUB_REF],
-  ];
-  return source.filter((entry): entry is [string, string] => Boolean(entry[1])).map(([Key, value]) => ({ Key, Value: tagValue(value) }));
+  const tags: Tag[] = [{ Key: 'GitHub', Value: 'Actions' }];
+  for (const [key, variable] of [...IDENTITY_TAGS, ...CONTEXT_TAGS]) {
+    const value = env[variable];
+    if (value) tags.push({ Key: key, Value: tagValue(value) });
+  }
+  return tags;
 }
 
 /** custom-tags: a JSON object of string (or number, boolean) values, added to `defaults`. */

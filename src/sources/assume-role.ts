@@ -2,6 +2,8 @@
 // the aws-access-key-id inputs, or the SDK's default chain on a self-hosted runner without an OIDC token.
 // Session tags, transitive tag keys and the external ID apply here only: web identity sessions take
 // their tags from the token.
+import { AwsError } from '../errors.ts';
+import { DROPPABLE_TAG_KEYS } from '../session-tags.ts';
 import type { Chaining, SessionRequest, Signer } from '../sts.ts';
 import type { Source } from './source.ts';
 
@@ -16,7 +18,15 @@ export function assumeRole(label: string, signer: Signer, request: SessionReques
         const { arn, accountId } = await sts.callerIdentity(signer);
         roleArn = `arn:${arn.split(':')[1] ?? 'aws'}:iam::${accountId}:role/${request.roleArn}`;
       }
-      return sts.assumeRole(signer, { ...request, roleArn }, chaining);
+      try {
+        return await sts.assumeRole(signer, { ...request, roleArn }, chaining);
+      } catch (error) {
+        // As configure-aws-credentials does: the context tags go, the identity tags and the user's stay.
+        const fewer = chaining.tags.filter((t) => !DROPPABLE_TAG_KEYS.includes(t.Key));
+        if (!(error instanceof AwsError && error.code === 'PackedPolicyTooLarge' && fewer.length < chaining.tags.length)) throw error;
+        const transitiveTagKeys = chaining.transitiveTagKeys.filter((key) => fewer.some((t) => t.Key === key));
+        return sts.assumeRole(signer, { ...request, roleArn }, { ...chaining, tags: fewer, transitiveTagKeys });
+      }
     },
   };
 }
