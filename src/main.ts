@@ -65,11 +65,9 @@ function startDeadline(seconds: number | undefined): NodeJS.Timeout | undefined 
 
 /** aws-profile must not silently replace a profile the runner already has. */
 function refuseExistingProfile(name: string): void {
-  for (const [file, text] of sharedFiles(process.env)) {
-    if (definesProfile(text, name, file.kind)) {
-      throw new InputError('aws-profile', `names '${name}', which ${file.path} already defines; set overwrite-aws-profile: true to replace it`);
-    }
-  }
+  const { config, credentials } = sharedFiles(process.env);
+  const holder = definesProfile(config.text, name, 'config') ? config : definesProfile(credentials.text, name, 'credentials') ? credentials : undefined;
+  if (holder) throw new InputError('aws-profile', `names '${name}', which ${holder.path} already defines; set overwrite-aws-profile: true to replace it`);
 }
 
 async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Agents): Promise<Obtained[]> {
@@ -150,60 +148,69 @@ function logRetry({ error, attempt, delayMs }: RetryEvent): void {
   core.info(`Attempt ${attempt} failed (${describe(error)}); retrying in ${delayMs} ms`);
 }
 
+interface SharedFile {
+  path: string;
+  /** Empty when the file does not exist. */
+  text: string;
+}
+
 /** The shared config and credentials files the runner has, whose profiles must stay usable. */
-function sharedFiles(env: NodeJS.ProcessEnv): [{ kind: 'config' | 'credentials'; path: string }, string][] {
-  const files = [
-    { kind: 'config' as const, path: env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config') },
-    { kind: 'credentials' as const, path: env.AWS_SHARED_CREDENTIALS_FILE || path.join(os.homedir(), '.aws', 'credentials') },
-  ];
-  return files.map((file) => {
+function sharedFiles(env: NodeJS.ProcessEnv): { config: SharedFile; credentials: SharedFile } {
+  const read = (file: string): SharedFile => {
     try {
-      return [file, readFileSync(file.path, 'utf8')];
+      return { path: file, text: readFileSync(file, 'utf8') };
     } catch {
-      return [file, ''];
+      return { path: file, text: '' };
     }
-  });
+  };
+  return {
+    config: read(env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config')),
+    credentials: read(env.AWS_SHARED_CREDENTIALS_FILE || path.join(os.homedir(), '.aws', 'credentials')),
+  };
 }
 
 function sectionOf(profile: string | undefined): string | undefined {
   return profile === undefined ? undefined : profile === 'default' ? 'default' : `profile ${profile}`;
 }
 
-/** Writes the profiles' config file (and, for refresh, the helper's settings and warm cache). Returns its path. */
+/**
+ * Writes the profiles' config file: web identity profiles refreshed by the helper (with its settings and
+ * a warm cache), the others (profile-credentials: static, or aws-profile with keys) written as they are.
+ * Returns its path.
+ */
 function writeProfiles(config: Config, profiles: { target: Target; credentials: Credentials }[]): string {
   const dir = createPrivateDir(process.env.RUNNER_TEMP);
   // Recorded before anything is written, so the post step removes it whatever happens next.
   core.saveState(STATE.files, JSON.stringify([dir]));
+  const shared = sharedFiles(process.env);
+  const named = (list: typeof profiles) => list.map((p) => ({ name: p.target.profile ?? '', roleArn: p.target.roleArn ?? '' }));
   const refreshed = config.profileCredentials === 'refresh' ? profiles.filter((p) => p.target.refreshable) : [];
   const written = profiles.filter((p) => !refreshed.includes(p));
-  const roles = refreshed.map((p) => ({ name: p.target.profile ?? '', roleArn: p.target.roleArn ?? '' }));
-  const [[, existing = ''] = []] = sharedFiles(process.env);
-  let text = existing;
+  let text = shared.config.text;
   const replaced: string[] = [];
   if (refreshed.length > 0) {
     const settings = helperSettingsFile(dir);
-    writeSecretFile(settings, JSON.stringify({ ...helperSettings(config), roles: Object.fromEntries(roles.map((r) => [r.name, r.roleArn])) }));
+    writeSecretFile(settings, JSON.stringify({ ...helperSettings(config), roles: Object.fromEntries(named(refreshed).map((p) => [p.name, p.roleArn])) }));
     for (const { target, credentials } of refreshed) writeSecretFile(helperPaths(dir, target.profile ?? '').cache, processCredentials(credentials));
     const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.cjs');
-    const rendered = renderConfig(text, roles, config.region, { kind: 'refresh', node: process.execPath, helper, settings });
-    text = rendered.text;
+    const rendered = renderConfig(text, named(refreshed), config.region, { kind: 'refresh', node: process.execPath, helper, settings });
+    ({ text } = rendered);
     replaced.push(...rendered.replaced);
   }
   if (written.length > 0) {
     const credentials = new Map(written.map((p) => [p.target.profile ?? '', p.credentials]));
-    const rendered = renderConfig(text, written.map((p) => ({ name: p.target.profile ?? '', roleArn: p.target.roleArn ?? '' })), config.region, { kind: 'static', credentials });
-    text = rendered.text;
+    const rendered = renderConfig(text, named(written), config.region, { kind: 'static', credentials });
+    ({ text } = rendered);
     replaced.push(...rendered.replaced);
   }
-  const [, [credentialsFile, credentialsText = ''] = []] = sharedFiles(process.env);
-  if (config.awsProfile && credentialsFile && definesProfile(credentialsText, config.awsProfile, 'credentials')) {
+  for (const section of replaced) core.warning(`${section === sectionOf(config.awsProfile) ? 'aws-profile' : 'profiles'} replaces the section [${section}] of your existing AWS config`);
+  if (config.awsProfile && definesProfile(shared.credentials.text, config.awsProfile, 'credentials')) {
     // Reached only with overwrite-aws-profile: the shared credentials file's keys would win over ours.
     const copy = path.join(dir, 'credentials');
-    writeSecretFile(copy, withoutCredentials(credentialsText, config.awsProfile));
+    writeSecretFile(copy, withoutCredentials(shared.credentials.text, config.awsProfile));
     core.exportVariable('AWS_SHARED_CREDENTIALS_FILE', copy);
-    core.warning(`aws-profile replaces the section [${config.awsProfile}] of ${credentialsFile.path}`);
+    core.warning(`aws-profile replaces the section [${config.awsProfile}] of ${shared.credentials.path}`);
   }
-  for (const section of replaced) core.warning(`${section === sectionOf(config.awsProfile) ? 'aws-profile' : 'profiles'} replaces the section [${section}] of your existing AWS config`);
   const file = path.join(dir, 'config');
   writeSecretFile(file, text);
   return file;
