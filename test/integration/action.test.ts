@@ -86,18 +86,27 @@ describe('success', () => {
 
   it('sends the session name, duration and session policies to STS', async () => {
     world.sts.accounts[0]!.roles[0]!.maxSessionDuration = 7200;
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
     const { result } = await main({
       ...base,
       'role-session-name': 'release v1.2 (main)',
       'role-duration-seconds': '7200',
-      'inline-session-policy': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }),
-      'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      'inline-session-policy': policy,
+      'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess\narn:aws:iam::111111111111:policy/limits',
     });
     expect(result.exitCode).toBe(0);
     expect(result.warnings[0]).toContain("using 'release_v1.2__main_'");
     expect(result.outputs['authenticated-arn']).toMatch(/\/release_v1\.2__main_$/);
     const expires = Date.parse(result.outputs['aws-expiration'] ?? '');
     expect(expires - Date.now()).toBeGreaterThan(7000 * 1000);
+    expect(world.sts.calls).toHaveLength(1);
+    expect(world.sts.calls[0]).toMatchObject({ policy, policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111111111111:policy/limits'] });
+  });
+
+  it('sends no session policy when none is given', async () => {
+    const { result } = await main(base);
+    expect(result.exitCode).toBe(0);
+    expect(world.sts.calls[0]).toMatchObject({ policy: undefined, policyArns: [] });
   });
 
   it('reads the token from web-identity-token-file, relative to the workspace', async () => {
@@ -110,11 +119,19 @@ describe('success', () => {
     expect(result.exported.AWS_ACCESS_KEY_ID).toBe(world.sts.issued[0]?.accessKeyId);
   });
 
-  it('unset-current-credentials blanks earlier credentials before starting', async () => {
-    const { result } = await main({ ...base, 'unset-current-credentials': 'true', 'aws-region': 'eu-west-1' }, { AWS_ACCESS_KEY_ID: 'AKIAOLD' });
-    expect(result.exitCode).toBe(0);
-    expect(result.stdout.indexOf('AWS_ACCESS_KEY_ID')).toBe(-1);
-    expect(result.exported.AWS_REGION).toBe('eu-west-1');
+  it('unset-current-credentials blanks earlier credentials before starting, so a failed step leaves none', async () => {
+    const earlier = { AWS_ACCESS_KEY_ID: 'AKIAOLD', AWS_SECRET_ACCESS_KEY: 'old-secret', AWS_SESSION_TOKEN: 'old-token' };
+    world.sts.accounts[0]!.roles[0]!.trustPolicy = githubTrustPolicy(ACCOUNT, 'repo:acme/other:*');
+    const { job, result } = await main({ ...base, 'unset-current-credentials': 'true', 'aws-region': 'eu-west-1' }, earlier);
+    expectFailedWithNothingExported(result);
+    expect(result.exported).toEqual({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' });
+    expect(job.env).toMatchObject({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' });
+    expect(result.stdout).not.toContain('AKIAOLD');
+
+    // Without the input, the earlier credentials are left as they were.
+    const kept = await main({ ...base, 'aws-region': 'eu-west-1' }, earlier);
+    expect(kept.result.exported).toEqual({});
+    expect(kept.job.env).toMatchObject(earlier);
   });
 
   it('routes STS and the token endpoint through http-proxy', async () => {
@@ -242,10 +259,10 @@ describe('transient failures are retried', () => {
   });
 
   it('when STS cannot fetch the verification key', async () => {
-    world.issuer.faults.jwksFailEvery = 1;
-    setTimeout(() => (world.issuer.faults.jwksFailEvery = 0), 300);
+    world.issuer.faults.jwksFailures = 2;
     const { result } = await main(base);
     expect(result.exitCode).toBe(0);
+    expect(world.sts.calls.map((c) => c.result)).toEqual(['InvalidIdentityToken', 'InvalidIdentityToken', 'OK']);
     expect(result.log.join('\n')).toContain("Couldn't retrieve verification key");
   });
 

@@ -47,7 +47,7 @@ export interface Call {
   /** The managed session policy ARNs (PolicyArns.member.N.arn), in member order. */
   policyArns: string[];
   /** The access key ID of the credentials this call issued, if it issued any. */
-  accessKeyId?: string;
+  accessKeyId: string | undefined;
 }
 
 export interface StsOptions {
@@ -66,6 +66,8 @@ export interface Sts {
   /** If set, credentials expire this many seconds after issue, whatever was asked (to age them quickly). */
   credentialLifetimeSeconds: number | undefined;
   calls: Call[];
+  /** While set, every call waits for it before being answered: a barrier for tests of concurrent callers. */
+  hold: Promise<void> | undefined;
   /** Every credential issued, so tests can prove none leaks. */
   issued: { accessKeyId: string; secretAccessKey: string; sessionToken: string }[];
   close(): Promise<void>;
@@ -186,6 +188,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     faults: [],
     credentialLifetimeSeconds: undefined,
     calls: [],
+    hold: undefined,
     issued: [],
     close: () =>
       new Promise((resolve) => {
@@ -372,7 +375,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       const body = Buffer.concat(chunks).toString('utf8');
       const params = new URLSearchParams(body);
       const action = params.get('Action') ?? '';
-      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params) };
+      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined };
       sts.calls.push(call);
       const reply = (status: number, xml: string) => {
         res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
@@ -401,7 +404,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
         default:
       }
       if (rateLimited()) return fail(400, 'Throttling', 'Rate exceeded');
-      handle(action, params, req, body).then(
+      Promise.resolve(sts.hold).then(() => handle(action, params, req, body)).then(
         (result) => {
           call.accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(result)?.[1];
           reply(200, `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);
