@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseBoolean, parseConfig, parseProfiles, sanitizeSessionName, type InputName } from '../../src/config.ts';
+import { parseBoolean, parseConfig, parseProfiles, sanitizeSessionName, type Config, type InputName } from '../../src/config.ts';
 import { InputError } from '../../src/errors.ts';
 
 const ROLE = 'arn:aws:iam::111111111111:role/deploy';
@@ -21,26 +21,37 @@ function refusal(inputs: Partial<Record<InputName, string>>, env: Record<string,
 const base = { 'aws-region': 'eu-west-1', 'role-to-assume': ROLE };
 
 describe('parseConfig', () => {
-  it('applies the same defaults as configure-aws-credentials', () => {
+  // The defaults aws-actions/configure-aws-credentials documents in its action.yml (read at
+  // bcd4089080cf41e4db9dad11fce2a9397e670bbd; quoted where it states one), written here as data, not
+  // taken from our DEFAULTS: each input left empty must mean what it means there.
+  const INCUMBENT_DEFAULTS: { input: InputName; documented: string; expect: Partial<Config> }[] = [
+    { input: 'audience', documented: 'default: sts.amazonaws.com', expect: { audience: 'sts.amazonaws.com' } },
+    { input: 'role-session-name', documented: '(default: GitHubActions)', expect: { sessionName: 'GitHubActions' } },
+    { input: 'role-duration-seconds', documented: 'Default is one hour.', expect: { durationSeconds: 3600 } },
+    { input: 'mask-aws-account-id', documented: 'By default the account ID will not be masked', expect: { maskAccountId: false } },
+    { input: 'disable-retry', documented: 'By default the retry mechanism is enabled', expect: { maxAttempts: 12 } },
+    { input: 'retry-max-attempts', documented: 'By default it will retry 12 times', expect: { maxAttempts: 12 } },
+    { input: 'output-credentials', documented: 'no default stated: unset is off', expect: { outputCredentials: false } },
+    { input: 'output-env-credentials', documented: 'If you set this to false, you probably want to use output-credentials', expect: { outputEnvCredentials: true } },
+    { input: 'unset-current-credentials', documented: 'no default stated: unset is off', expect: { unsetCurrentCredentials: false } },
+    { input: 'role-chaining', documented: 'no default stated: unset is off', expect: { roleChaining: false } },
+    { input: 'role-skip-session-tagging', documented: 'no default stated: unset is off', expect: { skipSessionTagging: false } },
+    { input: 'web-identity-token-file', documented: 'no default stated: GitHub OIDC', expect: { tokenFile: undefined } },
+    { input: 'inline-session-policy', documented: 'no default stated: none', expect: { inlineSessionPolicy: undefined } },
+    { input: 'managed-session-policies', documented: 'no default stated: none', expect: { managedSessionPolicies: [] } },
+    { input: 'allowed-account-ids', documented: 'no default stated: any account', expect: { allowedAccountIds: [] } },
+    { input: 'sts-endpoint', documented: 'the default AWS STS endpoint for the region', expect: { stsEndpoint: undefined } },
+    { input: 'http-proxy', documented: 'no default stated: no proxy', expect: { proxy: undefined } },
+  ];
+
+  it.each(INCUMBENT_DEFAULTS)('defaults $input as configure-aws-credentials does ($documented)', ({ expect: expected }) => {
     const { config, warnings } = parse(base);
     expect(warnings).toEqual([]);
-    expect(config).toMatchObject({
-      region: 'eu-west-1',
-      roleArn: ROLE,
-      sessionName: 'GitHubActions',
-      durationSeconds: 3600,
-      audience: 'sts.amazonaws.com',
-      tokenFile: undefined,
-      roleChaining: false,
-      outputEnvCredentials: true,
-      outputCredentials: false,
-      maskAccountId: false,
-      maxAttempts: 12,
-      managedSessionPolicies: [],
-      allowedAccountIds: [],
-      profiles: [],
-      profileCredentials: 'refresh',
-    });
+    expect(config).toMatchObject(expected);
+  });
+
+  it('defaults the inputs configure-aws-credentials does not have', () => {
+    expect(parse(base).config).toMatchObject({ region: 'eu-west-1', roleArn: ROLE, profiles: [], profileCredentials: 'refresh' });
   });
 
   it.each([
