@@ -66,7 +66,7 @@ describe('profiles', () => {
     const config = readFileSync(job.env.AWS_CONFIG_FILE ?? '', 'utf8');
     expect(config).toContain('[profile deploy]');
     expect(config).toContain('[profile audit]');
-    expect(config).toMatch(/credential_process = ".*node[^"]*" ".*credential-process\.cjs" ".*settings\.json" "audit"/);
+    expect(config).toMatch(/credential_process = (['"]).*node[^'"]*\1 \1.*credential-process\.cjs\1 \1.*settings\.json\1 \1audit\1/);
     expect(result.exported).not.toHaveProperty('AWS_ACCESS_KEY_ID');
     expect(result.exported.AWS_REGION).toBe('us-east-1');
     expect(result.summary).toContain('profile `audit`');
