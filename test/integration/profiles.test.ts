@@ -82,10 +82,13 @@ describe('profiles', () => {
     const { job } = await setUp();
     const dir = path.dirname(job.env.AWS_CONFIG_FILE ?? '');
     expect(dir.startsWith(job.temp)).toBe(true);
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
     const files = readdirSync(dir);
     expect(files.sort()).toEqual(['audit.credentials.json', 'config', 'deploy.credentials.json', 'settings.json']);
-    for (const f of files) expect(statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+    // Windows ignores POSIX modes: there the ACL of RUNNER_TEMP keeps them private (src/files.ts).
+    if (process.platform !== 'win32') {
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      for (const f of files) expect(statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+    }
 
     const post = await job.post();
     scanned.push(post);
