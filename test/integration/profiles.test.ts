@@ -1,5 +1,5 @@
 // Several roles by profile name, and credentials that refresh themselves, through the built helper.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { findLeaks } from '../standins/leaks.ts';
@@ -250,6 +250,20 @@ describe('the credential helper', () => {
     expect(assumeCalls()).toBe(before + 1);
     expect(new Set(steps.map((s) => s.stdout)).size).toBe(1);
     expect((JSON.parse(steps[0]?.stdout ?? '{}') as { AccessKeyId?: string }).AccessKeyId).toBe(world.sts.calls.at(-1)?.accessKeyId);
+  });
+
+  it('breaks a lock abandoned by a helper that died', async () => {
+    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
+    const { job } = await setUp();
+    const lock = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'deploy.lock');
+    mkdirSync(lock);
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    utimesSync(lock, longAgo, longAgo);
+    const step = await helper(job, 'deploy');
+    expect(step.exitCode).toBe(0);
+    expect(JSON.parse(step.stdout)).toMatchObject({ AccessKeyId: world.sts.calls.at(-1)?.accessKeyId });
+    expect(existsSync(lock)).toBe(false);
+    expect(assumeCalls()).toBe(3);
   });
 
   it('keeps a long job working after the first session has expired', async () => {
