@@ -6,7 +6,7 @@ import { findLeaks } from '../standins/leaks.ts';
 import { startProxy } from '../standins/proxy.ts';
 import type { StepResult } from '../standins/runner.ts';
 import { githubTrustPolicy, type Fault } from '../standins/sts-emulator.ts';
-import { ACCOUNT, roleArn, startWorld, type World } from '../standins/world.ts';
+import { ACCOUNT, FAILS_FAST_MS, roleArn, startWorld, type World } from '../standins/world.ts';
 
 const DEPLOY = roleArn('deploy');
 const base = { 'aws-region': 'us-east-1', 'role-to-assume': DEPLOY };
@@ -230,7 +230,7 @@ describe('bad input', () => {
     expect(result.errors[0]).toContain(message);
     expect(world.sts.calls).toHaveLength(0);
     expect(world.issuer.stats.tokenRequests).toBe(0);
-    expect(result.durationMs).toBeLessThan(2000);
+    expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
   });
 
   it('explains a missing id-token: write permission', async () => {
@@ -287,16 +287,16 @@ describe('transient failures are retried', () => {
     const { result } = await main(base);
     expect(result.exitCode).toBe(0);
     expect(result.log.join('\n')).toContain('ETIMEDOUT');
-    expect(result.durationMs).toBeLessThan(10_000);
-  }, 20_000);
+    expect(world.sts.calls).toHaveLength(2);
+  });
 
   it('abandons a token request that never answers, and retries it', async () => {
     world.issuer.faults.tokenHangs = 1;
     const { result } = await main(base);
     expect(result.exitCode).toBe(0);
     expect(world.issuer.stats.tokenRequests).toBe(2);
-    expect(result.durationMs).toBeLessThan(10_000);
-  }, 20_000);
+    expect(result.log.join('\n')).toContain('ETIMEDOUT');
+  });
 });
 
 describe('permanent failures end the step at once', () => {
@@ -305,7 +305,8 @@ describe('permanent failures end the step at once', () => {
     const { result } = await main(base);
     expectFailedWithNothingExported(result);
     expect(world.sts.calls).toHaveLength(1);
-    expect(result.durationMs).toBeLessThan(2000);
+    expect(result.log.join('\n')).not.toContain('retrying');
+    expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
     expect(result.errors[0]).toContain('AccessDenied');
     expect(result.summary).toContain('failed');
   });

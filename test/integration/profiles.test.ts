@@ -7,7 +7,7 @@ import { GITHUB_ISSUER } from '../standins/oidc-issuer.ts';
 import { REFRESH_MARGIN_MS } from '../../src/profiles.ts';
 import { DIST, ROOT, type Job, type StepResult } from '../standins/runner.ts';
 import { githubTrustPolicy } from '../standins/sts-emulator.ts';
-import { ACCOUNT, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
+import { ACCOUNT, FAILS_FAST_MS, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
 
 const WHOAMI = path.join(ROOT, 'test/standins/whoami.ts');
 // Credential lifetimes on either side of the helper's refresh margin, whatever the margin is: the helper
@@ -160,7 +160,7 @@ describe('profiles', () => {
     expect(result.exitCode).toBe(1);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toContain('Account 222222222222 has no IAM OIDC provider');
-    expect(result.durationMs).toBeLessThan(2000);
+    expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
   });
 
   it('fails the step, exporting nothing, when one profile is refused', async () => {
