@@ -65,6 +65,8 @@ describe('parseConfig', () => {
     [{ 'role-duration-seconds': '50000' }, 'role-duration-seconds', 'got 50000'],
     [{ 'inline-session-policy': '{"Version": ' }, 'inline-session-policy', 'not valid JSON'],
     [{ 'inline-session-policy': '[1]' }, 'inline-session-policy', 'JSON policy object'],
+    [{ 'inline-session-policy': JSON.stringify({ Version: '2012-10-17', Statement: [], Sid: 'x'.repeat(2030) }) }, 'inline-session-policy', 'STS accepts at most 2048'],
+    [{ 'managed-session-policies': Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`).join('\n') }, 'managed-session-policies', 'lists 11 policies; STS accepts at most 10'],
     [{ 'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess\nReadOnly' }, 'managed-session-policies', "'ReadOnly'"],
     [{ 'allowed-account-ids': '111111111111, 12' }, 'allowed-account-ids', "'12'"],
     [{ 'retry-max-attempts': '0' }, 'retry-max-attempts', 'from 1 to 100'],
