@@ -44,7 +44,7 @@ const MUTANTS: Mutant[] = [
   { feature: 'profiles lines are validated', file: 'src/config.ts', find: "if (!ROLE_ARN.test(roleArn)) throw new InputError('profiles'", replace: "if (false) throw new InputError('profiles'", tests: [U('config')] },
   // Masking and exporting
   { feature: 'environment credentials are masked', file: 'src/main.ts', find: 'for (const secret of plan?.secrets ?? []) core.setSecret(secret);', replace: '', tests: [I('action')], only: 'exports masked credentials' },
-  { feature: 'profile credentials are masked', file: 'src/main.ts', find: 'core.setSecret(secret);\n    }', replace: '\n    }', tests: [I('profiles')], only: 'masks the accounts of profiles' },
+  { feature: 'profile credentials are masked', file: 'src/main.ts', find: '...(config.maskAccountId ? [c.accountId] : [])]) core.setSecret(secret);', replace: '...(config.maskAccountId ? [c.accountId] : [])]) void secret;', tests: [I('profiles')], only: 'masks the accounts of profiles' },
   { feature: 'mask-aws-account-id', file: 'src/export.ts', find: 'if (settings.maskAccountId) secrets.push(credentials.accountId);', replace: '', tests: [U('profiles'), I('action')], only: 'mask' },
   { feature: 'output-env-credentials', file: 'src/export.ts', find: 'if (settings.outputEnvCredentials) {', replace: 'if (true) {', tests: [U('profiles')] },
   { feature: 'output-credentials', file: 'src/export.ts', find: 'if (settings.outputCredentials) {', replace: 'if (true) {', tests: [U('profiles')] },

@@ -108,13 +108,7 @@ export type ProfileSource = { kind: 'refresh'; node: string; helper: string; set
  * The new config file: the user's existing config with the sections we define removed, then one section
  * per profile. Returns the names of the user's sections that were replaced, to warn about.
  */
-export function renderConfig(
-  existing: string,
-  profiles: Profile[],
-  region: string,
-  source: ProfileSource,
-  platform: NodeJS.Platform = process.platform,
-): { text: string; replaced: string[] } {
+export function renderConfig(existing: string, profiles: Profile[], region: string, source: ProfileSource, platform: NodeJS.Platform = process.platform): { text: string; replaced: string[] } {
   const ours = new Set(profiles.map((p) => sectionName(p.name)));
   const kept: string[] = [];
   const replaced: string[] = [];
