@@ -11,7 +11,8 @@ const config: Config = {
   },
   // Integration tests spawn the built action and the stand-ins; two cores, so two workers.
   maxWorkers: 2,
-  testTimeout: 30_000,
+  // Catches a hang, not slowness: a job of several steps may take a minute on a loaded 2-core machine.
+  testTimeout: 120_000,
 };
 
 export default config;

@@ -80,8 +80,27 @@ function sectionName(profile: string): string {
   return profile === 'default' ? 'default' : `profile ${profile}`;
 }
 
-// credential_process splits on spaces, honouring double quotes.
-const quote = (arg: string) => `"${arg.replace(/"/g, '\\"')}"`;
+/**
+ * One argument of a credential_process line, quoted so that every client gets it back as it was. The line
+ * is read twice. First as a config value: the JS SDK ends a value at whitespace followed by '#' or ';'
+ * (botocore does not). Then as a command line: botocore splits it with shlex.split on POSIX and with
+ * CommandLineToArgvW's rules on Windows; the JS SDK hands it to a shell, /bin/sh -c on POSIX and
+ * cmd.exe /d /s /c on Windows (where the program then splits its command line by those same rules).
+ */
+export function quoteArgument(arg: string, platform: NodeJS.Platform): string {
+  if (/[\r\n\0]/.test(arg)) throw new Error(`cannot pass ${JSON.stringify(arg)} to credential_process: a config value is one line`);
+  if (platform !== 'win32') {
+    // Nothing is special between single quotes for sh or shlex; a quote closes, is escaped, and reopens.
+    // Adjacent quoted pieces join into one argument, so '' can part whitespace from a '#' or ';'.
+    return `'${arg.replace(/'/g, `'\\''`).replace(/(\s)([#;])/g, "$1''$2")}'`;
+  }
+  // cmd.exe expands %NAME% even between double quotes, and a double quote would end the quoting that
+  // keeps & | < > ^ literal. Neither can be escaped there; a Windows file name never holds a double quote.
+  if (/["%]/.test(arg)) throw new Error(`cannot pass ${arg} to credential_process on Windows: cmd.exe would rewrite its " or %`);
+  // '#' or ';' after whitespace is stepped out of the quotes for; backslashes are literal except in a
+  // run that ends at a double quote, so only a trailing run (before the closing quote) is doubled.
+  return `"${arg.replace(/(\s)([#;])/g, '$1"$2"').replace(/(\\+)$/, '$1$1')}"`;
+}
 
 export type ProfileSource = { kind: 'refresh'; node: string; helper: string; settings: string } | { kind: 'static'; credentials: Map<string, Credentials> };
 
@@ -89,7 +108,7 @@ export type ProfileSource = { kind: 'refresh'; node: string; helper: string; set
  * The new config file: the user's existing config with the sections we define removed, then one section
  * per profile. Returns the names of the user's sections that were replaced, to warn about.
  */
-export function renderConfig(existing: string, profiles: Profile[], region: string, source: ProfileSource): { text: string; replaced: string[] } {
+export function renderConfig(existing: string, profiles: Profile[], region: string, source: ProfileSource, platform: NodeJS.Platform = process.platform): { text: string; replaced: string[] } {
   const ours = new Set(profiles.map((p) => sectionName(p.name)));
   const kept: string[] = [];
   const replaced: string[] = [];
@@ -105,7 +124,7 @@ export function renderConfig(existing: string, profiles: Profile[], region: stri
   const sections = profiles.map((p) => {
     const lines = [`[${sectionName(p.name)}]`, `region = ${region}`];
     if (source.kind === 'refresh') {
-      lines.push(`credential_process = ${[source.node, source.helper, source.settings, p.name].map(quote).join(' ')}`);
+      lines.push(`credential_process = ${[source.node, source.helper, source.settings, p.name].map((arg) => quoteArgument(arg, platform)).join(' ')}`);
     } else {
       const c = source.credentials.get(p.name);
       if (!c) throw new Error(`no credentials for profile ${p.name}`);

@@ -6,7 +6,7 @@ import { findLeaks } from '../standins/leaks.ts';
 import { startProxy } from '../standins/proxy.ts';
 import type { StepResult } from '../standins/runner.ts';
 import { githubTrustPolicy, type Fault } from '../standins/sts-emulator.ts';
-import { ACCOUNT, roleArn, startWorld, type World } from '../standins/world.ts';
+import { ACCOUNT, FAILS_FAST_MS, roleArn, startWorld, type World } from '../standins/world.ts';
 
 const DEPLOY = roleArn('deploy');
 const base = { 'aws-region': 'us-east-1', 'role-to-assume': DEPLOY };
@@ -86,18 +86,27 @@ describe('success', () => {
 
   it('sends the session name, duration and session policies to STS', async () => {
     world.sts.accounts[0]!.roles[0]!.maxSessionDuration = 7200;
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
     const { result } = await main({
       ...base,
       'role-session-name': 'release v1.2 (main)',
       'role-duration-seconds': '7200',
-      'inline-session-policy': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }),
-      'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      'inline-session-policy': policy,
+      'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess\narn:aws:iam::111111111111:policy/limits',
     });
     expect(result.exitCode).toBe(0);
     expect(result.warnings[0]).toContain("using 'release_v1.2__main_'");
     expect(result.outputs['authenticated-arn']).toMatch(/\/release_v1\.2__main_$/);
     const expires = Date.parse(result.outputs['aws-expiration'] ?? '');
     expect(expires - Date.now()).toBeGreaterThan(7000 * 1000);
+    expect(world.sts.calls).toHaveLength(1);
+    expect(world.sts.calls[0]).toMatchObject({ policy, policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111111111111:policy/limits'] });
+  });
+
+  it('sends no session policy when none is given', async () => {
+    const { result } = await main(base);
+    expect(result.exitCode).toBe(0);
+    expect(world.sts.calls[0]).toMatchObject({ policy: undefined, policyArns: [] });
   });
 
   it('reads the token from web-identity-token-file, relative to the workspace', async () => {
@@ -110,11 +119,19 @@ describe('success', () => {
     expect(result.exported.AWS_ACCESS_KEY_ID).toBe(world.sts.issued[0]?.accessKeyId);
   });
 
-  it('unset-current-credentials blanks earlier credentials before starting', async () => {
-    const { result } = await main({ ...base, 'unset-current-credentials': 'true', 'aws-region': 'eu-west-1' }, { AWS_ACCESS_KEY_ID: 'AKIAOLD' });
-    expect(result.exitCode).toBe(0);
-    expect(result.stdout.indexOf('AWS_ACCESS_KEY_ID')).toBe(-1);
-    expect(result.exported.AWS_REGION).toBe('eu-west-1');
+  it('unset-current-credentials blanks earlier credentials before starting, so a failed step leaves none', async () => {
+    const earlier = { AWS_ACCESS_KEY_ID: 'AKIAOLD', AWS_SECRET_ACCESS_KEY: 'old-secret', AWS_SESSION_TOKEN: 'old-token' };
+    world.sts.accounts[0]!.roles[0]!.trustPolicy = githubTrustPolicy(ACCOUNT, 'repo:acme/other:*');
+    const { job, result } = await main({ ...base, 'unset-current-credentials': 'true', 'aws-region': 'eu-west-1' }, earlier);
+    expectFailedWithNothingExported(result);
+    expect(result.exported).toEqual({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' });
+    expect(job.env).toMatchObject({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' });
+    expect(result.stdout).not.toContain('AKIAOLD');
+
+    // Without the input, the earlier credentials are left as they were.
+    const kept = await main({ ...base, 'aws-region': 'eu-west-1' }, earlier);
+    expect(kept.result.exported).toEqual({});
+    expect(kept.job.env).toMatchObject(earlier);
   });
 
   it('routes STS and the token endpoint through http-proxy', async () => {
@@ -170,13 +187,6 @@ describe('role chaining', () => {
       },
     });
     world.sts.accounts[0]!.roles.push({
-      name: 'third',
-      trustPolicy: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { AWS: roleArn('target') }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-      },
-    });
-    world.sts.accounts[0]!.roles.push({
       name: 'untagged',
       trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: DEPLOY }, Action: 'sts:AssumeRole' }] },
     });
@@ -191,17 +201,6 @@ describe('role chaining', () => {
     expect(chained.outputs['authenticated-arn']).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/target/GitHubActions`);
     expect(world.sts.calls.map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole']);
     expect(chained.exported.AWS_ACCESS_KEY_ID).toBe(world.sts.issued[1]?.accessKeyId);
-  });
-
-  it('chains three hops (OIDC → deploy → target → third) with the default session tags', async () => {
-    const { job } = await main(base);
-    for (const role of ['target', 'third']) {
-      const hop = await job.main({ 'aws-region': 'us-east-1', 'role-to-assume': roleArn(role), 'role-chaining': 'true' });
-      results.push(hop);
-      expect(hop.errors).toEqual([]);
-      expect(hop.outputs['authenticated-arn']).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/${role}/GitHubActions`);
-    }
-    expect(world.sts.calls.map((c) => `${c.action} ${c.result}`)).toEqual(['AssumeRoleWithWebIdentity OK', 'AssumeRole OK', 'AssumeRole OK']);
   });
 
   it('needs sts:TagSession unless role-skip-session-tagging', async () => {
@@ -231,7 +230,7 @@ describe('bad input', () => {
     expect(result.errors[0]).toContain(message);
     expect(world.sts.calls).toHaveLength(0);
     expect(world.issuer.stats.tokenRequests).toBe(0);
-    expect(result.durationMs).toBeLessThan(2000);
+    expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
   });
 
   it('explains a missing id-token: write permission', async () => {
@@ -260,11 +259,10 @@ describe('transient failures are retried', () => {
   });
 
   it('when STS cannot fetch the verification key', async () => {
-    // Exactly the first key fetch fails (request 2 of every 2nd), whatever the machine's load.
-    world.issuer.stats.jwksRequests = 1;
-    world.issuer.faults.jwksFailEvery = 2;
+    world.issuer.faults.jwksFailures = 2;
     const { result } = await main(base);
     expect(result.exitCode).toBe(0);
+    expect(world.sts.calls.map((c) => c.result)).toEqual(['InvalidIdentityToken', 'InvalidIdentityToken', 'OK']);
     expect(result.log.join('\n')).toContain("Couldn't retrieve verification key");
   });
 
@@ -289,16 +287,16 @@ describe('transient failures are retried', () => {
     const { result } = await main(base);
     expect(result.exitCode).toBe(0);
     expect(result.log.join('\n')).toContain('ETIMEDOUT');
-    expect(result.durationMs).toBeLessThan(10_000);
-  }, 20_000);
+    expect(world.sts.calls).toHaveLength(2);
+  });
 
   it('abandons a token request that never answers, and retries it', async () => {
     world.issuer.faults.tokenHangs = 1;
     const { result } = await main(base);
     expect(result.exitCode).toBe(0);
     expect(world.issuer.stats.tokenRequests).toBe(2);
-    expect(result.durationMs).toBeLessThan(10_000);
-  }, 20_000);
+    expect(result.log.join('\n')).toContain('ETIMEDOUT');
+  });
 });
 
 describe('permanent failures end the step at once', () => {
@@ -307,7 +305,8 @@ describe('permanent failures end the step at once', () => {
     const { result } = await main(base);
     expectFailedWithNothingExported(result);
     expect(world.sts.calls).toHaveLength(1);
-    expect(result.durationMs).toBeLessThan(2000);
+    expect(result.log.join('\n')).not.toContain('retrying');
+    expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
     expect(result.errors[0]).toContain('AccessDenied');
     expect(result.summary).toContain('failed');
   });

@@ -5,7 +5,7 @@ import { findLeaks } from '../standins/leaks.ts';
 import type { RunContext } from '../standins/oidc-issuer.ts';
 import type { StepResult } from '../standins/runner.ts';
 import { githubTrustPolicy, type Role } from '../standins/sts-emulator.ts';
-import { ACCOUNT, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
+import { ACCOUNT, FAILS_FAST_MS, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
 
 let world: World | undefined;
 
@@ -42,7 +42,7 @@ describe('the trust policy does not admit the token', () => {
   it('after a merge: the role trusts pull_request, the run is a push to main', async () => {
     const { error, result } = await refusal({ roles: deployTrusting('repo:acme/webapp:pull_request') });
     expect(world!.sts.calls).toHaveLength(1);
-    expect(result.durationMs).toBeLessThan(2000);
+    expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
     expect(error).toContain("The trust policy of arn:aws:iam::111111111111:role/deploy does not admit this workflow's token (sub 'repo:acme/webapp:ref:refs/heads/main')");
     expect(error).toContain('Not authorized to perform sts:AssumeRoleWithWebIdentity');
     expect(error).toContain('  event_name: push');

@@ -1,14 +1,20 @@
 // Several roles by profile name, and credentials that refresh themselves, through the built helper.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { findLeaks } from '../standins/leaks.ts';
 import { GITHUB_ISSUER } from '../standins/oidc-issuer.ts';
+import { REFRESH_MARGIN_MS } from '../../src/profiles.ts';
 import { DIST, ROOT, type Job, type StepResult } from '../standins/runner.ts';
 import { githubTrustPolicy } from '../standins/sts-emulator.ts';
-import { ACCOUNT, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
+import { ACCOUNT, FAILS_FAST_MS, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
 
 const WHOAMI = path.join(ROOT, 'test/standins/whoami.ts');
+// Credential lifetimes on either side of the helper's refresh margin, whatever the margin is: the helper
+// refreshes the first kind every time it is asked, and serves the second from its cache.
+const INSIDE_MARGIN_S = Math.floor(REFRESH_MARGIN_MS / 2000);
+const OUTSIDE_MARGIN_S = REFRESH_MARGIN_MS / 1000 + 3600;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const PROFILES = `deploy: ${roleArn('deploy')}\n# read-only in the audit account\naudit: ${roleArn('audit', OTHER_ACCOUNT)}\n`;
 
 let world: World;
@@ -60,7 +66,7 @@ describe('profiles', () => {
     const config = readFileSync(job.env.AWS_CONFIG_FILE ?? '', 'utf8');
     expect(config).toContain('[profile deploy]');
     expect(config).toContain('[profile audit]');
-    expect(config).toMatch(/credential_process = ".*node[^"]*" ".*credential-process\.cjs" ".*settings\.json" "audit"/);
+    expect(config).toMatch(/credential_process = (['"]).*node[^'"]*\1 \1.*credential-process\.cjs\1 \1.*settings\.json\1 \1audit\1/);
     expect(result.exported).not.toHaveProperty('AWS_ACCESS_KEY_ID');
     expect(result.exported.AWS_REGION).toBe('us-east-1');
     expect(result.summary).toContain('profile `audit`');
@@ -76,10 +82,13 @@ describe('profiles', () => {
     const { job } = await setUp();
     const dir = path.dirname(job.env.AWS_CONFIG_FILE ?? '');
     expect(dir.startsWith(job.temp)).toBe(true);
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
     const files = readdirSync(dir);
     expect(files.sort()).toEqual(['audit.credentials.json', 'config', 'deploy.credentials.json', 'settings.json']);
-    for (const f of files) expect(statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+    // Windows ignores POSIX modes: there the ACL of RUNNER_TEMP keeps them private (src/files.ts).
+    if (process.platform !== 'win32') {
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      for (const f of files) expect(statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+    }
 
     const post = await job.post();
     scanned.push(post);
@@ -151,7 +160,7 @@ describe('profiles', () => {
     expect(result.exitCode).toBe(1);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toContain('Account 222222222222 has no IAM OIDC provider');
-    expect(result.durationMs).toBeLessThan(2000);
+    expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
   });
 
   it('fails the step, exporting nothing, when one profile is refused', async () => {
@@ -169,11 +178,10 @@ describe('profiles', () => {
 
 describe('the credential helper', () => {
   it('refreshes credentials inside the refresh margin with a fresh OIDC token', async () => {
-    world.sts.credentialLifetimeSeconds = 301;
+    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
     const { job } = await setUp();
     const cache = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'deploy.credentials.json');
     const before = readFileSync(cache, 'utf8');
-    await new Promise((r) => setTimeout(r, 1100));
     const tokens = world.issuer.stats.tokensIssued;
     const step = await helper(job, 'deploy');
     expect(step.exitCode).toBe(0);
@@ -181,6 +189,7 @@ describe('the credential helper', () => {
     const handed = JSON.parse(step.stdout) as { Version: number; AccessKeyId: string; Expiration: string };
     expect(handed.Version).toBe(1);
     expect(handed.AccessKeyId).not.toBe((JSON.parse(before) as { AccessKeyId: string }).AccessKeyId);
+    expect(handed.AccessKeyId).toBe(world.sts.calls.at(-1)?.accessKeyId);
     expect(readFileSync(cache, 'utf8')).toBe(step.stdout);
     expect(world.issuer.stats.tokensIssued).toBe(tokens + 1);
     expect(assumeCalls()).toBe(3);
@@ -189,10 +198,14 @@ describe('the credential helper', () => {
   it('serves a cache hit without calling STS or GitHub', async () => {
     const { job } = await setUp();
     const calls = world.sts.calls.length;
+    const tokenRequests = world.issuer.stats.tokenRequests;
+    const issued = world.sts.calls.find((c) => c.roleArn === roleArn('audit', OTHER_ACCOUNT))?.accessKeyId;
+    expect(issued).toMatch(/^ASIA/);
     const step = await helper(job, 'audit');
     expect(step.exitCode).toBe(0);
-    expect(JSON.parse(step.stdout)).toMatchObject({ Version: 1, AccessKeyId: world.sts.issued.find((c) => step.stdout.includes(c.accessKeyId))?.accessKeyId });
+    expect(JSON.parse(step.stdout)).toMatchObject({ Version: 1, AccessKeyId: issued });
     expect(world.sts.calls.length).toBe(calls);
+    expect(world.issuer.stats.tokenRequests).toBe(tokenRequests);
   });
 
   it('loads only its own file on a cache hit: no SDK, no refresh code', async () => {
@@ -207,7 +220,7 @@ describe('the credential helper', () => {
     const files = readFileSync(loaded, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
     expect(files.map((url) => path.basename(url))).toEqual(['credential-process.cjs']);
 
-    world.sts.credentialLifetimeSeconds = 60;
+    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
     writeFileSync(loaded, '');
     writeFileSync(path.join(path.dirname(settings), 'deploy.credentials.json'), JSON.stringify({ Version: 1, Expiration: new Date().toISOString() }));
     expect((await job.node(['--import', hook, path.join(DIST, 'credential-process.cjs'), settings, 'deploy'])).exitCode).toBe(0);
@@ -215,27 +228,59 @@ describe('the credential helper', () => {
   });
 
   it('ten concurrent helpers for one cold profile make one STS call', async () => {
-    world.sts.credentialLifetimeSeconds = 60;
+    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
     const { job } = await setUp();
     const before = assumeCalls();
-    const steps = await Promise.all(Array.from({ length: 10 }, () => helper(job, 'deploy')));
+    // What the refresh writes is good for longer than the margin, so a helper that comes late is served
+    // from the cache; the barrier below makes sure none comes late: all ten are in their refresh path
+    // (having found the cache stale) before STS answers the first of them.
+    world.sts.credentialLifetimeSeconds = OUTSIDE_MARGIN_S;
+    let release = () => {};
+    world.sts.hold = new Promise<void>((resolve) => (release = resolve));
+    const loaded = path.join(job.temp, 'refreshing.txt');
+    const hook = path.join(job.temp, 'hook.mjs');
+    writeFileSync(loaded, '');
+    writeFileSync(hook, `import { registerHooks } from 'node:module';\nimport { appendFileSync } from 'node:fs';\nregisterHooks({ load(url, context, next) { if (url.endsWith('/refresh.js')) appendFileSync(${JSON.stringify(loaded)}, 'x'); return next(url, context); } });\n`);
+    const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
+    const running = Array.from({ length: 10 }, () => job.node(['--import', hook, path.join(DIST, 'credential-process.cjs'), settings, 'deploy']));
+    while (readFileSync(loaded, 'utf8').length < 10 || assumeCalls() === before) await sleep(20);
+    release();
+    const steps = await Promise.all(running);
     for (const s of steps) expect(s.exitCode).toBe(0);
     expect(assumeCalls()).toBe(before + 1);
     expect(new Set(steps.map((s) => s.stdout)).size).toBe(1);
+    expect((JSON.parse(steps[0]?.stdout ?? '{}') as { AccessKeyId?: string }).AccessKeyId).toBe(world.sts.calls.at(-1)?.accessKeyId);
+  });
+
+  it('breaks a lock abandoned by a helper that died', async () => {
+    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
+    const { job } = await setUp();
+    const lock = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'deploy.lock');
+    mkdirSync(lock);
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    utimesSync(lock, longAgo, longAgo);
+    const step = await helper(job, 'deploy');
+    expect(step.exitCode).toBe(0);
+    expect(JSON.parse(step.stdout)).toMatchObject({ AccessKeyId: world.sts.calls.at(-1)?.accessKeyId });
+    expect(existsSync(lock)).toBe(false);
+    expect(assumeCalls()).toBe(3);
   });
 
   it('keeps a long job working after the first session has expired', async () => {
-    world.sts.credentialLifetimeSeconds = 3;
-    const { job } = await setUp({ 'role-to-assume': roleArn('deploy'), profiles: `deploy: ${roleArn('deploy')}` });
-    await new Promise((r) => setTimeout(r, 3200));
+    world.sts.credentialLifetimeSeconds = 1;
+    const { job, result } = await setUp({ 'role-to-assume': roleArn('deploy'), profiles: `deploy: ${roleArn('deploy')}` });
+    await sleep(Date.parse(result.outputs['aws-expiration'] ?? '') - Date.now() + 100);
     // The static environment credentials have expired, as they would 60 minutes into a 90-minute job …
     expect((await whoami(job))['(environment)']).toContain('ExpiredToken');
-    // … while the profile refreshes itself, each time it is used.
+    // … while the profile refreshes itself when it is used, and serves the new session from then on.
+    world.sts.credentialLifetimeSeconds = OUTSIDE_MARGIN_S;
+    const before = assumeCalls();
     for (let i = 0; i < 2; i++) expect((await whoami(job, 'deploy')).deploy).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/deploy/GitHubActions`);
+    expect(assumeCalls()).toBe(before + 1);
   });
 
   it('explains a refusal in one line on stderr and prints nothing on stdout', async () => {
-    world.sts.credentialLifetimeSeconds = 60;
+    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
     const { job } = await setUp();
     world.sts.accounts[0]!.roles[0]!.trustPolicy = githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:environment:production');
     const step = await helper(job, 'deploy');

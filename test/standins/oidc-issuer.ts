@@ -51,6 +51,8 @@ export interface IssuerFaults {
   tokenHangs: number;
   /** Every Nth JWKS request fails (STS then cannot retrieve the verification key). 0: never. */
   jwksFailEvery: number;
+  /** The next N JWKS requests fail, whatever jwksFailEvery says. */
+  jwksFailures: number;
   /** The next N tokens are issued already expired (as if the runner had held them too long). */
   expiredTokens: number;
 }
@@ -88,7 +90,7 @@ export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer
     run: { ...DEFAULT_RUN, ...run },
     lifetimeSeconds: 300,
     clockSkewSeconds: 0,
-    faults: { tokenStatuses: [], tokenHangs: 0, jwksFailEvery: 0, expiredTokens: 0 },
+    faults: { tokenStatuses: [], tokenHangs: 0, jwksFailEvery: 0, jwksFailures: 0, expiredTokens: 0 },
     stats: { tokenRequests: 0, tokensIssued: 0, jwksRequests: 0 },
     issued: [],
     async mint(audience, overrides = {}) {
@@ -174,6 +176,10 @@ export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer
     if (url.pathname === '/.well-known/jwks') {
       issuer.stats.jwksRequests += 1;
       const every = issuer.faults.jwksFailEvery;
+      if (issuer.faults.jwksFailures > 0) {
+        issuer.faults.jwksFailures -= 1;
+        return send(503, { message: 'unavailable' });
+      }
       if (every > 0 && issuer.stats.jwksRequests % every === 0) return send(503, { message: 'unavailable' });
       return send(200, { keys: [jwk] });
     }

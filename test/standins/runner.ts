@@ -163,18 +163,42 @@ export class Job {
     const child = spawn(process.execPath, args, { env, cwd: this.workspace, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // The runner reads both pipes as lines arrive and handles each line the same way, whichever pipe it
+    // came from: a workflow command is run, anything else is masked and shown. So lines are taken in the
+    // order they reach us. Across the two pipes that order is only arrival order, as on GitHub: a line on
+    // stderr written just after an ::add-mask:: on stdout may be shown before the mask is registered.
+    const arrived: string[] = [];
+    const pending = { stdout: '', stderr: '' };
+    const take = (stream: 'stdout' | 'stderr', text: string, end = false) => {
+      const lines = (pending[stream] + text).split('\n');
+      pending[stream] = end ? '' : (lines.pop() ?? '');
+      arrived.push(...lines.map((line) => line.replace(/\r$/, '')));
+    };
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      stdout += d;
+      take('stdout', d);
+    });
+    child.stderr.on('data', (d: string) => {
+      stderr += d;
+      take('stderr', d);
+    });
     const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    take('stdout', '', true);
+    take('stderr', '', true);
     const durationMs = performance.now() - started;
 
     const log: string[] = [];
     const errors: string[] = [];
     const warnings: string[] = [];
-    for (const line of stdout.split('\n')) {
+    // Masking is line by line with the masks registered so far (in this step or an earlier one of the
+    // job): a secret printed before its ::add-mask:: shows in clear, exactly as it would on GitHub.
+    const show = (line: string) => log.push(this.mask(line));
+    for (const line of arrived) {
       const command = /^::([\w-]+)(?: [^:]*)?::(.*)$/.exec(line);
       if (!command) {
-        if (line !== '') log.push(line);
+        if (line !== '') show(line);
         continue;
       }
       const [, name, raw = ''] = command;
@@ -182,13 +206,12 @@ export class Job {
       if (name === 'add-mask') this.masks.push(message);
       else if (name === 'error') {
         errors.push(message);
-        log.push(`Error: ${message}`);
+        show(`Error: ${message}`);
       } else if (name === 'warning') {
         warnings.push(message);
-        log.push(`Warning: ${message}`);
-      } else if (name === 'notice') log.push(`Notice: ${message}`);
+        show(`Warning: ${message}`);
+      } else if (name === 'notice') show(`Notice: ${message}`);
     }
-    for (const line of stderr.split('\n')) if (line !== '') log.push(line);
 
     const exported = parseFileCommands(await readFile(files.GITHUB_ENV, 'utf8'));
     Object.assign(this.env, exported);
@@ -199,7 +222,7 @@ export class Job {
       exitCode,
       stdout,
       stderr,
-      log: log.map((line) => this.mask(line)),
+      log,
       errors,
       warnings,
       exported,
@@ -210,7 +233,7 @@ export class Job {
     };
   }
 
-  /** The runner replaces every registered secret with *** in what it shows. */
+  /** The runner replaces every secret registered so far with *** in what it shows. */
   mask(text: string): string {
     return this.masks.filter((m) => m !== '').reduce((out, secret) => out.split(secret).join('***'), text);
   }

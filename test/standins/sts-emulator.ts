@@ -50,6 +50,12 @@ export interface Call {
   /** 'OK', an error code, or the fault injected. */
   result: string;
   at: number;
+  /** The inline session policy (Policy) as it arrived. */
+  policy: string | undefined;
+  /** The managed session policy ARNs (PolicyArns.member.N.arn), in member order. */
+  policyArns: string[];
+  /** The access key ID of the credentials this call issued, if it issued any. */
+  accessKeyId: string | undefined;
 }
 
 export interface StsOptions {
@@ -68,6 +74,8 @@ export interface Sts {
   /** If set, credentials expire this many seconds after issue, whatever was asked (to age them quickly). */
   credentialLifetimeSeconds: number | undefined;
   calls: Call[];
+  /** While set, every call waits for it before being answered: a barrier for tests of concurrent callers. */
+  hold: Promise<void> | undefined;
   /** Every credential issued, so tests can prove none leaks. */
   issued: { accessKeyId: string; secretAccessKey: string; sessionToken: string }[];
   close(): Promise<void>;
@@ -183,6 +191,15 @@ export function trustAllows(policy: PolicyDocument, who: Principal, action: stri
   return policy.Statement.some((s) => s.Effect === 'Allow' && applies(s));
 }
 
+/** PolicyArns.member.N.arn, in member order (the query protocol numbers members from 1). */
+function policyArnsOf(params: URLSearchParams): string[] {
+  return [...params.entries()]
+    .map(([key, value]) => [Number(/^PolicyArns\.member\.(\d+)\.arn$/.exec(key)?.[1]), value] as const)
+    .filter(([n]) => Number.isInteger(n))
+    .sort(([a], [b]) => a - b)
+    .map(([, value]) => value);
+}
+
 function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
 }
@@ -199,6 +216,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     faults: [],
     credentialLifetimeSeconds: undefined,
     calls: [],
+    hold: undefined,
     issued: [],
     close: () =>
       new Promise((resolve) => {
@@ -251,9 +269,13 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       }
       if (!doc || typeof doc !== 'object' || !doc.Statement) throw new StsFailure(400, 'MalformedPolicyDocument', 'Syntax errors in policy.');
     }
-    const arns = [...params.keys()].filter((k) => /^PolicyArns\.member\.\d+\.arn$/.test(k)).length;
-    // STS packs session policies into the session token; its budget is opaque, this approximates it.
-    const packed = Math.ceil((((policy?.replace(/\s+/g, '').length ?? 0) * 0.55 + arns * 64) / 1024) * 100);
+    const arns = policyArnsOf(params);
+    // AWS documents the check, not the format: session policies, policy ARNs and session tags are packed
+    // into a binary form with "a separate limit", the request fails when the packed size exceeds 100 %,
+    // and the error gives that percentage. The packing itself is unpublished, so this emulator's
+    // SIMPLIFICATION is the size formula: 0.55 bytes per policy character (whitespace removed) plus 64 per
+    // policy ARN, against a 1,024-byte budget. Only the threshold behaviour and the message are AWS's.
+    const packed = Math.ceil((((policy?.replace(/\s+/g, '').length ?? 0) * 0.55 + arns.length * 64) / 1024) * 100);
     if (packed > 100) throw new StsFailure(400, 'PackedPolicyTooLarge', `Packed policy consumes ${packed}% of allotted space, please use smaller policy.`);
   }
 
@@ -432,7 +454,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       const body = Buffer.concat(chunks).toString('utf8');
       const params = new URLSearchParams(body);
       const action = params.get('Action') ?? '';
-      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, result: 'OK', at: Date.now() };
+      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined };
       sts.calls.push(call);
       const reply = (status: number, xml: string) => {
         res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
@@ -461,8 +483,11 @@ export async function startSts(options: StsOptions): Promise<Sts> {
         default:
       }
       if (rateLimited()) return fail(400, 'Throttling', 'Rate exceeded');
-      handle(action, params, req, body).then(
-        (result) => reply(200, `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`),
+      Promise.resolve(sts.hold).then(() => handle(action, params, req, body)).then(
+        (result) => {
+          call.accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(result)?.[1];
+          reply(200, `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);
+        },
         (error: unknown) => {
           if (error instanceof StsFailure) return fail(error.status, error.code, error.message);
           fail(500, 'InternalFailure', String(error));

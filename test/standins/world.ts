@@ -4,6 +4,13 @@ import { GITHUB_ISSUER, startIssuer, type Issuer, type RunContext } from './oidc
 import { Job } from './runner.ts';
 import { githubTrustPolicy, startSts, type Account, type Role, type Sts } from './sts-emulator.ts';
 
+/**
+ * The product promises a refusal in under 2 s. Tests bound it generously, because on a loaded 2-core
+ * machine starting Node alone can take seconds; what proves that no time went to waiting is that
+ * they also count the attempts. The bound still tells "stopped at once" from the minute of retries.
+ */
+export const FAILS_FAST_MS = 15_000;
+
 export const ACCOUNT = '111111111111';
 export const OTHER_ACCOUNT = '222222222222';
 export const roleArn = (name: string, account = ACCOUNT) => `arn:aws:iam::${account}:role/${name}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseBoolean, parseConfig, parseProfiles, sanitizeSessionName, type InputName } from '../../src/config.ts';
+import { parseBoolean, parseConfig, parseProfiles, sanitizeSessionName, type Config, type InputName } from '../../src/config.ts';
 import { InputError } from '../../src/errors.ts';
 
 const ROLE = 'arn:aws:iam::111111111111:role/deploy';
@@ -21,36 +21,47 @@ function refusal(inputs: Partial<Record<InputName, string>>, env: Record<string,
 const base = { 'aws-region': 'eu-west-1', 'role-to-assume': ROLE };
 
 describe('parseConfig', () => {
-  it('applies the same defaults as configure-aws-credentials', () => {
+  // The defaults aws-actions/configure-aws-credentials documents in its action.yml (read at
+  // bcd4089080cf41e4db9dad11fce2a9397e670bbd; quoted where it states one), written here as data, not
+  // taken from our DEFAULTS: each input left empty must mean what it means there.
+  const INCUMBENT_DEFAULTS: { input: InputName; documented: string; expect: Partial<Config> }[] = [
+    { input: 'audience', documented: 'default: sts.amazonaws.com', expect: { audience: 'sts.amazonaws.com' } },
+    { input: 'role-session-name', documented: '(default: GitHubActions)', expect: { sessionName: 'GitHubActions' } },
+    { input: 'role-duration-seconds', documented: 'Default is one hour.', expect: { durationSeconds: 3600 } },
+    { input: 'mask-aws-account-id', documented: 'By default the account ID will not be masked', expect: { maskAccountId: false } },
+    { input: 'disable-retry', documented: 'By default the retry mechanism is enabled', expect: { maxAttempts: 12 } },
+    { input: 'retry-max-attempts', documented: 'By default it will retry 12 times', expect: { maxAttempts: 12 } },
+    { input: 'output-credentials', documented: 'no default stated: unset is off', expect: { outputCredentials: false } },
+    { input: 'output-env-credentials', documented: 'If you set this to false, you probably want to use output-credentials', expect: { outputEnvCredentials: true } },
+    { input: 'unset-current-credentials', documented: 'no default stated: unset is off', expect: { unsetCurrentCredentials: false } },
+    { input: 'role-chaining', documented: 'no default stated: unset is off', expect: { roleChaining: false } },
+    { input: 'role-skip-session-tagging', documented: 'no default stated: unset is off', expect: { sessionTags: expect.arrayContaining([{ Key: 'GitHub', Value: 'Actions' }]) as never } },
+    { input: 'aws-profile', documented: 'no default stated: environment variables', expect: { awsProfile: undefined } },
+    { input: 'overwrite-aws-profile', documented: 'When set to false or not set, an error will be thrown if the profile already exists', expect: { overwriteAwsProfile: false } },
+    { input: 'role-external-id', documented: 'no default stated: none', expect: { externalId: undefined } },
+    { input: 'transitive-tag-keys', documented: 'no default stated: none', expect: { transitiveTagKeys: [] } },
+    { input: 'custom-tags', documented: 'no default stated: none', expect: { customTags: [] } },
+    { input: 'special-characters-workaround', documented: 'This option is disabled by default', expect: { specialCharactersWorkaround: false } },
+    { input: 'use-existing-credentials', documented: 'When enabled …: unset is off', expect: { useExistingCredentials: false } },
+    { input: 'force-skip-oidc', documented: 'When enabled …: unset is off', expect: { forceSkipOidc: false } },
+    { input: 'action-timeout-s', documented: 'The default is to run without a timeout.', expect: { timeoutSeconds: undefined } },
+    { input: 'aws-access-key-id', documented: 'no default stated: web identity', expect: { staticKeys: undefined } },
+    { input: 'web-identity-token-file', documented: 'no default stated: GitHub OIDC', expect: { tokenFile: undefined } },
+    { input: 'inline-session-policy', documented: 'no default stated: none', expect: { inlineSessionPolicy: undefined } },
+    { input: 'managed-session-policies', documented: 'no default stated: none', expect: { managedSessionPolicies: [] } },
+    { input: 'allowed-account-ids', documented: 'no default stated: any account', expect: { allowedAccountIds: [] } },
+    { input: 'sts-endpoint', documented: 'the default AWS STS endpoint for the region', expect: { stsEndpoint: undefined } },
+    { input: 'http-proxy', documented: 'no default stated: no proxy', expect: { proxy: undefined } },
+  ];
+
+  it.each(INCUMBENT_DEFAULTS)('defaults $input as configure-aws-credentials does ($documented)', ({ expect: expected }) => {
     const { config, warnings } = parse(base);
     expect(warnings).toEqual([]);
-    expect(config).toMatchObject({
-      region: 'eu-west-1',
-      roleArn: ROLE,
-      sessionName: 'GitHubActions',
-      durationSeconds: 3600,
-      audience: 'sts.amazonaws.com',
-      tokenFile: undefined,
-      roleChaining: false,
-      outputEnvCredentials: true,
-      outputCredentials: false,
-      maskAccountId: false,
-      maxAttempts: 12,
-      managedSessionPolicies: [],
-      allowedAccountIds: [],
-      profiles: [],
-      profileCredentials: 'refresh',
-      staticKeys: undefined,
-      forceSkipOidc: false,
-      useExistingCredentials: false,
-      customTags: [],
-      transitiveTagKeys: [],
-      externalId: undefined,
-      specialCharactersWorkaround: false,
-      timeoutSeconds: undefined,
-      awsProfile: undefined,
-      overwriteAwsProfile: false,
-    });
+    expect(config).toMatchObject(expected);
+  });
+
+  it('defaults the inputs configure-aws-credentials does not have', () => {
+    expect(parse(base).config).toMatchObject({ region: 'eu-west-1', roleArn: ROLE, profiles: [], profileCredentials: 'refresh' });
   });
 
   it.each([
@@ -63,6 +74,8 @@ describe('parseConfig', () => {
     [{ 'role-duration-seconds': '50000' }, 'role-duration-seconds', 'got 50000'],
     [{ 'inline-session-policy': '{"Version": ' }, 'inline-session-policy', 'not valid JSON'],
     [{ 'inline-session-policy': '[1]' }, 'inline-session-policy', 'JSON policy object'],
+    [{ 'inline-session-policy': JSON.stringify({ Version: '2012-10-17', Statement: [], Sid: 'x'.repeat(2030) }) }, 'inline-session-policy', 'STS accepts at most 2048'],
+    [{ 'managed-session-policies': Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`).join('\n') }, 'managed-session-policies', 'lists 11 policies; STS accepts at most 10'],
     [{ 'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess\nReadOnly' }, 'managed-session-policies', "'ReadOnly'"],
     [{ 'allowed-account-ids': '111111111111, 12' }, 'allowed-account-ids', "'12'"],
     [{ 'retry-max-attempts': '0' }, 'retry-max-attempts', 'from 1 to 100'],
@@ -126,103 +139,6 @@ describe('parseConfig', () => {
     });
     expect(config.managedSessionPolicies).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111111111111:policy/limits']);
     expect(config.allowedAccountIds).toEqual(['111111111111', '222222222222']);
-  });
-});
-
-const KEYS = { 'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE', 'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-const GITHUB_ENV = { GITHUB_REPOSITORY: 'acme/webapp', GITHUB_WORKFLOW: 'Deploy', GITHUB_ACTION: '__run', GITHUB_ACTOR: 'octocat', GITHUB_SHA: 'abc', GITHUB_REF: 'refs/heads/main' };
-
-describe('the inputs of configure-aws-credentials v6', () => {
-  it('static keys: all or nothing, never echoed', () => {
-    expect(parse({ ...base, ...KEYS, 'aws-session-token': 'tok' }).config.staticKeys).toEqual({ accessKeyId: KEYS['aws-access-key-id'], secretAccessKey: KEYS['aws-secret-access-key'], sessionToken: 'tok' });
-    expect(refusal({ ...base, 'aws-access-key-id': KEYS['aws-access-key-id'] }).input).toBe('aws-secret-access-key');
-    const noId = refusal({ ...base, 'aws-secret-access-key': KEYS['aws-secret-access-key'] });
-    expect(noId.input).toBe('aws-access-key-id');
-    expect(noId.message).not.toContain(KEYS['aws-secret-access-key']);
-    expect(refusal({ ...base, 'aws-session-token': 'tok' }).input).toBe('aws-session-token');
-    expect(refusal({ ...base, ...KEYS, 'aws-access-key-id': 'not a key' }).message).not.toContain('not a key');
-  });
-
-  it.each([
-    [{ ...KEYS, 'role-chaining': 'true' }, 'aws-access-key-id', 'role-chaining'],
-    [{ ...KEYS, 'web-identity-token-file': 't.jwt' }, 'aws-access-key-id', 'web-identity-token-file'],
-    [{ 'force-skip-oidc': 'true' }, 'force-skip-oidc', 'aws-access-key-id'],
-    [{ 'role-skip-session-tagging': 'true', 'custom-tags': '{"a":"b"}' }, 'custom-tags', 'role-skip-session-tagging'],
-    [{ 'role-skip-session-tagging': 'true', 'transitive-tag-keys': 'Team' }, 'transitive-tag-keys', 'role-skip-session-tagging'],
-    [{ 'aws-profile': 'deploy', profiles: `deploy: ${ROLE}` }, 'aws-profile', 'profiles'],
-    [{ 'use-existing-credentials': 'true', 'unset-current-credentials': 'true' }, 'use-existing-credentials', 'unset-current-credentials'],
-  ])('contradicting inputs %o are refused, naming both', (inputs, input, other) => {
-    const error = refusal({ ...base, ...inputs }, { AWS_ACCESS_KEY_ID: 'AKIAX', AWS_SECRET_ACCESS_KEY: 's' });
-    expect(error.input).toBe(input);
-    expect(error.message).toContain(other);
-  });
-
-  it('force-skip-oidc is fine with another source of credentials', () => {
-    expect(parse({ ...base, ...KEYS, 'force-skip-oidc': 'true' }).config.forceSkipOidc).toBe(true);
-    expect(parse({ ...base, 'web-identity-token-file': 't.jwt', 'force-skip-oidc': 'true' }).config.forceSkipOidc).toBe(true);
-  });
-
-  it('custom-tags join the default tags within STS limits, keys unique without case', () => {
-    const { config } = parse({ ...base, 'custom-tags': '{"Team": "payments", "Cost Center": 42}', 'transitive-tag-keys': 'team\nRepository' }, GITHUB_ENV);
-    expect(config.customTags).toEqual([
-      { Key: 'Team', Value: 'payments' },
-      { Key: 'Cost Center', Value: '42' },
-    ]);
-    expect(config.sessionTags.map((t) => t.Key)).toEqual(['GitHub', 'Repository', 'Workflow', 'Action', 'Actor', 'Commit', 'Branch', 'Team', 'Cost Center']);
-    expect(config.transitiveTagKeys).toEqual(['Team', 'Repository']);
-  });
-
-  it.each([
-    ['[1]', 'JSON object'],
-    ['{"a": ', 'not valid JSON'],
-    ['{"a": {"b": 1}}', "value for 'a'"],
-    [JSON.stringify({ ['k'.repeat(129)]: 'v' }), '1 to 128'],
-    ['{"": "v"}', '1 to 128'],
-    [JSON.stringify({ k: 'v'.repeat(257) }), 'at most 256'],
-    ['{"bad#key": "v"}', "'bad#key'"],
-    ['{"k": "bad;value"}', 'characters STS refuses'],
-    ['{"aws:x": "v"}', 'reserved'],
-    ['{"repository": "v"}', 'a session tag this action sets'],
-    ['{"Team": "a", "TEAM": "b"}', 'another key of custom-tags'],
-    [JSON.stringify(Object.fromEntries(Array.from({ length: 44 }, (_, i) => [`t${i}`, 'v']))), 'at most 50'],
-  ])('custom-tags %s is refused: %s', (raw, problem) => {
-    const error = refusal({ ...base, 'custom-tags': raw }, GITHUB_ENV);
-    expect(error.input).toBe('custom-tags');
-    expect(error.message).toContain(problem);
-  });
-
-  it('43 custom tags beside the 7 default ones are exactly the limit', () => {
-    const raw = JSON.stringify(Object.fromEntries(Array.from({ length: 43 }, (_, i) => [`t${i}`, 'v'])));
-    expect(parse({ ...base, 'custom-tags': raw }, GITHUB_ENV).config.sessionTags).toHaveLength(50);
-  });
-
-  it('a transitive tag key that names no tag is dropped with a warning', () => {
-    const { config, warnings } = parse({ ...base, 'transitive-tag-keys': 'Owner' }, GITHUB_ENV);
-    expect(config.transitiveTagKeys).toEqual([]);
-    expect(warnings[0]).toContain("'Owner'");
-  });
-
-  it('role-external-id, action-timeout-s and no-proxy', () => {
-    expect(parse({ ...base, 'role-external-id': 'Unique-ID-42' }).config.externalId).toBe('Unique-ID-42');
-    expect(refusal({ ...base, 'role-external-id': 'x' }).input).toBe('role-external-id');
-    expect(parse({ ...base, 'action-timeout-s': '30' }).config.timeoutSeconds).toBe(30);
-    expect(parse({ ...base, 'action-timeout-s': '0' }).config.timeoutSeconds).toBeUndefined();
-    expect(refusal({ ...base, 'action-timeout-s': '10s' }).input).toBe('action-timeout-s');
-    expect(parse({ ...base, 'no-proxy': 'sts.internal' }, { NO_PROXY: '.corp' }).config.noProxy).toBe('sts.internal,.corp');
-  });
-
-  it('reads inputs from environment variables in capitals when the with: block leaves them out', () => {
-    const { config } = parse({}, { AWS_REGION: 'eu-central-1', ROLE_TO_ASSUME: ROLE, ROLE_DURATION_SECONDS: '1800', MASK_AWS_ACCOUNT_ID: 'true' });
-    expect(config).toMatchObject({ region: 'eu-central-1', roleArn: ROLE, durationSeconds: 1800, maskAccountId: true });
-    expect(parse({ 'aws-region': 'us-west-2' }, { AWS_REGION: 'eu-central-1' }).config.region).toBe('us-west-2');
-    expect(parse(base, { AWS_SECRET_ACCESS_KEY: 'not an input' }).config.staticKeys).toBeUndefined();
-  });
-
-  it('aws-profile turns the environment credentials off unless asked', () => {
-    expect(parse({ ...base, 'aws-profile': 'deploy' }).config).toMatchObject({ awsProfile: 'deploy', outputEnvCredentials: false });
-    expect(parse({ ...base, 'aws-profile': 'deploy', 'output-env-credentials': 'true' }).config.outputEnvCredentials).toBe(true);
-    expect(refusal({ 'aws-region': 'eu-west-1', 'aws-profile': 'deploy' }).input).toBe('aws-profile');
-    expect(refusal({ ...base, 'aws-profile': 'a b' }).input).toBe('aws-profile');
   });
 });
 

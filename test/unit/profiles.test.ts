@@ -19,12 +19,19 @@ const profiles = [
 describe('renderConfig', () => {
   it('adds a credential_process profile per line, quoting paths, keeping the rest of the user config', () => {
     const existing = '[profile keep]\nregion = eu-west-1\n\n[default]\nregion = x\n';
-    const { text, replaced } = renderConfig(existing, profiles, 'us-east-1', { kind: 'refresh', node: '/opt/node 24/bin/node', helper: '/a/credential-process.js', settings: '/t/settings.json' });
+    const { text, replaced } = renderConfig(existing, profiles, 'us-east-1', { kind: 'refresh', node: '/opt/node 24/bin/node', helper: '/a/credential-process.js', settings: '/t/settings.json' }, 'linux');
     expect(replaced).toEqual(['default']);
     expect(text).toBe(
       '[profile keep]\nregion = eu-west-1\n\n' +
-        '[profile deploy]\nregion = us-east-1\ncredential_process = "/opt/node 24/bin/node" "/a/credential-process.js" "/t/settings.json" "deploy"\n\n' +
-        '[default]\nregion = us-east-1\ncredential_process = "/opt/node 24/bin/node" "/a/credential-process.js" "/t/settings.json" "default"\n',
+        "[profile deploy]\nregion = us-east-1\ncredential_process = '/opt/node 24/bin/node' '/a/credential-process.js' '/t/settings.json' 'deploy'\n\n" +
+        "[default]\nregion = us-east-1\ncredential_process = '/opt/node 24/bin/node' '/a/credential-process.js' '/t/settings.json' 'default'\n",
+    );
+  });
+
+  it('quotes for the platform the action runs on', () => {
+    const source = { kind: 'refresh', node: 'C:\\node 24\\node.exe', helper: 'D:\\a\\_actions\\x\\credential-process.cjs', settings: 'D:\\a\\_temp\\s.json' } as const;
+    expect(renderConfig('', profiles.slice(0, 1), 'us-east-1', source, 'win32').text).toContain(
+      'credential_process = "C:\\node 24\\node.exe" "D:\\a\\_actions\\x\\credential-process.cjs" "D:\\a\\_temp\\s.json" "deploy"\n',
     );
   });
 
