@@ -4,17 +4,17 @@
 // and nothing else; failures are one line on stderr. It is built as CommonJS: Node starts that faster.
 import path from 'node:path';
 import { readPrivateFile } from './files.ts';
-import { helperPaths, isFresh } from './profiles.ts';
+import { freshCredentials, helperPaths } from './profiles.ts';
 
 async function main(settingsFile: string, profile: string): Promise<void> {
   const paths = helperPaths(path.dirname(settingsFile), profile);
-  const cached = readPrivateFile(paths.cache);
-  if (isFresh(cached, Date.now())) {
+  const cached = freshCredentials(readPrivateFile(paths.cache), Date.now());
+  if (cached) {
     process.stdout.write(cached);
     return;
   }
   const { refresh } = await import('./refresh.ts');
-  process.stdout.write(await refresh(settingsFile, profile, paths, cached));
+  process.stdout.write(await refresh(settingsFile, profile, paths));
 }
 
 const [settingsFile = '', profile = ''] = process.argv.slice(2);

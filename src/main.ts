@@ -12,7 +12,7 @@ import type { Via } from './exchange.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents } from './http.ts';
-import { helperPaths, helperSettings, helperSettingsFile, processCredentials, renderConfig, type ProfileSource } from './profiles.ts';
+import { cacheEntry, helperPaths, helperSettings, helperSettingsFile, renderConfig, type ProfileSource } from './profiles.ts';
 import type { RetryEvent } from './retry.ts';
 import { STATE } from './state.ts';
 import type { Credentials } from './sts.ts';
@@ -28,9 +28,12 @@ function logRetry({ error, attempt, delayMs }: RetryEvent): void {
   core.info(`Attempt ${attempt} failed (${describe(error)}); retrying in ${delayMs} ms`);
 }
 
-/** The shared config file the user had, whose profiles must stay usable. */
-function existingConfig(env: NodeJS.ProcessEnv): string {
-  const file = env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config');
+/** The shared config file the job's clients read until now: its profiles must stay usable, and post points back to it. */
+function previousConfigFile(env: NodeJS.ProcessEnv): string {
+  return env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config');
+}
+
+function existingConfig(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch {
@@ -43,15 +46,17 @@ function writeProfiles(config: Config, credentials: Map<string, Credentials>): s
   const dir = createPrivateDir(process.env.RUNNER_TEMP);
   // Recorded before anything is written, so the post step removes it whatever happens next.
   core.saveState(STATE.files, JSON.stringify([dir]));
+  const previous = previousConfigFile(process.env);
+  core.saveState(STATE.configFile, previous);
   let source: ProfileSource = { kind: 'static', credentials };
   if (config.profileCredentials === 'refresh') {
     const settings = helperSettingsFile(dir);
     writeSecretFile(settings, JSON.stringify(helperSettings(config)));
-    for (const [name, c] of credentials) writeSecretFile(helperPaths(dir, name).cache, processCredentials(c));
+    for (const [name, c] of credentials) writeSecretFile(helperPaths(dir, name).cache, cacheEntry(c, Date.now()));
     const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.cjs');
     source = { kind: 'refresh', node: process.execPath, helper, settings };
   }
-  const { text, replaced } = renderConfig(existingConfig(process.env), config.profiles, config.region, source);
+  const { text, replaced } = renderConfig(existingConfig(previous), config.profiles, config.region, source);
   for (const section of replaced) core.warning(`profiles replaces the section [${section}] of your existing AWS config`);
   const file = path.join(dir, 'config');
   writeSecretFile(file, text);

@@ -50,6 +50,13 @@ function helper(job: Job, profile: string): Promise<StepResult> {
   return job.node([path.join(DIST, 'credential-process.cjs'), settings, profile]);
 }
 
+/** Makes a profile's cached credentials due for refresh, as they would be 45 minutes into the session. */
+function makeDue(job: Job, profile: string): void {
+  const cache = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), `${profile}.credentials.json`);
+  const entry = readFileSync(cache, 'utf8');
+  writeFileSync(cache, `0${entry.slice(entry.indexOf('\n'))}`);
+}
+
 const assumeCalls = () => world.sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity').length;
 
 describe('profiles', () => {
@@ -86,6 +93,9 @@ describe('profiles', () => {
     expect(post.exitCode).toBe(0);
     expect(existsSync(dir)).toBe(false);
     expect(readdirSync(job.temp)).toEqual([]);
+    // Later post steps find the config the job had: unset, that was the default path.
+    expect(post.exported.AWS_CONFIG_FILE).toBe(path.join(job.env.HOME ?? '', '.aws', 'config'));
+    expect(job.env.AWS_CONFIG_FILE).toBe(path.join(job.env.HOME ?? '', '.aws', 'config'));
   });
 
   it('post removes nothing outside the folder the action created', async () => {
@@ -113,6 +123,11 @@ describe('profiles', () => {
     expect(config).toContain('[profile legacy]\nregion = eu-west-1\noutput = json');
     expect(config).not.toContain('ap-south-1');
     expect(config.match(/\[profile deploy\]/g)).toHaveLength(1);
+
+    const post = await job.post();
+    scanned.push(post);
+    expect(post.exported.AWS_CONFIG_FILE).toBe(userConfig);
+    expect(readFileSync(userConfig, 'utf8')).toContain('[profile deploy]\nregion = ap-south-1');
   });
 
   it('masks the accounts of profiles too with mask-aws-account-id', async () => {
@@ -169,19 +184,22 @@ describe('profiles', () => {
 
 describe('the credential helper', () => {
   it('refreshes credentials inside the refresh margin with a fresh OIDC token', async () => {
-    world.sts.credentialLifetimeSeconds = 301;
+    // A session this short is refreshed halfway through: after 2 s.
+    world.sts.credentialLifetimeSeconds = 4;
     const { job } = await setUp();
     const cache = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'deploy.credentials.json');
     const before = readFileSync(cache, 'utf8');
-    await new Promise((r) => setTimeout(r, 1100));
+    expect((await helper(job, 'deploy')).stdout).toBe(before.slice(before.indexOf('\n') + 1));
+    expect(assumeCalls()).toBe(2);
+    await new Promise((r) => setTimeout(r, 2100));
     const tokens = world.issuer.stats.tokensIssued;
     const step = await helper(job, 'deploy');
     expect(step.exitCode).toBe(0);
     expect(step.stderr).toBe('');
     const handed = JSON.parse(step.stdout) as { Version: number; AccessKeyId: string; Expiration: string };
     expect(handed.Version).toBe(1);
-    expect(handed.AccessKeyId).not.toBe((JSON.parse(before) as { AccessKeyId: string }).AccessKeyId);
-    expect(readFileSync(cache, 'utf8')).toBe(step.stdout);
+    expect(before).not.toContain(handed.AccessKeyId);
+    expect(readFileSync(cache, 'utf8').endsWith(`\n${step.stdout}`)).toBe(true);
     expect(world.issuer.stats.tokensIssued).toBe(tokens + 1);
     expect(assumeCalls()).toBe(3);
   });
@@ -209,7 +227,7 @@ describe('the credential helper', () => {
 
     world.sts.credentialLifetimeSeconds = 60;
     writeFileSync(loaded, '');
-    writeFileSync(path.join(path.dirname(settings), 'deploy.credentials.json'), JSON.stringify({ Version: 1, Expiration: new Date().toISOString() }));
+    makeDue(job, 'deploy');
     expect((await job.node(['--import', hook, path.join(DIST, 'credential-process.cjs'), settings, 'deploy'])).exitCode).toBe(0);
     expect(readFileSync(loaded, 'utf8')).toContain('/dist/refresh.js');
   });
@@ -217,6 +235,7 @@ describe('the credential helper', () => {
   it('ten concurrent helpers for one cold profile make one STS call', async () => {
     world.sts.credentialLifetimeSeconds = 60;
     const { job } = await setUp();
+    makeDue(job, 'deploy');
     const before = assumeCalls();
     const steps = await Promise.all(Array.from({ length: 10 }, () => helper(job, 'deploy')));
     for (const s of steps) expect(s.exitCode).toBe(0);
@@ -235,8 +254,8 @@ describe('the credential helper', () => {
   });
 
   it('explains a refusal in one line on stderr and prints nothing on stdout', async () => {
-    world.sts.credentialLifetimeSeconds = 60;
     const { job } = await setUp();
+    makeDue(job, 'deploy');
     world.sts.accounts[0]!.roles[0]!.trustPolicy = githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:environment:production');
     const step = await helper(job, 'deploy');
     expect(step.exitCode).toBe(1);
