@@ -12,6 +12,8 @@ const config: Config = {
   // Integration tests spawn the built action and the stand-ins; two cores, so two workers.
   maxWorkers: 2,
   testTimeout: 30_000,
+  // Finds the real AWS clients (test/standins/clients.ts) and prints one line for any that is missing.
+  globalSetup: '<rootDir>/test/clients-setup.ts',
 };
 
 export default config;

@@ -59,6 +59,8 @@ export interface Sts {
   faults: Fault[];
   /** If set, credentials expire this many seconds after issue, whatever was asked (to age them quickly). */
   credentialLifetimeSeconds: number | undefined;
+  /** If set, AssumeRoleWithWebIdentity calls wait for it before being answered (to hold a caller mid-refresh). */
+  hold: Promise<unknown> | undefined;
   calls: Call[];
   /** Every credential issued, so tests can prove none leaks. */
   issued: { accessKeyId: string; secretAccessKey: string; sessionToken: string }[];
@@ -170,6 +172,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     accounts: options.accounts,
     faults: [],
     credentialLifetimeSeconds: undefined,
+    hold: undefined,
     calls: [],
     issued: [],
     close: () =>
@@ -382,13 +385,16 @@ export async function startSts(options: StsOptions): Promise<Sts> {
         default:
       }
       if (rateLimited()) return fail(400, 'Throttling', 'Rate exceeded');
-      handle(action, params, req, body).then(
-        (result) => reply(200, `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`),
-        (error: unknown) => {
-          if (error instanceof StsFailure) return fail(error.status, error.code, error.message);
-          fail(500, 'InternalFailure', String(error));
-        },
-      );
+      const held = action === 'AssumeRoleWithWebIdentity' ? sts.hold : undefined;
+      Promise.resolve(held)
+        .then(() => handle(action, params, req, body))
+        .then(
+          (result) => reply(200, `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`),
+          (error: unknown) => {
+            if (error instanceof StsFailure) return fail(error.status, error.code, error.message);
+            fail(500, 'InternalFailure', String(error));
+          },
+        );
     });
   });
   server.on('connection', (socket) => {
