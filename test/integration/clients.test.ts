@@ -58,10 +58,10 @@ async function callerIdentity(aws: string[], job: Job, profile?: string): Promis
   return (JSON.parse(ran.stdout) as { Arn: string }).Arn;
 }
 
-const CLIS = [
+const CLIS: [string, string[] | undefined][] = [
   ['AWS CLI v2', clients.awsV2],
   ['AWS CLI v1', clients.awsV1],
-] as const;
+];
 
 describe.each(CLIS)('%s', (_, aws) => {
   const test = aws ? it : it.skip;
