@@ -2,14 +2,11 @@
 // resolve the environment's credentials and every profile, sign with them (the STS emulator verifies
 // SigV4), refresh through the helper, and share one STS call when they start together on a cold profile.
 // A client that is missing is skipped; globalSetup says so in one line.
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { findClients, run, runningHelpers } from '../standins/clients.ts';
-import { GITHUB_ISSUER } from '../standins/oidc-issuer.ts';
 import { ROOT, type Job } from '../standins/runner.ts';
-import { githubTrustPolicy } from '../standins/sts-emulator.ts';
-import { ACCOUNT, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
+import { ACCOUNT, OTHER_ACCOUNT, makeDue, roleArn, startWorld, twoAccounts, type World } from '../standins/world.ts';
 
 const clients = findClients();
 const PROFILES = `deploy: ${roleArn('deploy')}\naudit: ${roleArn('audit', OTHER_ACCOUNT)}\n`;
@@ -22,13 +19,7 @@ const ENVIRONMENT = `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/GitHubActions`;
 let world: World;
 
 beforeEach(async () => {
-  const accounts = defaultAccounts();
-  accounts.push({
-    id: OTHER_ACCOUNT,
-    oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sts.amazonaws.com'] }],
-    roles: [{ name: 'audit', trustPolicy: githubTrustPolicy(OTHER_ACCOUNT, 'repo:acme/webapp:*') }],
-  });
-  world = await startWorld({ accounts });
+  world = await startWorld({ accounts: twoAccounts() });
 });
 
 afterEach(() => world.close());
@@ -43,13 +34,6 @@ async function setUp(inputs: Record<string, string> = {}): Promise<Job> {
 
 const assumeCalls = () => world.sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity').length;
 const settingsOf = (job: Job) => path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
-
-/** Makes a profile's cached credentials due for refresh, as time would. */
-function makeDue(job: Job, profile: string): void {
-  const cache = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), `${profile}.credentials.json`);
-  const entry = readFileSync(cache, 'utf8');
-  writeFileSync(cache, `0${entry.slice(entry.indexOf('\n'))}`);
-}
 
 /** `aws sts get-caller-identity`; the CLI 2.9 does not read AWS_ENDPOINT_URL_STS, so the endpoint is passed. */
 async function callerIdentity(aws: string[], job: Job, profile?: string): Promise<string> {

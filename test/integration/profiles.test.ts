@@ -3,10 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { findLeaks } from '../standins/leaks.ts';
-import { GITHUB_ISSUER } from '../standins/oidc-issuer.ts';
 import { DIST, ROOT, type Job, type StepResult } from '../standins/runner.ts';
 import { githubTrustPolicy } from '../standins/sts-emulator.ts';
-import { ACCOUNT, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
+import { ACCOUNT, OTHER_ACCOUNT, makeDue, roleArn, startWorld, twoAccounts, type World } from '../standins/world.ts';
 
 const WHOAMI = path.join(ROOT, 'test/standins/whoami.ts');
 const PROFILES = `deploy: ${roleArn('deploy')}\n# read-only in the audit account\naudit: ${roleArn('audit', OTHER_ACCOUNT)}\n`;
@@ -15,13 +14,7 @@ let world: World;
 const scanned: StepResult[] = [];
 
 beforeEach(async () => {
-  const accounts = defaultAccounts();
-  accounts.push({
-    id: OTHER_ACCOUNT,
-    oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sts.amazonaws.com'] }],
-    roles: [{ name: 'audit', trustPolicy: githubTrustPolicy(OTHER_ACCOUNT, 'repo:acme/webapp:*') }],
-  });
-  world = await startWorld({ accounts });
+  world = await startWorld({ accounts: twoAccounts() });
   scanned.length = 0;
 });
 
@@ -48,13 +41,6 @@ async function whoami(job: Job, ...profiles: string[]): Promise<Record<string, s
 function helper(job: Job, profile: string): Promise<StepResult> {
   const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
   return job.node([path.join(DIST, 'credential-process.cjs'), settings, profile]);
-}
-
-/** Makes a profile's cached credentials due for refresh, as they would be 45 minutes into the session. */
-function makeDue(job: Job, profile: string): void {
-  const cache = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), `${profile}.credentials.json`);
-  const entry = readFileSync(cache, 'utf8');
-  writeFileSync(cache, `0${entry.slice(entry.indexOf('\n'))}`);
 }
 
 const assumeCalls = () => world.sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity').length;
