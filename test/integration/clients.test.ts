@@ -3,10 +3,13 @@
 // SigV4), refresh through the helper, and share one STS call when they start together on a cold profile.
 // A client that is missing is skipped; globalSetup says so in one line.
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { findClients, run, runningHelpers } from '../standins/clients.ts';
 import { ROOT, type Job } from '../standins/runner.ts';
 import { ACCOUNT, OTHER_ACCOUNT, makeDue, roleArn, startWorld, twoAccounts, type World } from '../standins/world.ts';
+
+// Each call starts a Python client (and, through a profile, the helper): seconds apiece on a busy machine.
+jest.setTimeout(180_000);
 
 const clients = findClients();
 const PROFILES = `deploy: ${roleArn('deploy')}\naudit: ${roleArn('audit', OTHER_ACCOUNT)}\n`;
@@ -123,5 +126,5 @@ describe('concurrent AWS CLI calls', () => {
     letGo();
     expect(await Promise.all(calls)).toEqual(Array(CALLS).fill(EXPECTED.audit));
     expect(assumeCalls()).toBe(before + 1);
-  }, 60_000);
+  });
 });
