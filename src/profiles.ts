@@ -67,8 +67,9 @@ export function helperPaths(dir: string, profile: string) {
 export const REFRESH_MARGIN_MS = 16 * 60_000;
 
 /**
- * The margin for a session of this length. A session shorter than twice the margin (role-duration-seconds
- * 900 to 1800) is refreshed halfway: with the full margin the helper would call STS on every invocation.
+ * The margin for a session of this length. A session shorter than twice the margin (32 minutes; STS issues
+ * sessions from 15) is refreshed halfway: with the full margin, role-duration-seconds 900 would make the
+ * helper call STS on every invocation.
  */
 export function refreshMargin(lifetimeMs: number): number {
   return Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
