@@ -13,6 +13,8 @@ const config: Config = {
   maxWorkers: 2,
   // Catches a hang, not slowness: a job of several steps may take a minute on a loaded 2-core machine.
   testTimeout: 120_000,
+  // Finds the real AWS clients (test/standins/clients.ts) and prints one line for any that is missing.
+  globalSetup: '<rootDir>/test/clients-setup.ts',
 };
 
 export default config;

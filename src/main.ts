@@ -13,7 +13,7 @@ import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents, type Agents } from './http.ts';
 import { TargetFailure, type Obtained } from './obtain.ts';
-import { definesProfile, helperPaths, helperSettings, helperSettingsFile, processCredentials, renderConfig, withoutCredentials } from './profiles.ts';
+import { definesProfile, helperPaths, helperSettings, helperSettingsFile, cacheEntry, renderConfig, withoutCredentials } from './profiles.ts';
 import type { RetryEvent } from './retry.ts';
 import { pickSources, type Picked, type Target } from './sources/pick.ts';
 import { isCredentials } from './sources/source.ts';
@@ -183,6 +183,8 @@ function writeProfiles(config: Config, profiles: { target: Target; credentials: 
   // Recorded before anything is written, so the post step removes it whatever happens next.
   core.saveState(STATE.files, JSON.stringify([dir]));
   const shared = sharedFiles(process.env);
+  // Post points AWS_CONFIG_FILE back here, so that later post steps find the config they had.
+  core.saveState(STATE.configFile, shared.config.path);
   const named = (list: typeof profiles) => list.map((p) => ({ name: p.target.profile ?? '', roleArn: p.target.roleArn ?? '' }));
   const refreshed = config.profileCredentials === 'refresh' ? profiles.filter((p) => p.target.refreshable) : [];
   const written = profiles.filter((p) => !refreshed.includes(p));
@@ -191,7 +193,7 @@ function writeProfiles(config: Config, profiles: { target: Target; credentials: 
   if (refreshed.length > 0) {
     const settings = helperSettingsFile(dir);
     writeSecretFile(settings, JSON.stringify({ ...helperSettings(config), roles: Object.fromEntries(named(refreshed).map((p) => [p.name, p.roleArn])) }));
-    for (const { target, credentials } of refreshed) writeSecretFile(helperPaths(dir, target.profile ?? '').cache, processCredentials(credentials));
+    for (const { target, credentials } of refreshed) writeSecretFile(helperPaths(dir, target.profile ?? '').cache, cacheEntry(credentials, Date.now()));
     const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.cjs');
     const rendered = renderConfig(text, named(refreshed), config.region, { kind: 'refresh', node: process.execPath, helper, settings });
     ({ text } = rendered);

@@ -1,5 +1,5 @@
-// The post step: mask again, blank what main exported, remove every file the action or its credential
-// helper wrote. Cleanup problems are warnings: the post step never fails the job.
+// The post step: mask again, blank what main exported, point AWS_CONFIG_FILE back, remove every file the
+// action or its credential helper wrote. Cleanup problems are warnings: the post step never fails the job.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
@@ -20,6 +20,10 @@ async function run(): Promise<void> {
     if (value) core.setSecret(value);
     core.exportVariable(name, '');
   }
+  // The profiles' config file is about to go: later post steps (of actions that ran before ours) read the
+  // config the job had before. Unset, it was the default path, which every client reads when unset.
+  const configFile = core.getState(STATE.configFile);
+  if (configFile) core.exportVariable('AWS_CONFIG_FILE', configFile);
   const temp = path.resolve(process.env.RUNNER_TEMP ?? '/nonexistent');
   for (const file of readList(STATE.files)) {
     // Only ever what main created: a folder of ours directly under RUNNER_TEMP.

@@ -55,17 +55,45 @@ export function helperPaths(dir: string, profile: string) {
   };
 }
 
-// Refresh while this much validity is left, so a long command never starts with nearly dead credentials.
-export const REFRESH_MARGIN_MS = 5 * 60_000;
+// Clients run credential_process again by how long the credentials it printed have left; if the helper
+// hands back the same credentials, they run it on every call until the helper refreshes. Their windows:
+// - botocore (AWS CLI v1 and v2, boto3): 15 minutes, advisory; it blocks on the refresh from 10 minutes
+//   (_DEFAULT_ADVISORY_REFRESH_TIMEOUT, _DEFAULT_MANDATORY_REFRESH_TIMEOUT in botocore/credentials.py);
+// - JS SDK v3: 5 minutes (EXPIRATION_MS = 300_000 in @smithy/core's memoizeIdentityProvider);
+// - Java SDK v2: 15 seconds (ProcessCredentialsProvider's credentialRefreshThreshold);
+// - Go SDK v2: none; process credentials keep the legacy cache, whose ExpiryWindow defaults to 0.
+// So the helper refreshes 16 minutes before expiry: the largest window, botocore's, plus a minute for the
+// client to use what it was handed before its own window opens.
+export const REFRESH_MARGIN_MS = 16 * 60_000;
 
-/** Whether a cached credential_process JSON is still good to hand out. */
-export function isFresh(json: string | undefined, now: number, marginMs = REFRESH_MARGIN_MS): json is string {
-  if (!json) return false;
-  const expiration = Date.parse((JSON.parse(json) as { Expiration?: string }).Expiration ?? '');
-  return expiration - now > marginMs;
+/**
+ * The margin for a session of this length. A session shorter than twice the margin (32 minutes; STS issues
+ * sessions from 15) is refreshed halfway: with the full margin, role-duration-seconds 900 would make the
+ * helper call STS on every invocation.
+ */
+export function refreshMargin(lifetimeMs: number): number {
+  return Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
 }
 
-/** The credential_process JSON: what the helper prints, and what its cache holds. */
+/**
+ * The helper's cache entry: the time to refresh at (ms since the epoch), a newline, then the
+ * credential_process JSON to print. The session's length is known only when it is issued, so the refresh
+ * time is fixed then; and a cache hit compares one number, with no JSON or date to parse.
+ */
+export function cacheEntry(c: Credentials, issuedAt: number): string {
+  // Credentials that do not expire (none the helper refreshes today) would never be due.
+  const expires = c.expiration?.getTime() ?? Infinity;
+  return `${expires - refreshMargin(expires - issuedAt)}\n${processCredentials(c)}`;
+}
+
+/** The JSON to hand out from a cache entry before its refresh time; undefined if missing, malformed or due. */
+export function freshCredentials(entry: string | undefined, now: number): string | undefined {
+  if (!entry) return undefined;
+  const newline = entry.indexOf('\n');
+  return newline > 0 && now < Number(entry.slice(0, newline)) ? entry.slice(newline + 1) : undefined;
+}
+
+/** The credential_process JSON: what the helper prints. */
 export function processCredentials(c: Credentials): string {
   return JSON.stringify({
     Version: 1,

@@ -4,4 +4,6 @@ export const STATE = {
   exported: 'exported',
   /** Files and folders written under RUNNER_TEMP, removed by post. */
   files: 'files',
+  /** AWS_CONFIG_FILE as the job had it before main pointed it at the profiles (the default path if unset). */
+  configFile: 'configFile',
 } as const;

@@ -3,16 +3,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync,
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { findLeaks } from '../standins/leaks.ts';
-import { GITHUB_ISSUER } from '../standins/oidc-issuer.ts';
 import { REFRESH_MARGIN_MS } from '../../src/profiles.ts';
 import { DIST, ROOT, type Job, type StepResult } from '../standins/runner.ts';
 import { githubTrustPolicy } from '../standins/sts-emulator.ts';
-import { ACCOUNT, FAILS_FAST_MS, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
+import { ACCOUNT, FAILS_FAST_MS, OTHER_ACCOUNT, makeDue, roleArn, startWorld, twoAccounts, type World } from '../standins/world.ts';
 
 const WHOAMI = path.join(ROOT, 'test/standins/whoami.ts');
-// Credential lifetimes on either side of the helper's refresh margin, whatever the margin is: the helper
-// refreshes the first kind every time it is asked, and serves the second from its cache.
-const INSIDE_MARGIN_S = Math.floor(REFRESH_MARGIN_MS / 2000);
+// A session the helper serves from its cache long after it was written, whatever the margin is.
 const OUTSIDE_MARGIN_S = REFRESH_MARGIN_MS / 1000 + 3600;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const PROFILES = `deploy: ${roleArn('deploy')}\n# read-only in the audit account\naudit: ${roleArn('audit', OTHER_ACCOUNT)}\n`;
@@ -21,13 +18,7 @@ let world: World;
 const scanned: StepResult[] = [];
 
 beforeEach(async () => {
-  const accounts = defaultAccounts();
-  accounts.push({
-    id: OTHER_ACCOUNT,
-    oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sts.amazonaws.com'] }],
-    roles: [{ name: 'audit', trustPolicy: githubTrustPolicy(OTHER_ACCOUNT, 'repo:acme/webapp:*') }],
-  });
-  world = await startWorld({ accounts });
+  world = await startWorld({ accounts: twoAccounts() });
   scanned.length = 0;
 });
 
@@ -95,6 +86,9 @@ describe('profiles', () => {
     expect(post.exitCode).toBe(0);
     expect(existsSync(dir)).toBe(false);
     expect(readdirSync(job.temp)).toEqual([]);
+    // Later post steps find the config the job had: unset, that was the default path.
+    expect(post.exported.AWS_CONFIG_FILE).toBe(path.join(job.env.HOME ?? '', '.aws', 'config'));
+    expect(job.env.AWS_CONFIG_FILE).toBe(path.join(job.env.HOME ?? '', '.aws', 'config'));
   });
 
   it('post removes nothing outside the folder the action created', async () => {
@@ -122,6 +116,11 @@ describe('profiles', () => {
     expect(config).toContain('[profile legacy]\nregion = eu-west-1\noutput = json');
     expect(config).not.toContain('ap-south-1');
     expect(config.match(/\[profile deploy\]/g)).toHaveLength(1);
+
+    const post = await job.post();
+    scanned.push(post);
+    expect(post.exported.AWS_CONFIG_FILE).toBe(userConfig);
+    expect(readFileSync(userConfig, 'utf8')).toContain('[profile deploy]\nregion = ap-south-1');
   });
 
   it('masks the accounts of profiles too with mask-aws-account-id', async () => {
@@ -178,19 +177,19 @@ describe('profiles', () => {
 
 describe('the credential helper', () => {
   it('refreshes credentials inside the refresh margin with a fresh OIDC token', async () => {
-    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
     const { job } = await setUp();
     const cache = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'deploy.credentials.json');
     const before = readFileSync(cache, 'utf8');
+    makeDue(job, 'deploy');
     const tokens = world.issuer.stats.tokensIssued;
     const step = await helper(job, 'deploy');
     expect(step.exitCode).toBe(0);
     expect(step.stderr).toBe('');
     const handed = JSON.parse(step.stdout) as { Version: number; AccessKeyId: string; Expiration: string };
     expect(handed.Version).toBe(1);
-    expect(handed.AccessKeyId).not.toBe((JSON.parse(before) as { AccessKeyId: string }).AccessKeyId);
+    expect(before).not.toContain(handed.AccessKeyId);
     expect(handed.AccessKeyId).toBe(world.sts.calls.at(-1)?.accessKeyId);
-    expect(readFileSync(cache, 'utf8')).toBe(step.stdout);
+    expect(readFileSync(cache, 'utf8').endsWith(`\n${step.stdout}`)).toBe(true);
     expect(world.issuer.stats.tokensIssued).toBe(tokens + 1);
     expect(assumeCalls()).toBe(3);
   });
@@ -220,16 +219,15 @@ describe('the credential helper', () => {
     const files = readFileSync(loaded, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
     expect(files.map((url) => path.basename(url))).toEqual(['credential-process.cjs']);
 
-    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
     writeFileSync(loaded, '');
-    writeFileSync(path.join(path.dirname(settings), 'deploy.credentials.json'), JSON.stringify({ Version: 1, Expiration: new Date().toISOString() }));
+    makeDue(job, 'deploy');
     expect((await job.node(['--import', hook, path.join(DIST, 'credential-process.cjs'), settings, 'deploy'])).exitCode).toBe(0);
     expect(readFileSync(loaded, 'utf8')).toContain('/dist/refresh.js');
   });
 
   it('ten concurrent helpers for one cold profile make one STS call', async () => {
-    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
     const { job } = await setUp();
+    makeDue(job, 'deploy');
     const before = assumeCalls();
     // What the refresh writes is good for longer than the margin, so a helper that comes late is served
     // from the cache; the barrier below makes sure none comes late: all ten are in their refresh path
@@ -253,16 +251,17 @@ describe('the credential helper', () => {
   });
 
   it('breaks a lock abandoned by a helper that died', async () => {
-    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
     const { job } = await setUp();
-    const lock = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'deploy.lock');
-    mkdirSync(lock);
+    makeDue(job, 'deploy');
+    // A generation of the lock taken long ago and never released: its owner died mid-refresh.
+    const abandoned = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'deploy.lock.1');
+    mkdirSync(abandoned);
     const longAgo = new Date(Date.now() - 10 * 60_000);
-    utimesSync(lock, longAgo, longAgo);
+    utimesSync(abandoned, longAgo, longAgo);
     const step = await helper(job, 'deploy');
     expect(step.exitCode).toBe(0);
     expect(JSON.parse(step.stdout)).toMatchObject({ AccessKeyId: world.sts.calls.at(-1)?.accessKeyId });
-    expect(existsSync(lock)).toBe(false);
+    expect(existsSync(`${abandoned.slice(0, -2)}.2/released`)).toBe(true);
     expect(assumeCalls()).toBe(3);
   });
 
@@ -280,8 +279,8 @@ describe('the credential helper', () => {
   });
 
   it('explains a refusal in one line on stderr and prints nothing on stdout', async () => {
-    world.sts.credentialLifetimeSeconds = INSIDE_MARGIN_S;
     const { job } = await setUp();
+    makeDue(job, 'deploy');
     world.sts.accounts[0]!.roles[0]!.trustPolicy = githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:environment:production');
     const step = await helper(job, 'deploy');
     expect(step.exitCode).toBe(1);

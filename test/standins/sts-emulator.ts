@@ -74,8 +74,8 @@ export interface Sts {
   /** If set, credentials expire this many seconds after issue, whatever was asked (to age them quickly). */
   credentialLifetimeSeconds: number | undefined;
   calls: Call[];
-  /** While set, every call waits for it before being answered: a barrier for tests of concurrent callers. */
-  hold: Promise<void> | undefined;
+  /** While set, AssumeRoleWithWebIdentity calls wait for it before being answered: a barrier for tests of concurrent callers. */
+  hold: Promise<unknown> | undefined;
   /** Every credential issued, so tests can prove none leaks. */
   issued: { accessKeyId: string; secretAccessKey: string; sessionToken: string }[];
   close(): Promise<void>;
@@ -483,7 +483,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
         default:
       }
       if (rateLimited()) return fail(400, 'Throttling', 'Rate exceeded');
-      Promise.resolve(sts.hold).then(() => handle(action, params, req, body)).then(
+      Promise.resolve(action === 'AssumeRoleWithWebIdentity' ? sts.hold : undefined).then(() => handle(action, params, req, body)).then(
         (result) => {
           call.accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(result)?.[1];
           reply(200, `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);

@@ -1,5 +1,7 @@
 // The issuer and STS together, with one AWS account set up the way AWS's GitHub guide sets it up.
 // Tests, the demo and the benchmark start one of these and run jobs against it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { GITHUB_ISSUER, startIssuer, type Issuer, type RunContext } from './oidc-issuer.ts';
 import { Job } from './runner.ts';
 import { githubTrustPolicy, startSts, type Account, type Role, type Sts } from './sts-emulator.ts';
@@ -22,6 +24,21 @@ export function defaultRoles(): Role[] {
 
 export function defaultAccounts(roles: Role[] = defaultRoles()): Account[] {
   return [{ id: ACCOUNT, oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sts.amazonaws.com'] }], roles }];
+}
+
+/** The default account, and a second one whose `audit` role also trusts acme/webapp: roles for profiles. */
+export function twoAccounts(): Account[] {
+  return [
+    ...defaultAccounts(),
+    { id: OTHER_ACCOUNT, oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sts.amazonaws.com'] }], roles: [{ name: 'audit', trustPolicy: githubTrustPolicy(OTHER_ACCOUNT, 'repo:acme/webapp:*') }] },
+  ];
+}
+
+/** Makes a profile's cached credentials due for refresh, as time would: its refresh time becomes 0. */
+export function makeDue(job: Job, profile: string): void {
+  const cache = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), `${profile}.credentials.json`);
+  const entry = readFileSync(cache, 'utf8');
+  writeFileSync(cache, `0${entry.slice(entry.indexOf('\n'))}`);
 }
 
 export interface World {

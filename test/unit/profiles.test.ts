@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isFresh, processCredentials, renderConfig, REFRESH_MARGIN_MS } from '../../src/profiles.ts';
+import { cacheEntry, freshCredentials, processCredentials, refreshMargin, renderConfig, REFRESH_MARGIN_MS } from '../../src/profiles.ts';
 import { planExport } from '../../src/export.ts';
 import type { Credentials } from '../../src/sts.ts';
 
@@ -41,15 +41,36 @@ describe('renderConfig', () => {
   });
 });
 
-describe('isFresh', () => {
-  const json = processCredentials(creds('A'));
+describe('the helper cache', () => {
   const expiry = Date.parse('2026-11-22T22:00:00.000Z');
-  it('hands out cached credentials only while more than the margin is left', () => {
+  const json = processCredentials(creds('A'));
+  const HOUR = 3_600_000;
+
+  it('refreshes early enough that no SDK waits inside its window: botocore from 15 minutes, JS SDK v3 from 5', () => {
+    expect(REFRESH_MARGIN_MS).toBeGreaterThan(15 * 60_000);
+    const entry = cacheEntry(creds('A'), expiry - HOUR);
+    expect(freshCredentials(entry, expiry - REFRESH_MARGIN_MS - 1)).toBe(json);
+    expect(freshCredentials(entry, expiry - REFRESH_MARGIN_MS)).toBeUndefined();
     expect(JSON.parse(json)).toEqual({ Version: 1, AccessKeyId: 'ASIAA', SecretAccessKey: 'secret-A', SessionToken: 'token-A', Expiration: '2026-11-22T22:00:00.000Z' });
-    expect(isFresh(json, expiry - REFRESH_MARGIN_MS - 1)).toBe(true);
-    expect(isFresh(json, expiry - REFRESH_MARGIN_MS)).toBe(false);
-    expect(isFresh(undefined, 0)).toBe(false);
-    expect(isFresh(json, expiry - 1000, 0)).toBe(true);
+  });
+
+  it('refreshes a session too short for the full margin halfway, not on every call', () => {
+    // role-duration-seconds: 900, the shortest STS issues.
+    expect(refreshMargin(900_000)).toBe(450_000);
+    expect(refreshMargin(1_800_000)).toBe(900_000);
+    expect(refreshMargin(12 * HOUR)).toBe(REFRESH_MARGIN_MS);
+    const entry = cacheEntry(creds('A'), expiry - 900_000);
+    expect(freshCredentials(entry, expiry - 900_000)).toBe(json);
+    expect(freshCredentials(entry, expiry - 450_001)).toBe(json);
+    expect(freshCredentials(entry, expiry - 450_000)).toBeUndefined();
+  });
+
+  it('treats a missing or malformed entry as due', () => {
+    expect(freshCredentials(undefined, 0)).toBeUndefined();
+    expect(freshCredentials('', 0)).toBeUndefined();
+    expect(freshCredentials(json, 0)).toBeUndefined();
+    expect(freshCredentials(`\n${json}`, 0)).toBeUndefined();
+    expect(freshCredentials(`soon\n${json}`, 0)).toBeUndefined();
   });
 });
 
