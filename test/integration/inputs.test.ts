@@ -176,7 +176,8 @@ describe('no credentials at all', () => {
     expectNothingExported(without.result);
     expect(without.result.errors[0]).toContain("Input 'role-to-assume' is not set");
     expect(world.sts.calls).toEqual([]);
-    expect(withRole.result.durationMs + without.result.durationMs).toBeLessThan(2 * 2000);
+    // The product promise is 2 s; bounded generously for a loaded machine, yet far below a hung chain.
+    for (const { result } of [withRole, without]) expect(result.durationMs).toBeLessThan(4000);
   });
 });
 
