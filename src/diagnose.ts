@@ -176,16 +176,35 @@ function trustDiagnosis(cause: AwsError, ctx: DiagnosisContext): Diagnosis {
   );
   if (repoWildcard) details.push('Or, for every branch, tag, environment and pull request of the repository:', `  "Condition": { "StringEquals": { "${prefix}:aud": "${ctx.audience}" }, "StringLike": { "${prefix}:sub": "${repoWildcard}:*" } }`);
   if (claims.job_workflow_ref && claims.workflow_ref && claims.job_workflow_ref.split('@')[0] !== claims.workflow_ref.split('@')[0]) {
-    details.push(
-      `This job runs the reusable workflow ${claims.job_workflow_ref}, called by ${claims.workflow_ref}. The sub claim describes the caller, not the reusable workflow.`,
-      `To trust the reusable workflow whoever calls it, condition on "${prefix}:job_workflow_ref": "${claims.job_workflow_ref}" (or a StringLike with @refs/heads/*).`,
-    );
+    details.push(...reusableWorkflowAdvice(claims, prefix, ctx.audience));
   }
   details.push(`STS answers the same when ${ctx.roleArn ?? 'the role'} does not exist: check the ARN for typos and the account ID.`);
   return {
     headline: `The trust policy of ${ctx.roleArn ?? 'the role'} does not admit this workflow's token (sub '${sub}') (STS said ${cause.code}: ${cause.message})`,
     details,
   };
+}
+
+/**
+ * A reusable workflow runs what its caller passes it, so a trust policy must pin the caller as well as the
+ * workflow: job_workflow_ref alone admits every repository that may call the workflow.
+ */
+function reusableWorkflowAdvice(claims: Claims, prefix: string, audience: string): string[] {
+  const callerSub = subjectRepository(claims.sub ?? '');
+  const repository = typeof claims.repository === 'string' ? claims.repository : 'OWNER/REPO';
+  const workflow = `"${prefix}:aud": "${audience}", "${prefix}:job_workflow_ref": "${claims.job_workflow_ref}"`;
+  // sub is the caller pin every AWS partition evaluates; a custom subject template leaves only repository.
+  const condition = callerSub
+    ? `{ "StringEquals": { ${workflow} }, "StringLike": { "${prefix}:sub": "${callerSub}:*" } }`
+    : `{ "StringEquals": { ${workflow}, "${prefix}:repository": "${repository}" } }`;
+  const lines = [
+    `This job runs the reusable workflow ${claims.job_workflow_ref}, called by ${claims.workflow_ref}. The sub claim describes the caller, not the reusable workflow.`,
+    `To trust the reusable workflow when ${callerSub ? callerSub.slice('repo:'.length) : repository} calls it, pin both the workflow and the caller:`,
+    `  "Condition": ${condition}`,
+  ];
+  if (callerSub) lines.push(`For every repository of the owner, pin the caller with "${prefix}:sub": "${callerSub.replace(/\/[^/]*$/, '/*')}:*" (StringLike) or "${prefix}:repository_owner_id" instead.`);
+  lines.push('Never condition on job_workflow_ref alone, without sub, repository or repository_owner_id: the reusable workflow runs the command its caller passes, so every repository allowed to call it would get the role.');
+  return lines;
 }
 
 /** How GitHub built this sub, and what changes it. Order of precedence: environment, pull_request, ref. */
