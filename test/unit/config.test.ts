@@ -69,6 +69,28 @@ describe('parseConfig', () => {
     expect(error.message).toContain(problem);
   });
 
+  it.each(['us-east-1', 'ap-southeast-5', 'il-central-1', 'mx-central-1', 'cn-northwest-1', 'us-gov-west-1', 'us-iso-east-1', 'us-isob-east-1', 'eu-isoe-west-1', 'us-isof-south-1', 'eusc-de-east-1'])(
+    'accepts the region %s',
+    (region) => {
+      expect(parse({ ...base, 'aws-region': region }).config.region).toBe(region);
+    },
+  );
+
+  it.each(['US East', 'us-east', 'useast1', 'us_east_1', 'us-east-1a', 'europe-west-1', 'us-east-100', '-east-1', 'eusc-de-east-1a'])('refuses the region %j with the same error', (region) => {
+    const error = refusal({ ...base, 'aws-region': region });
+    expect(error.message).toBe(`Input 'aws-region' is not a region name like us-east-1, got '${region}'`);
+  });
+
+  it.each(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'])('accepts role and policy ARNs of the partition %s', (partition) => {
+    const roleArn = `arn:${partition}:iam::111111111111:role/deploy`;
+    const policy = `arn:${partition}:iam::aws:policy/ReadOnlyAccess`;
+    expect(parse({ ...base, 'role-to-assume': roleArn, 'managed-session-policies': policy }).config.roleArn).toBe(roleArn);
+  });
+
+  it.each(['arn:aws-foo:iam::111111111111:role/deploy', 'arn:awsx:iam::111111111111:role/deploy', 'arn:aws-iso-z:iam::111111111111:role/deploy'])('refuses the ARN %s, of no partition', (roleArn) => {
+    expect(refusal({ ...base, 'role-to-assume': roleArn }).input).toBe('role-to-assume');
+  });
+
   it('accepts YAML 1.2 core booleans and nothing else', () => {
     for (const yes of ['true', 'True', 'TRUE']) expect(parseBoolean('x', yes, false)).toBe(true);
     for (const no of ['false', 'False', 'FALSE']) expect(parseBoolean('x', no, true)).toBe(false);
