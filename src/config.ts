@@ -2,6 +2,7 @@
 // so every rule here is tested without a runner. Every refusal is an InputError naming the input.
 import path from 'node:path';
 import { InputError } from './errors.ts';
+import { noProxyFrom, parseNoProxy, proxyUrlFrom, type Proxy } from './proxy.ts';
 
 export interface Profile {
   name: string;
@@ -27,8 +28,8 @@ export interface Config {
   allowedAccountIds: string[];
   maxAttempts: number;
   stsEndpoint: string | undefined;
-  proxy: string | undefined;
-  noProxy: string | undefined;
+  /** The proxy for STS and the token endpoint, with the hosts that bypass it. */
+  proxy: Proxy | undefined;
   unsetCurrentCredentials: boolean;
   profiles: Profile[];
   profileCredentials: 'refresh' | 'static';
@@ -220,6 +221,11 @@ export function parseConfig(input: InputReader, env: Readonly<Record<string, str
     throw new InputError('profile-credentials', `must be 'refresh' or 'static', got '${profileCredentials}'`);
   }
 
+  const proxyUrl = proxyUrlFrom(get('http-proxy'), env);
+  const noProxy = parseNoProxy(noProxyFrom(env));
+  for (const entry of noProxy.ignored) warnings.push(`NO_PROXY entry '${entry}' is not a host, domain, IP address or IPv4 range; it is ignored`);
+  const proxy = proxyUrl ? { ...proxyUrl, noProxy: noProxy.node } : undefined;
+
   return {
     warnings,
     config: {
@@ -239,8 +245,7 @@ export function parseConfig(input: InputReader, env: Readonly<Record<string, str
       allowedAccountIds,
       maxAttempts: disableRetry ? 1 : attempts,
       stsEndpoint: parseUrl('sts-endpoint', get('sts-endpoint')),
-      proxy: parseUrl('http-proxy', get('http-proxy') || env.HTTPS_PROXY || env.https_proxy || ''),
-      noProxy: env.NO_PROXY ?? env.no_proxy,
+      proxy,
       unsetCurrentCredentials,
       profiles,
       profileCredentials,

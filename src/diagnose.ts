@@ -2,6 +2,7 @@
 // the inputs: no network, no credentials. Claims are safe to show; the token itself never reaches here.
 import { accountOf } from './config.ts';
 import { AccountError, AwsError, InputError, NetworkError, TokenError } from './errors.ts';
+import { redactProxyUrl, type Proxy } from './proxy.ts';
 import { RetryFailure } from './retry.ts';
 import type { Claims } from './token.ts';
 
@@ -14,6 +15,8 @@ export interface DiagnosisContext {
   claims: Claims | undefined;
   /** The runner's clock, in milliseconds. */
   now: number;
+  /** The proxy the requests went through, if any. */
+  proxy: Proxy | undefined;
 }
 
 export interface Diagnosis {
@@ -41,18 +44,42 @@ export function diagnose(error: unknown, ctx: DiagnosisContext): Diagnosis {
     };
   }
   if (cause instanceof TokenError) return tokenDiagnosis(cause, tries);
-  if (cause instanceof NetworkError) {
+  if (cause instanceof NetworkError) return networkDiagnosis(cause, ctx.proxy, tries);
+  if (cause instanceof AwsError) return awsDiagnosis(cause, ctx, tries, retry);
+  return { headline: `Failed: ${cause instanceof Error ? cause.message : String(cause)}`, details: [] };
+}
+
+function networkDiagnosis(cause: NetworkError, proxy: Proxy | undefined, tries: string): Diagnosis {
+  // Never the URL as given: it may hold a password.
+  const via = proxy ? `the proxy ${redactProxyUrl(proxy.url)} (from ${proxy.source === 'http-proxy' ? 'the input http-proxy' : `the environment variable ${proxy.source}`})` : undefined;
+  if (cause.proxyStatus !== undefined) {
     return {
-      headline: `Could not reach ${cause.code === 'ENOTFOUND' ? 'the endpoint' : 'AWS STS or GitHub'}: ${cause.message}${tries}`,
+      headline: `${via ? `${via[0]?.toUpperCase()}${via.slice(1)}` : 'The proxy'} refused to carry the request: ${cause.message}${tries}`,
       details: [
-        cause.code === 'ENOTFOUND'
-          ? 'The host name does not resolve: check sts-endpoint, AWS_ENDPOINT_URL_STS and aws-region.'
-          : 'Every attempt failed on the network. On a self-hosted runner, check outbound access to sts.REGION.amazonaws.com, and http-proxy / HTTPS_PROXY / NO_PROXY.',
+        cause.proxyStatus === 407
+          ? `The proxy wants credentials it did not get or did not accept: check the user and password in ${proxy?.source ?? 'the proxy URL'} (user:password@host:port, URL-encoded).`
+          : "Check that the proxy lets this runner connect to STS (sts.REGION.amazonaws.com:443) and to GitHub's token endpoint, or exempt them in NO_PROXY.",
       ],
     };
   }
-  if (cause instanceof AwsError) return awsDiagnosis(cause, ctx, tries, retry);
-  return { headline: `Failed: ${cause instanceof Error ? cause.message : String(cause)}`, details: [] };
+  if (cause.code === 'ENOTFOUND') {
+    return {
+      headline: `Could not reach the endpoint: ${cause.message}${tries}`,
+      details: [
+        cause.typedHost
+          ? 'The host name does not resolve: check sts-endpoint, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL for typos.'
+          : `The host name did not resolve on any attempt: check the runner's DNS${via ? ` and ${via}` : ''}, and aws-region.`,
+      ],
+    };
+  }
+  return {
+    headline: `Could not reach AWS STS or GitHub: ${cause.message}${tries}`,
+    details: [
+      via
+        ? `Every attempt failed on the network, through ${via}: check that the proxy is up and reachable from the runner, or exempt the hosts in NO_PROXY.`
+        : 'Every attempt failed on the network. On a self-hosted runner, check outbound access to sts.REGION.amazonaws.com, and http-proxy / HTTPS_PROXY / NO_PROXY.',
+    ],
+  };
 }
 
 function tokenDiagnosis(cause: TokenError, tries: string): Diagnosis {

@@ -12,6 +12,7 @@ import type { Via } from './exchange.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents } from './http.ts';
+import { proxySecrets } from './proxy.ts';
 import { helperPaths, helperSettings, helperSettingsFile, processCredentials, renderConfig, type ProfileSource } from './profiles.ts';
 import type { RetryEvent } from './retry.ts';
 import { STATE } from './state.ts';
@@ -65,13 +66,14 @@ async function run(): Promise<void> {
   try {
     const parsed = parseConfig((name) => core.getInput(name), process.env);
     config = parsed.config;
+    for (const secret of proxySecrets(config.proxy)) core.setSecret(secret);
     for (const warning of parsed.warnings) core.warning(warning);
 
     if (config.unsetCurrentCredentials) {
       for (const name of CREDENTIAL_VARIABLES) core.exportVariable(name, '');
     }
 
-    const agents = createAgents({ url: config.proxy, noProxy: config.noProxy });
+    const agents = createAgents(config.proxy);
     tokens = createTokenSource({ audience: config.audience, file: config.tokenFile, env: process.env, agents });
     // Ask for the token while the SDK loads; a failure here resurfaces, classified, in the first attempt.
     if (config.profiles.length > 0 || !config.roleChaining) tokens.get(false).catch(() => undefined);
@@ -147,6 +149,7 @@ async function run(): Promise<void> {
       roleChaining: failedRole !== undefined && failedRole === config?.roleArn && config.roleChaining,
       claims: tokens?.last?.claims,
       now: Date.now(),
+      proxy: config?.proxy,
     });
     core.setFailed(render(diagnosis));
     await writeSummary(failureSummary(diagnosis, tokens?.last?.claims));

@@ -51,7 +51,7 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
     const cached = readPrivateFile(paths.cache);
     if (isFresh(cached, Date.now()) || (cached !== undefined && cached !== stale && isFresh(cached, Date.now(), 0))) return cached;
 
-    const agents = createAgents({ url: settings.proxy, noProxy: settings.noProxy });
+    const agents = createAgents(settings.proxy);
     const tokens = createTokenSource({ audience: settings.audience, file: settings.tokenFile, env: process.env, agents });
     const client = createStsClient({ region: settings.region, endpoint: settings.stsEndpoint, agents, signWithEnvironmentCredentials: false });
     try {
@@ -67,6 +67,7 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
         roleChaining: false,
         claims: tokens.last?.claims,
         now: Date.now(),
+        proxy: settings.proxy,
       });
       throw new Error(render(diagnosis), { cause: error });
     } finally {

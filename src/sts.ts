@@ -28,8 +28,14 @@ export interface StsOptions {
   signWithEnvironmentCredentials: boolean;
 }
 
+// Clients whose endpoint the user typed: there, a host name that does not resolve is a typo.
+const typedEndpoints = new WeakSet<STSClient>();
+
 export function createStsClient(options: StsOptions): STSClient {
-  return new STSClient({
+  const env = process.env;
+  // The variables the SDK itself reads for the endpoint, when no endpoint is given.
+  const configured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true' && Boolean(env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL);
+  const client = new STSClient({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.signWithEnvironmentCredentials ? { credentials: fromEnv() } : {}),
@@ -42,6 +48,8 @@ export function createStsClient(options: StsOptions): STSClient {
       httpsAgent: options.agents.httpsAgent,
     },
   });
+  if (options.endpoint || configured) typedEndpoints.add(client);
+  return client;
 }
 
 export interface SessionRequest {
@@ -58,7 +66,7 @@ export interface Tag {
 }
 
 export async function assumeRoleWithWebIdentity(client: STSClient, request: SessionRequest, webIdentityToken: string): Promise<Credentials> {
-  return toCredentials(await call(() => client.send(new AssumeRoleWithWebIdentityCommand({ ...common(request), WebIdentityToken: webIdentityToken }))));
+  return toCredentials(await call(client, () => client.send(new AssumeRoleWithWebIdentityCommand({ ...common(request), WebIdentityToken: webIdentityToken }))));
 }
 
 export async function assumeRole(client: STSClient, request: SessionRequest, tags: Tag[]): Promise<Credentials> {
@@ -66,7 +74,7 @@ export async function assumeRole(client: STSClient, request: SessionRequest, tag
     ...common(request),
     ...(tags.length > 0 ? { Tags: tags, TransitiveTagKeys: tags.map((t) => t.Key) } : {}),
   });
-  return toCredentials(await call(() => client.send(command)));
+  return toCredentials(await call(client, () => client.send(command)));
 }
 
 function common(request: SessionRequest) {
@@ -79,30 +87,35 @@ function common(request: SessionRequest) {
   };
 }
 
-async function call<T>(operation: () => Promise<T>): Promise<T> {
+async function call<T>(client: STSClient, operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    throw normalize(error);
+    throw normalize(error, typedEndpoints.has(client));
   }
 }
 
 interface SdkError {
   name?: string;
   code?: string;
+  /** Node's ERR_PROXY_TUNNEL: what the proxy answered to CONNECT. */
+  statusCode?: number;
   /** The error code as STS sent it; the SDK's `name` adds "Exception" to some (InvalidIdentityTokenException). */
   Code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number; requestId?: string };
 }
 
-/** SDK errors → AwsError (STS answered) or NetworkError (it did not). */
-export function normalize(error: unknown): Error {
+/** SDK errors → AwsError (STS answered) or NetworkError (it did not). `typedHost`: the endpoint is the user's. */
+export function normalize(error: unknown, typedHost = false): Error {
   const e = (error ?? {}) as SdkError;
-  if (e.code && /^E[A-Z_]+$/.test(e.code)) return new NetworkError(e.code, e.message ?? e.code);
+  if (e.code === 'ERR_PROXY_TUNNEL') return new NetworkError(e.code, e.message ?? e.code, { proxyStatus: e.statusCode ?? 0 });
+  if (e.code && /^E[A-Z_]+$/.test(e.code)) return new NetworkError(e.code, e.message ?? e.code, { typedHost });
   if (e.name === 'TimeoutError') return new NetworkError('ETIMEDOUT', e.message ?? 'request timed out');
   if (e.$metadata) {
     const status = e.$metadata.httpStatusCode;
+    // A plain-HTTP endpoint behind a proxy that wants credentials: the proxy answered, not STS.
+    if (status === 407) return new NetworkError('ERR_PROXY_AUTH', 'the proxy answered HTTP 407 Proxy Authentication Required', { proxyStatus: 407 });
     // No code: the body was not an STS answer (a proxy's HTML page, a truncated response).
     if (!e.Code) return new AwsError('UnreadableResponse', `STS answered HTTP ${status ?? '?'} with a body that is not an STS response`, status, e.$metadata.requestId);
     return new AwsError(e.Code, e.message ?? '', status, e.$metadata.requestId);

@@ -5,7 +5,7 @@
 // and retries 5xx by itself, which would stack a second retry layer under ours.
 import { readFile } from 'node:fs/promises';
 import { decodeJwt } from 'jose';
-import { InputError, TokenError } from './errors.ts';
+import { InputError, NetworkError, TokenError } from './errors.ts';
 import { get, type Agents } from './http.ts';
 
 /** The claims that decide trust; GitHub sends more, all kept. */
@@ -103,6 +103,8 @@ async function fetchRunnerToken({ env, audience, agents }: TokenSourceOptions): 
   // The runner's URL already carries a query (?api-version=…); the audience joins it.
   const target = `${url}${url.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
   const res = await get(target, { Authorization: `Bearer ${bearer}`, Accept: 'application/json', 'User-Agent': 'oidc-aws-credentials' }, TOKEN_TIMEOUT_MS, agents);
+  // Over plain HTTP a proxy that wants credentials answers in the endpoint's place.
+  if (res.status === 407) throw new NetworkError('ERR_PROXY_AUTH', 'the proxy answered HTTP 407 Proxy Authentication Required', { proxyStatus: 407 });
   if (res.status !== 200) {
     const transient = res.status >= 500 || res.status === 429 || res.status === 408;
     throw new TokenError(transient ? 'unavailable' : 'refused', `GitHub's token endpoint answered HTTP ${res.status}`, res.status);

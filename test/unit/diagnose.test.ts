@@ -18,6 +18,7 @@ const ctx: DiagnosisContext = {
     event_name: 'push',
   },
   now: Date.parse('2026-11-22T20:00:00Z'),
+  proxy: undefined,
 };
 
 const text = (error: unknown, c: Partial<DiagnosisContext> = {}) => render(diagnose(error, { ...ctx, ...c }));

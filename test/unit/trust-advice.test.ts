@@ -47,6 +47,7 @@ function diagnosisFor(claims: Record<string, string>): string {
       roleChaining: false,
       claims,
       now: 0,
+      proxy: undefined,
     }),
   );
 }
