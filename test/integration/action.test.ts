@@ -258,6 +258,25 @@ describe('proxies', () => {
   });
 });
 
+describe('a host name that does not resolve', () => {
+  it('in an endpoint the user typed is a typo: one attempt, and the diagnosis says so', async () => {
+    const { result } = await main({ ...base, 'sts-endpoint': 'https://sts.invalid' });
+    expectFailedWithNothingExported(result);
+    expect(result.errors[0]).toContain('ENOTFOUND sts.invalid');
+    expect(result.errors[0]).toContain('for typos');
+    expect(result.log.join('\n')).not.toContain('retrying');
+  });
+
+  it("in the SDK's own regional host is the resolver failing: retried, within the attempts allowed", async () => {
+    // A region no resolver knows: the SDK's host for it resolves nowhere, so no traffic leaves the machine.
+    const { result } = await main({ ...base, 'aws-region': 'xx-nowhere-1', 'retry-max-attempts': '3' }, { AWS_ENDPOINT_URL_STS: undefined });
+    expectFailedWithNothingExported(result);
+    expect(result.log.join('\n')).toContain('Attempt 1 failed (ENOTFOUND');
+    expect(result.errors[0]).toContain('ENOTFOUND sts.xx-nowhere-1.amazonaws.com (3 attempts over');
+    expect(result.errors[0]).toContain("check the runner's DNS");
+  });
+});
+
 describe('role chaining', () => {
   beforeEach(() => {
     world.sts.accounts[0]!.roles.push({

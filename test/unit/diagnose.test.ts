@@ -56,7 +56,10 @@ describe('diagnose', () => {
   });
 
   it('tells a typo in the endpoint from an unreachable network', () => {
-    expect(text(new NetworkError('ENOTFOUND', 'getaddrinfo ENOTFOUND sts.nowhere'))).toContain('sts-endpoint');
+    expect(text(new NetworkError('ENOTFOUND', 'getaddrinfo ENOTFOUND sts.nowhere', { typedHost: true }))).toContain('check sts-endpoint, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL for typos');
+    expect(text(new RetryFailure(new NetworkError('ENOTFOUND', 'getaddrinfo ENOTFOUND sts.us-east-1.amazonaws.com'), 12, 59_000))).toContain(
+      "did not resolve on any attempt: check the runner's DNS, and aws-region",
+    );
     expect(text(new RetryFailure(new NetworkError('ETIMEDOUT', 'no answer'), 12, 61_000))).toContain('(12 attempts over 61.0 s)');
   });
 
