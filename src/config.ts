@@ -256,3 +256,10 @@ export function parseConfig(input: InputReader, env: Readonly<Record<string, str
 export function accountOf(roleArn: string): string | undefined {
   return ROLE_ARN.exec(roleArn)?.[1];
 }
+
+/** The accounts mask-aws-account-id hides: known from the role ARNs before any call, whatever the outcome. */
+export function accountsToMask(config: Pick<Config, 'maskAccountId' | 'roleArn' | 'profiles'>): string[] {
+  if (!config.maskAccountId) return [];
+  const arns = [...(config.roleArn ? [config.roleArn] : []), ...config.profiles.map((p) => p.roleArn)];
+  return [...new Set(arns.map(accountOf).filter((id): id is string => id !== undefined))];
+}

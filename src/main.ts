@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
-import { parseConfig, type Config } from './config.ts';
+import { accountsToMask, parseConfig, type Config } from './config.ts';
 import { diagnose, render } from './diagnose.ts';
 import type { Via } from './exchange.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
@@ -66,7 +66,7 @@ async function run(): Promise<void> {
   try {
     const parsed = parseConfig((name) => core.getInput(name), process.env);
     config = parsed.config;
-    for (const secret of proxySecrets(config.proxy)) core.setSecret(secret);
+    for (const secret of [...proxySecrets(config.proxy), ...accountsToMask(config)]) core.setSecret(secret);
     for (const warning of parsed.warnings) core.warning(warning);
 
     if (config.unsetCurrentCredentials) {
@@ -152,7 +152,7 @@ async function run(): Promise<void> {
       proxy: config?.proxy,
     });
     core.setFailed(render(diagnosis));
-    await writeSummary(failureSummary(diagnosis, tokens?.last?.claims));
+    await writeSummary(failureSummary(diagnosis, tokens?.last?.claims, config ? accountsToMask(config) : []));
   }
 }
 

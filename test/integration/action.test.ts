@@ -410,6 +410,23 @@ describe('permanent failures end the step at once', () => {
     expect(result.summary).toContain('failed');
   });
 
+  it('mask-aws-account-id hides the account on a refusal too: masked before the first line, absent from the summary', async () => {
+    world.sts.accounts[0]!.roles[0]!.trustPolicy = githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:pull_request');
+    const { result } = await main({ ...base, 'mask-aws-account-id': 'true', profiles: `audit: ${roleArn('audit', '333333333333')}` });
+    expectFailedWithNothingExported(result);
+    const lines = result.stdout.split('\n');
+    expect(lines.filter((line) => /(?:111111111111|333333333333)/.test(line) && !line.startsWith('::add-mask::'))).not.toEqual([]);
+    for (const account of [ACCOUNT, '333333333333']) {
+      const masked = lines.indexOf(`::add-mask::${account}`);
+      expect(masked).toBeGreaterThan(-1);
+      const mentioned = lines.findIndex((line) => line.includes(account) && !line.startsWith('::add-mask::'));
+      if (mentioned >= 0) expect(mentioned).toBeGreaterThan(masked);
+      expect(result.log.join('\n')).not.toContain(account);
+      expect(result.summary).not.toContain(account);
+    }
+    expect(result.summary).toContain('### AWS credentials: failed');
+  });
+
   it('disable-retry makes one attempt even for transient errors', async () => {
     world.sts.faults.push('throttle');
     const { result } = await main({ ...base, 'disable-retry': 'true' });
