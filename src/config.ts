@@ -206,6 +206,9 @@ export function parseConfig(input: InputReader, env: Readonly<Record<string, str
   const attempts = parseInteger('retry-max-attempts', get('retry-max-attempts'), DEFAULTS.maxAttempts, 1, MAX_ATTEMPTS);
 
   const unsetCurrentCredentials = parseBoolean('unset-current-credentials', get('unset-current-credentials'), false);
+  if (roleChaining && roleInput === '') {
+    throw new InputError('role-chaining', 'applies to role-to-assume, which is not given: profiles always use the OIDC token');
+  }
   if (roleChaining && unsetCurrentCredentials) {
     throw new InputError('unset-current-credentials', 'cannot be true with role-chaining, which assumes the role with the current credentials');
   }

@@ -17,6 +17,8 @@ export interface DiagnosisContext {
   now: number;
   /** The proxy the requests went through, if any. */
   proxy: Proxy | undefined;
+  /** The token comes from web-identity-token-file, which is read again, not renewed, for a fresh token. */
+  tokenFromFile: boolean;
 }
 
 export interface Diagnosis {
@@ -143,7 +145,7 @@ function awsDiagnosis(cause: AwsError, ctx: DiagnosisContext, tries: string, ret
       details: ['This is transient and was retried. Re-run the job; raise retry-max-attempts to wait longer through such outages.'],
     };
   }
-  if (cause.code === 'ExpiredTokenException') return clockDiagnosis(said, ctx, tries);
+  if (cause.code === 'ExpiredTokenException') return clockDiagnosis(said, ctx, tries, retry?.attempts ?? 1);
   if (cause.code === 'ValidationError' && /MaxSessionDuration|session limit|role chaining/i.test(cause.message)) {
     return {
       headline: `role-duration-seconds is ${ctx.durationSeconds}, longer than ${role} allows (${said})`,
@@ -275,9 +277,16 @@ function chainingDiagnosis(cause: AwsError, ctx: DiagnosisContext): Diagnosis {
   };
 }
 
-function clockDiagnosis(said: string, ctx: DiagnosisContext, tries: string): Diagnosis {
+function clockDiagnosis(said: string, ctx: DiagnosisContext, tries: string, attempts: number): Diagnosis {
   const { iat, exp } = ctx.claims ?? {};
-  const details = ['The action asked GitHub for a fresh token and STS still called it expired.'];
+  // Only say a fresh token was asked for when one was: a retry after the refusal, from GitHub's endpoint.
+  const details = [
+    attempts < 2
+      ? 'This was the only attempt (disable-retry or retry-max-attempts: 1), so no fresh token was asked for.'
+      : ctx.tokenFromFile
+        ? 'The token file was read again for each attempt and STS still called the token expired: whatever writes web-identity-token-file must renew it.'
+        : 'The action asked GitHub for a fresh token and STS still called it expired.',
+  ];
   if (typeof iat === 'number' && typeof exp === 'number') {
     details.push(
       `The token was issued at ${new Date(iat * 1000).toISOString()} and expires at ${new Date(exp * 1000).toISOString()}; this runner's clock says ${new Date(ctx.now).toISOString()}.`,

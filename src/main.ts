@@ -150,6 +150,7 @@ async function run(): Promise<void> {
       claims: tokens?.last?.claims,
       now: Date.now(),
       proxy: config?.proxy,
+      tokenFromFile: config?.tokenFile !== undefined,
     });
     core.setFailed(render(diagnosis));
     await writeSummary(failureSummary(diagnosis, tokens?.last?.claims, config ? accountsToMask(config) : []));

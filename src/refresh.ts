@@ -68,6 +68,7 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
         claims: tokens.last?.claims,
         now: Date.now(),
         proxy: settings.proxy,
+        tokenFromFile: settings.tokenFile !== undefined,
       });
       throw new Error(render(diagnosis), { cause: error });
     } finally {

@@ -122,6 +122,8 @@ describe('parseConfig', () => {
     expect(parse({ ...base, 'role-chaining': 'true' }, env).config.roleChaining).toBe(true);
     expect(refusal({ ...base, 'role-chaining': 'true', 'role-duration-seconds': '7200' }, env).message).toContain('caps role chaining at 3600');
     expect(refusal({ ...base, 'role-chaining': 'true', 'unset-current-credentials': 'true' }, env).input).toBe('unset-current-credentials');
+    const onlyProfiles = refusal({ 'aws-region': 'eu-west-1', profiles: `deploy: ${ROLE}`, 'role-chaining': 'true' }, env);
+    expect(onlyProfiles.message).toBe("Input 'role-chaining' applies to role-to-assume, which is not given: profiles always use the OIDC token");
   });
 
   it('takes the proxy from the input, then HTTPS_PROXY, then https_proxy, recording where it came from, and NO_PROXY from the environment', () => {

@@ -48,6 +48,7 @@ function diagnosisFor(claims: Record<string, string>): string {
       claims,
       now: 0,
       proxy: undefined,
+      tokenFromFile: false,
     }),
   );
 }
