@@ -1,6 +1,7 @@
 // proxy.ts: the bypass rules, as curl and the AWS SDKs read NO_PROXY, proven on Node's own agents (the
 // agents that carry the traffic decide per host; these tests ask them), and passwords that never show.
 import http from 'node:http';
+import type { LookupFunction } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { createAgents } from '../../src/http.ts';
 import { parseNoProxy, proxySecrets, redactProxyUrl } from '../../src/proxy.ts';
@@ -10,8 +11,10 @@ const PROXY = 'http://127.0.0.1:9';
 /** Whether Node's agent, given `noProxy` in its dialect, sends a request for host:port through the proxy. */
 function proxied(noProxy: string, host: string, port?: number): boolean {
   const { httpAgent } = createAgents({ url: PROXY, source: 'http-proxy', noProxy });
-  // A request for a proxied host is rewritten to absolute form as it is built; it is never sent.
-  const req = http.request({ host, ...(port ? { port } : {}), path: '/', agent: httpAgent });
+  // A request for a proxied host is rewritten to absolute form as it is built; it is never sent, and a
+  // direct one never even looks its host up.
+  const lookup: LookupFunction = (_host, _options, callback) => callback(new Error('no lookups in tests'), '', 4);
+  const req = http.request({ host, ...(port ? { port } : {}), path: '/', agent: httpAgent, lookup });
   req.on('error', () => undefined);
   const viaProxy = req.path !== '/';
   req.destroy();
