@@ -13,7 +13,7 @@ export interface Agents {
 
 /** Agents for every connection; with a proxy, Node's agents apply it and its bypass rules (proxy.ts) per host. */
 export function createAgents(proxy: Proxy | undefined): Agents {
-  // Only these keys: Node would otherwise read the lowercase variables, and prefer them.
+  // Node reads proxyEnv as it would the environment (lowercase names first): only these keys are given.
   const proxyEnv = proxy ? { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: proxy.noProxy } : undefined;
   return {
     httpAgent: new http.Agent({ proxyEnv }),
