@@ -4,6 +4,7 @@ import path from 'node:path';
 import { InputError } from './errors.ts';
 import { defaultSessionTags, parseCustomTags, parseTransitiveTagKeys } from './session-tags.ts';
 import type { Keys, Tag } from './sts.ts';
+import { noProxyFrom, parseNoProxy, proxyUrlFrom, type Proxy } from './proxy.ts';
 
 export interface Profile {
   name: string;
@@ -47,8 +48,8 @@ export interface Config {
   allowedAccountIds: string[];
   maxAttempts: number;
   stsEndpoint: string | undefined;
-  proxy: string | undefined;
-  noProxy: string | undefined;
+  /** The proxy for STS and the token endpoint, with the hosts that bypass it. */
+  proxy: Proxy | undefined;
   unsetCurrentCredentials: boolean;
   profiles: Profile[];
   profileCredentials: 'refresh' | 'static';
@@ -95,9 +96,13 @@ export const INPUT_NAMES = [
 export type InputName = (typeof INPUT_NAMES)[number];
 export type InputReader = (name: InputName) => string;
 
-export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
-const POLICY_ARN = /^arn:aws(?:-[a-z]+)*:iam::(?:\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+// AWS's partitions: commercial, China, GovCloud, the ISO clouds and the European Sovereign Cloud.
+const PARTITION = '(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
+export const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}):role\\/[\\w+=,.@/-]{1,512}$`);
+const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(?:\\d{12}|aws):policy\\/[\\w+=,.@/-]{1,512}$`);
+// Every partition's names: us-east-1, cn-northwest-1, us-gov-west-1, us-isob-east-1, eu-isoe-west-1,
+// us-isof-south-1, eusc-de-east-1. A prefix of two to four letters leaves room for regions yet to come.
+const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PROFILE_NAME = /^[\w.-]{1,64}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -260,6 +265,9 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
   const attempts = parseInteger('retry-max-attempts', get('retry-max-attempts'), DEFAULTS.maxAttempts, 1, MAX_ATTEMPTS);
 
   const unsetCurrentCredentials = parseBoolean('unset-current-credentials', get('unset-current-credentials'), false);
+  if (roleChaining && roleInput === '') {
+    throw new InputError('role-chaining', 'applies to role-to-assume, which is not given: profiles always use the OIDC token');
+  }
   if (roleChaining && unsetCurrentCredentials) {
     throw new InputError('unset-current-credentials', 'cannot be true with role-chaining, which assumes the role with the current credentials');
   }
@@ -326,6 +334,12 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
     throw new InputError('profile-credentials', `must be 'refresh' or 'static', got '${profileCredentials}'`);
   }
 
+  const proxyUrl = proxyUrlFrom(get('http-proxy'), env);
+  // no-proxy adds to NO_PROXY / no_proxy, as the incumbent's input does.
+  const noProxy = parseNoProxy([get('no-proxy'), noProxyFrom(env)].filter((list) => list !== '').join(','));
+  for (const entry of noProxy.ignored) warnings.push(`NO_PROXY entry '${entry}' is not a host, domain, IP address or IPv4 range; it is ignored`);
+  const proxy = proxyUrl ? { ...proxyUrl, noProxy: noProxy.node } : undefined;
+
   return {
     warnings,
     config: {
@@ -356,8 +370,7 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
       allowedAccountIds,
       maxAttempts: disableRetry ? 1 : attempts,
       stsEndpoint: parseUrl('sts-endpoint', get('sts-endpoint')),
-      proxy: parseUrl('http-proxy', get('http-proxy') || env.HTTPS_PROXY || env.https_proxy || ''),
-      noProxy: [get('no-proxy'), env.NO_PROXY ?? env.no_proxy ?? ''].filter((list) => list !== '').join(',') || undefined,
+      proxy,
       unsetCurrentCredentials,
       profiles,
       profileCredentials,
@@ -384,4 +397,11 @@ function parseStaticKeys(get: (name: InputName) => string): Keys | undefined {
 
 export function accountOf(roleArn: string): string | undefined {
   return ROLE_ARN.exec(roleArn)?.[1];
+}
+
+/** The accounts mask-aws-account-id hides: known from the role ARNs before any call, whatever the outcome. */
+export function accountsToMask(config: Pick<Config, 'maskAccountId' | 'roleArn' | 'profiles'>): string[] {
+  if (!config.maskAccountId) return [];
+  const arns = [...(config.roleArn ? [config.roleArn] : []), ...config.profiles.map((p) => p.roleArn)];
+  return [...new Set(arns.map(accountOf).filter((id): id is string => id !== undefined))];
 }

@@ -2,6 +2,7 @@
 // the inputs: no network, no credentials. Claims are safe to show; the token itself never reaches here.
 import { accountOf } from './config.ts';
 import { AccountError, AwsError, InputError, NetworkError, TokenError } from './errors.ts';
+import { redactProxyUrl, type Proxy } from './proxy.ts';
 import { RetryFailure } from './retry.ts';
 import type { Claims } from './token.ts';
 
@@ -14,6 +15,10 @@ export interface DiagnosisContext {
   claims: Claims | undefined;
   /** The runner's clock, in milliseconds. */
   now: number;
+  /** The proxy the requests went through, if any. */
+  proxy: Proxy | undefined;
+  /** The token comes from web-identity-token-file, which is read again, not renewed, for a fresh token. */
+  tokenFromFile: boolean;
 }
 
 export interface Diagnosis {
@@ -41,18 +46,42 @@ export function diagnose(error: unknown, ctx: DiagnosisContext): Diagnosis {
     };
   }
   if (cause instanceof TokenError) return tokenDiagnosis(cause, tries);
-  if (cause instanceof NetworkError) {
+  if (cause instanceof NetworkError) return networkDiagnosis(cause, ctx.proxy, tries);
+  if (cause instanceof AwsError) return awsDiagnosis(cause, ctx, tries, retry);
+  return { headline: `Failed: ${cause instanceof Error ? cause.message : String(cause)}`, details: [] };
+}
+
+function networkDiagnosis(cause: NetworkError, proxy: Proxy | undefined, tries: string): Diagnosis {
+  // Never the URL as given: it may hold a password.
+  const via = proxy ? `the proxy ${redactProxyUrl(proxy.url)} (from ${proxy.source === 'http-proxy' ? 'the input http-proxy' : `the environment variable ${proxy.source}`})` : undefined;
+  if (cause.proxyStatus !== undefined) {
     return {
-      headline: `Could not reach ${cause.code === 'ENOTFOUND' ? 'the endpoint' : 'AWS STS or GitHub'}: ${cause.message}${tries}`,
+      headline: `${via ? `${via[0]?.toUpperCase()}${via.slice(1)}` : 'The proxy'} refused to carry the request: ${cause.message}${tries}`,
       details: [
-        cause.code === 'ENOTFOUND'
-          ? 'The host name does not resolve: check sts-endpoint, AWS_ENDPOINT_URL_STS and aws-region.'
-          : 'Every attempt failed on the network. On a self-hosted runner, check outbound access to sts.REGION.amazonaws.com, and http-proxy / HTTPS_PROXY / NO_PROXY.',
+        cause.proxyStatus === 407
+          ? `The proxy wants credentials it did not get or did not accept: check the user and password in ${proxy?.source ?? 'the proxy URL'} (user:password@host:port, URL-encoded).`
+          : "Check that the proxy lets this runner connect to STS (sts.REGION.amazonaws.com:443) and to GitHub's token endpoint, or exempt them in NO_PROXY.",
       ],
     };
   }
-  if (cause instanceof AwsError) return awsDiagnosis(cause, ctx, tries, retry);
-  return { headline: `Failed: ${cause instanceof Error ? cause.message : String(cause)}`, details: [] };
+  if (cause.code === 'ENOTFOUND') {
+    return {
+      headline: `Could not reach the endpoint: ${cause.message}${tries}`,
+      details: [
+        cause.typedHost
+          ? 'The host name does not resolve: check sts-endpoint, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL for typos.'
+          : `The host name did not resolve on any attempt: check the runner's DNS${via ? ` and ${via}` : ''}, and aws-region.`,
+      ],
+    };
+  }
+  return {
+    headline: `Could not reach AWS STS or GitHub: ${cause.message}${tries}`,
+    details: [
+      via
+        ? `Every attempt failed on the network, through ${via}: check that the proxy is up and reachable from the runner, or exempt the hosts in NO_PROXY.`
+        : 'Every attempt failed on the network. On a self-hosted runner, check outbound access to sts.REGION.amazonaws.com, and http-proxy / HTTPS_PROXY / NO_PROXY.',
+    ],
+  };
 }
 
 function tokenDiagnosis(cause: TokenError, tries: string): Diagnosis {
@@ -117,7 +146,7 @@ function awsDiagnosis(cause: AwsError, ctx: DiagnosisContext, tries: string, ret
       details: ['This is transient and was retried. Re-run the job; raise retry-max-attempts to wait longer through such outages.'],
     };
   }
-  if (cause.code === 'ExpiredTokenException') return clockDiagnosis(said, ctx, tries);
+  if (cause.code === 'ExpiredTokenException') return clockDiagnosis(said, ctx, tries, retry?.attempts ?? 1);
   if (cause.code === 'ValidationError' && /MaxSessionDuration|session limit|role chaining/i.test(cause.message)) {
     return {
       headline: `role-duration-seconds is ${ctx.durationSeconds}, longer than ${role} allows (${said})`,
@@ -177,16 +206,35 @@ function trustDiagnosis(cause: AwsError, ctx: DiagnosisContext): Diagnosis {
   );
   if (repoWildcard) details.push('Or, for every branch, tag, environment and pull request of the repository:', `  "Condition": { "StringEquals": { "${prefix}:aud": "${ctx.audience}" }, "StringLike": { "${prefix}:sub": "${repoWildcard}:*" } }`);
   if (claims.job_workflow_ref && claims.workflow_ref && claims.job_workflow_ref.split('@')[0] !== claims.workflow_ref.split('@')[0]) {
-    details.push(
-      `This job runs the reusable workflow ${claims.job_workflow_ref}, called by ${claims.workflow_ref}. The sub claim describes the caller, not the reusable workflow.`,
-      `To trust the reusable workflow whoever calls it, condition on "${prefix}:job_workflow_ref": "${claims.job_workflow_ref}" (or a StringLike with @refs/heads/*).`,
-    );
+    details.push(...reusableWorkflowAdvice(claims, prefix, ctx.audience));
   }
   details.push(`STS answers the same when ${ctx.roleArn ?? 'the role'} does not exist: check the ARN for typos and the account ID.`);
   return {
     headline: `The trust policy of ${ctx.roleArn ?? 'the role'} does not admit this workflow's token (sub '${sub}') (STS said ${cause.code}: ${cause.message})`,
     details,
   };
+}
+
+/**
+ * A reusable workflow runs what its caller passes it, so a trust policy must pin the caller as well as the
+ * workflow: job_workflow_ref alone admits every repository that may call the workflow.
+ */
+function reusableWorkflowAdvice(claims: Claims, prefix: string, audience: string): string[] {
+  const callerSub = subjectRepository(claims.sub ?? '');
+  const repository = typeof claims.repository === 'string' ? claims.repository : 'OWNER/REPO';
+  const workflow = `"${prefix}:aud": "${audience}", "${prefix}:job_workflow_ref": "${claims.job_workflow_ref}"`;
+  // sub is the caller pin every AWS partition evaluates; a custom subject template leaves only repository.
+  const condition = callerSub
+    ? `{ "StringEquals": { ${workflow} }, "StringLike": { "${prefix}:sub": "${callerSub}:*" } }`
+    : `{ "StringEquals": { ${workflow}, "${prefix}:repository": "${repository}" } }`;
+  const lines = [
+    `This job runs the reusable workflow ${claims.job_workflow_ref}, called by ${claims.workflow_ref}. The sub claim describes the caller, not the reusable workflow.`,
+    `To trust the reusable workflow when ${callerSub ? callerSub.slice('repo:'.length) : repository} calls it, pin both the workflow and the caller:`,
+    `  "Condition": ${condition}`,
+  ];
+  if (callerSub) lines.push(`For every repository of the owner, pin the caller with "${prefix}:sub": "${callerSub.replace(/\/[^/]*$/, '/*')}:*" (StringLike) or "${prefix}:repository_owner_id" instead.`);
+  lines.push('Never condition on job_workflow_ref alone, without sub, repository or repository_owner_id: the reusable workflow runs the command its caller passes, so every repository allowed to call it would get the role.');
+  return lines;
 }
 
 /** How GitHub built this sub, and what changes it. Order of precedence: environment, pull_request, ref. */
@@ -230,9 +278,16 @@ function chainingDiagnosis(cause: AwsError, ctx: DiagnosisContext): Diagnosis {
   };
 }
 
-function clockDiagnosis(said: string, ctx: DiagnosisContext, tries: string): Diagnosis {
+function clockDiagnosis(said: string, ctx: DiagnosisContext, tries: string, attempts: number): Diagnosis {
   const { iat, exp } = ctx.claims ?? {};
-  const details = ['The action asked GitHub for a fresh token and STS still called it expired.'];
+  // Only say a fresh token was asked for when one was: a retry after the refusal, from GitHub's endpoint.
+  const details = [
+    attempts < 2
+      ? 'This was the only attempt (disable-retry or retry-max-attempts: 1), so no fresh token was asked for.'
+      : ctx.tokenFromFile
+        ? 'The token file was read again for each attempt and STS still called the token expired: whatever writes web-identity-token-file must renew it.'
+        : 'The action asked GitHub for a fresh token and STS still called it expired.',
+  ];
   if (typeof iat === 'number' && typeof exp === 'number') {
     details.push(
       `The token was issued at ${new Date(iat * 1000).toISOString()} and expires at ${new Date(exp * 1000).toISOString()}; this runner's clock says ${new Date(ctx.now).toISOString()}.`,

@@ -1,11 +1,11 @@
 // The failures the action can meet, as plain data. Defined apart from the code that throws them so that
 // retry.ts and diagnose.ts can read them without loading the SDK or touching the network.
 
-/** An input the user gave is wrong; always names the input. */
+/** An input the user gave (or an environment variable standing in for one) is wrong; always names it. */
 export class InputError extends Error {
   readonly input: string;
-  constructor(input: string, problem: string) {
-    super(`Input '${input}' ${problem}`);
+  constructor(input: string, problem: string, from: 'input' | 'environment' = 'input') {
+    super(`${from === 'input' ? 'Input' : 'Environment variable'} '${input}' ${problem}`);
     this.name = 'InputError';
     this.input = input;
   }
@@ -25,13 +25,25 @@ export class TokenError extends Error {
   }
 }
 
-/** A network failure that never reached an HTTP status; `code` is errno-style (ETIMEDOUT, ECONNRESET …). */
+/** What the code that met a network failure knows about it, beyond its code. */
+export interface NetworkFacts {
+  /** The host is one the user typed (sts-endpoint, AWS_ENDPOINT_URL_STS), not one the SDK derived. */
+  typedHost?: boolean;
+  /** The proxy refused to carry the request and answered this HTTP status (407: credentials). */
+  proxyStatus?: number;
+}
+
+/** A network failure that never reached the endpoint's answer; `code` is errno-style (ETIMEDOUT, ECONNRESET …). */
 export class NetworkError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  readonly typedHost: boolean;
+  readonly proxyStatus: number | undefined;
+  constructor(code: string, message: string, facts: NetworkFacts = {}) {
     super(message);
     this.name = 'NetworkError';
     this.code = code;
+    this.typedHost = facts.typedHost ?? false;
+    this.proxyStatus = facts.proxyStatus;
   }
 }
 

@@ -4,19 +4,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import { NetworkError } from './errors.ts';
-
-export interface Proxy {
-  url: string | undefined;
-  noProxy: string | undefined;
-}
+import type { Proxy } from './proxy.ts';
 
 export interface Agents {
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
 }
 
-export function createAgents(proxy: Proxy): Agents {
-  const proxyEnv = proxy.url ? { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: proxy.noProxy ?? '' } : undefined;
+/** Agents for every connection; with a proxy, Node's agents apply it and its bypass rules (proxy.ts) per host. */
+export function createAgents(proxy: Proxy | undefined): Agents {
+  // Node reads proxyEnv as it would the environment (lowercase names first): only these keys are given.
+  const proxyEnv = proxy ? { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: proxy.noProxy } : undefined;
   return {
     httpAgent: new http.Agent({ proxyEnv }),
     httpsAgent: new https.Agent({ proxyEnv }),
@@ -44,9 +42,12 @@ export function get(url: string, headers: Record<string, string>, timeoutMs: num
       res.on('error', fail);
     });
     const timer = setTimeout(() => req.destroy(new NetworkError('ETIMEDOUT', `no answer from ${target.host} within ${timeoutMs} ms`)), timeoutMs);
-    function fail(error: Error & { code?: string }) {
+    function fail(error: Error & { code?: string; statusCode?: number }) {
       clearTimeout(timer);
-      reject(error instanceof NetworkError ? error : new NetworkError(error.code ?? 'ECONNRESET', `${target.host}: ${error.message}`));
+      if (error instanceof NetworkError) reject(error);
+      // Node's agent names the proxy in this message without its user info.
+      else if (error.code === 'ERR_PROXY_TUNNEL') reject(new NetworkError(error.code, error.message, { proxyStatus: error.statusCode ?? 0 }));
+      else reject(new NetworkError(error.code ?? 'ECONNRESET', `${target.host}: ${error.message}`));
     }
     req.on('error', fail);
     req.end();

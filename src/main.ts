@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
-import { parseConfig, STATIC_KEY_INPUTS, type Config } from './config.ts';
+import { accountsToMask, parseConfig, STATIC_KEY_INPUTS, type Config } from './config.ts';
 import { diagnose, render } from './diagnose.ts';
 import { InputError } from './errors.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
@@ -14,6 +14,7 @@ import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents, type Agents } from './http.ts';
 import { TargetFailure, type Obtained } from './obtain.ts';
 import { definesProfile, helperPaths, helperSettings, helperSettingsFile, cacheEntry, renderConfig, withoutCredentials } from './profiles.ts';
+import { proxySecrets } from './proxy.ts';
 import type { RetryEvent } from './retry.ts';
 import { pickSources, type Picked, type Target } from './sources/pick.ts';
 import { isCredentials } from './sources/source.ts';
@@ -28,7 +29,7 @@ async function run(): Promise<void> {
   try {
     config = parse();
     deadline = startDeadline(config.timeoutSeconds);
-    const agents = createAgents({ url: config.proxy, noProxy: config.noProxy });
+    const agents = createAgents(config.proxy);
     picked = pickSources(config, process.env, agents);
     for (const warning of picked.warnings) core.warning(warning);
     const obtained = await obtainAll(config, picked, agents);
@@ -46,6 +47,8 @@ function parse(): Config {
   // Keys given as inputs are masked before anything, even an input error, can print a line.
   for (const name of STATIC_KEY_INPUTS) if (core.getInput(name)) core.setSecret(core.getInput(name));
   const { config, warnings } = parseConfig((name) => core.getInput(name), process.env);
+  // The proxy's password and, with mask-aws-account-id, every account a role ARN names: before any line.
+  for (const secret of [...proxySecrets(config.proxy), ...accountsToMask(config)]) core.setSecret(secret);
   for (const warning of warnings) core.warning(warning);
   if (config.awsProfile && !config.overwriteAwsProfile) refuseExistingProfile(config.awsProfile);
   if (config.unsetCurrentCredentials) {
@@ -134,9 +137,11 @@ async function fail(error: unknown, config: Config | undefined, picked: Picked |
     roleChaining: failed !== undefined && failed.environment && config?.roleChaining === true,
     claims: picked?.tokens?.last?.claims,
     now: Date.now(),
+    proxy: config?.proxy,
+    tokenFromFile: config?.tokenFile !== undefined,
   });
   core.setFailed(render(diagnosis));
-  await writeSummary(failureSummary(diagnosis, picked?.tokens?.last?.claims));
+  await writeSummary(failureSummary(diagnosis, picked?.tokens?.last?.claims, config ? accountsToMask(config) : []));
 }
 
 function describe(error: unknown): string {

@@ -14,7 +14,6 @@ export type HelperSettings = Pick<
   | 'tokenFile'
   | 'stsEndpoint'
   | 'proxy'
-  | 'noProxy'
   | 'inlineSessionPolicy'
   | 'managedSessionPolicies'
   | 'allowedAccountIds'
@@ -33,7 +32,6 @@ export function helperSettings(config: Config): HelperSettings {
     tokenFile: config.tokenFile,
     stsEndpoint: config.stsEndpoint,
     proxy: config.proxy,
-    noProxy: config.noProxy,
     inlineSessionPolicy: config.inlineSessionPolicy,
     managedSessionPolicies: config.managedSessionPolicies,
     allowedAccountIds: config.allowedAccountIds,

@@ -23,7 +23,7 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
     const cached = freshCredentials(readPrivateFile(paths.cache), Date.now());
     if (cached) return cached;
 
-    const agents = createAgents({ url: settings.proxy, noProxy: settings.noProxy });
+    const agents = createAgents(settings.proxy);
     const tokens = createTokenSource({ audience: settings.audience, file: settings.tokenFile, env: process.env, agents });
     const sts = createSts({ region: settings.region, endpoint: settings.stsEndpoint, agents });
     const source = webIdentitySource(settings, tokens, roleArn);
@@ -40,6 +40,8 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
         roleChaining: false,
         claims: tokens.last?.claims,
         now: Date.now(),
+        proxy: settings.proxy,
+        tokenFromFile: settings.tokenFile !== undefined,
       });
       throw new Error(render(diagnosis), { cause: error });
     } finally {

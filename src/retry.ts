@@ -28,8 +28,13 @@ export function classify(error: unknown): Verdict {
     if (error.code === 'InvalidIdentityToken' && /verification key/i.test(error.message)) return 'retry';
     return error.status !== undefined && error.status >= 500 ? 'retry' : 'stop';
   }
-  // A host that does not exist is a typo, not a blip; EAI_AGAIN is the transient DNS failure.
-  if (error instanceof NetworkError) return error.code === 'ENOTFOUND' ? 'stop' : 'retry';
+  if (error instanceof NetworkError) {
+    // A proxy that refuses us (wrong credentials, a policy) refuses again; its own 5xx may pass.
+    if (error.proxyStatus !== undefined) return error.proxyStatus >= 500 ? 'retry' : 'stop';
+    // A host the user typed that does not resolve is a typo. The SDK's own regional host always exists,
+    // so there ENOTFOUND is the resolver failing for a moment: retried within the policy's bounds.
+    return error.code === 'ENOTFOUND' && error.typedHost ? 'stop' : 'retry';
+  }
   if (error instanceof TokenError) return error.failure === 'unavailable' ? 'retry' : 'stop';
   return 'stop';
 }

@@ -71,6 +71,11 @@ export interface Sts {
 }
 
 export function createSts(options: StsOptions): Sts {
+  const env = process.env;
+  // Where the user typed the endpoint (the input, or the variables the SDK itself reads), a host name that
+  // does not resolve is a typo; the SDK's own regional host failing to resolve is a resolver blip.
+  const typedHost = Boolean(options.endpoint) || (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true' && Boolean(env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL));
+  const call = <T>(operation: () => Promise<T>) => normalized(typedHost, operation);
   const clients = new Map<Signer | undefined, STSClient>();
   const client = (signer: Signer | undefined): STSClient => {
     let c = clients.get(signer);
@@ -152,30 +157,35 @@ function common(request: SessionRequest) {
   };
 }
 
-async function call<T>(operation: () => Promise<T>): Promise<T> {
+async function normalized<T>(typedHost: boolean, operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    throw normalize(error);
+    throw normalize(error, typedHost);
   }
 }
 
 interface SdkError {
   name?: string;
   code?: string;
+  /** Node's ERR_PROXY_TUNNEL: what the proxy answered to CONNECT. */
+  statusCode?: number;
   /** The error code as STS sent it; the SDK's `name` adds "Exception" to some (InvalidIdentityTokenException). */
   Code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number; requestId?: string };
 }
 
-/** SDK errors → AwsError (STS answered) or NetworkError (it did not). */
-export function normalize(error: unknown): Error {
+/** SDK errors → AwsError (STS answered) or NetworkError (it did not). `typedHost`: the endpoint is the user's. */
+export function normalize(error: unknown, typedHost = false): Error {
   const e = (error ?? {}) as SdkError;
-  if (e.code && /^E[A-Z_]+$/.test(e.code)) return new NetworkError(e.code, e.message ?? e.code);
+  if (e.code === 'ERR_PROXY_TUNNEL') return new NetworkError(e.code, e.message ?? e.code, { proxyStatus: e.statusCode ?? 0 });
+  if (e.code && /^E[A-Z_]+$/.test(e.code)) return new NetworkError(e.code, e.message ?? e.code, { typedHost });
   if (e.name === 'TimeoutError') return new NetworkError('ETIMEDOUT', e.message ?? 'request timed out');
   if (e.$metadata) {
     const status = e.$metadata.httpStatusCode;
+    // A plain-HTTP endpoint behind a proxy that wants credentials: the proxy answered, not STS.
+    if (status === 407) return new NetworkError('ERR_PROXY_AUTH', 'the proxy answered HTTP 407 Proxy Authentication Required', { proxyStatus: 407 });
     // No code: the body was not an STS answer (a proxy's HTML page, a truncated response).
     if (!e.Code) return new AwsError('UnreadableResponse', `STS answered HTTP ${status ?? '?'} with a body that is not an STS response`, status, e.$metadata.requestId);
     return new AwsError(e.Code, e.message ?? '', status, e.$metadata.requestId);

@@ -50,10 +50,11 @@ export function successSummary(report: SuccessReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function failureSummary(diagnosis: Diagnosis, claims: Claims | undefined): string {
+/** `hidden`: account IDs to show as *** (the runner masks the log, but not the job summary). */
+export function failureSummary(diagnosis: Diagnosis, claims: Claims | undefined, hidden: string[] = []): string {
   const lines = ['### AWS credentials: failed', '', `**${diagnosis.headline}**`, ''];
   if (diagnosis.details.length > 0) lines.push('```text', ...diagnosis.details, '```', '');
   const rows = claimRows(claims);
   if (rows.length > 0) lines.push('| Token claim | Value |', '| --- | --- |', ...rows);
-  return `${lines.join('\n')}\n`;
+  return hidden.reduce((text, accountId) => hideAccount(text, accountId, true), `${lines.join('\n')}\n`);
 }

@@ -1,7 +1,7 @@
 // The workflow's GitHub OIDC token, from the runner's endpoint, exchanged with AssumeRoleWithWebIdentity.
 // The toolkit's getIDToken is not used: it has no per-request timeout (a stalled endpoint hangs the job)
 // and retries 5xx by itself, which would stack a second retry layer under ours.
-import { TokenError } from '../errors.ts';
+import { NetworkError, TokenError } from '../errors.ts';
 import { get, type Agents } from '../http.ts';
 import type { SessionRequest } from '../sts.ts';
 import type { TokenSource } from '../token.ts';
@@ -23,6 +23,8 @@ export async function fetchRunnerToken(env: Readonly<Record<string, string | und
   // The runner's URL already carries a query (?api-version=…); the audience joins it.
   const target = `${url}${url.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
   const res = await get(target, { Authorization: `Bearer ${bearer}`, Accept: 'application/json', 'User-Agent': 'oidc-aws-credentials' }, TOKEN_TIMEOUT_MS, agents);
+  // Over plain HTTP a proxy that wants credentials answers in the endpoint's place.
+  if (res.status === 407) throw new NetworkError('ERR_PROXY_AUTH', 'the proxy answered HTTP 407 Proxy Authentication Required', { proxyStatus: 407 });
   if (res.status !== 200) {
     const transient = res.status >= 500 || res.status === 429 || res.status === 408;
     throw new TokenError(transient ? 'unavailable' : 'refused', `GitHub's token endpoint answered HTTP ${res.status}`, res.status);

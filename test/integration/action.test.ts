@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { findLeaks } from '../standins/leaks.ts';
 import { startProxy } from '../standins/proxy.ts';
-import type { StepResult } from '../standins/runner.ts';
+import type { Job, StepResult } from '../standins/runner.ts';
 import { githubTrustPolicy, type Fault } from '../standins/sts-emulator.ts';
 import { ACCOUNT, FAILS_FAST_MS, roleArn, startWorld, type World } from '../standins/world.ts';
 
@@ -159,7 +159,8 @@ describe('endpoints', () => {
       const fips = await main({ ...base, 'http-proxy': proxy.url, 'disable-retry': 'true' }, { ...noOverride, AWS_USE_FIPS_ENDPOINT: 'true' });
       expectFailedWithNothingExported(fips.result);
       expect(proxy.seen).toContain('sts-fips.us-east-1.amazonaws.com:443');
-      expect(fips.result.errors[0]).toContain('Could not reach');
+      expect(fips.result.errors[0]).toContain(`The proxy ${proxy.url}/ (from the input http-proxy) refused to carry the request`);
+      expect(fips.result.errors[0]).toContain('403 Forbidden');
     } finally {
       await proxy.close();
     }
@@ -174,6 +175,122 @@ describe('endpoints', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('proxies', () => {
+  const PASSWORD = 's3cr3t-pw';
+  const CREDENTIALS = `deployer:${PASSWORD}`;
+  const BASIC = Buffer.from(CREDENTIALS).toString('base64');
+
+  /** The password, raw or as sent, nowhere a person could read it: log, annotation, summary, stdout. */
+  function expectPasswordHidden(job: Job, result: StepResult, password = PASSWORD) {
+    const basic = Buffer.from(`deployer:${password}`).toString('base64');
+    for (const secret of [password, basic]) {
+      expect(result.log.filter((line) => line.includes(secret))).toEqual([]);
+      expect(result.errors.filter((line) => line.includes(secret))).toEqual([]);
+      expect(result.summary).not.toContain(secret);
+      expect(result.stdout.split('\n').filter((line) => line.includes(secret) && line !== `::add-mask::${secret}`)).toEqual([]);
+      expect(job.mask(result.stderr)).not.toContain(secret);
+    }
+  }
+
+  it('a scheme-less HTTPS_PROXY with user:password is an HTTP proxy, as curl reads it; the password never shows, even in debug output', async () => {
+    const proxy = await startProxy({ credentials: CREDENTIALS });
+    try {
+      const address = proxy.url.replace('http://', '');
+      // Not in the common secret scan: NODE_DEBUG also prints the runner's request token, which the real
+      // runner registers as a secret itself (the stand-in runner does not).
+      const job = await world.job({ HTTPS_PROXY: `${CREDENTIALS}@${address}`, NODE_DEBUG: 'http,https,net' });
+      const result = await job.main(base);
+      expect(result.errors).toEqual([]);
+      expect(result.exitCode).toBe(0);
+      expect(proxy.seen).toEqual(expect.arrayContaining([new URL(world.sts.url).host, new URL(world.issuer.requestUrl).host]));
+      expect(proxy.refused).toEqual([]);
+      // Node's debug output prints the proxy's Authorization header; the runner hides it once registered.
+      expect(result.stderr).toContain(BASIC);
+      expect(job.masks).toEqual(expect.arrayContaining([PASSWORD, BASIC]));
+      expectPasswordHidden(job, result);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a wrong proxy password fails at once, naming the variable it came from and hiding the password', async () => {
+    const proxy = await startProxy({ credentials: CREDENTIALS });
+    try {
+      const { job, result } = await main(base, { https_proxy: `http://deployer:wr0ng-pw@${proxy.url.replace('http://', '')}` });
+      expectFailedWithNothingExported(result);
+      expect(result.errors[0]).toContain(`The proxy http://deployer:***@${proxy.url.replace('http://', '')}/ (from the environment variable https_proxy) refused to carry the request`);
+      expect(result.errors[0]).toContain('check the user and password in https_proxy');
+      expect(result.durationMs).toBeLessThan(2000);
+      expect(proxy.seen).toEqual([]);
+      expectPasswordHidden(job, result, 'wr0ng-pw');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a proxy that refuses the HTTPS tunnel (CONNECT) for want of credentials is not retried', async () => {
+    const proxy = await startProxy({ credentials: CREDENTIALS });
+    try {
+      const job = await world.job({ AWS_ENDPOINT_URL_STS: undefined, ACTIONS_ID_TOKEN_REQUEST_URL: undefined });
+      await writeFile(path.join(job.workspace, 'token.jwt'), await world.issuer.mint('sts.amazonaws.com'));
+      const result = await job.main({ ...base, 'aws-region': 'eu-west-1', 'web-identity-token-file': 'token.jwt', 'http-proxy': `http://deployer:wr0ng-pw@${proxy.url.replace('http://', '')}` });
+      results.push(result);
+      expectFailedWithNothingExported(result);
+      expect(proxy.refused).toEqual(['sts.eu-west-1.amazonaws.com:443']);
+      expect(result.errors[0]).toContain('(from the input http-proxy) refused to carry the request');
+      expect(result.errors[0]).toContain('407 Proxy Authentication Required');
+      expectPasswordHidden(job, result, 'wr0ng-pw');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a malformed HTTPS_PROXY is refused before any network call, naming HTTPS_PROXY, not the input', async () => {
+    const { job, result } = await main(base, { HTTPS_PROXY: 'socks5://deployer:s3cr3t-pw@proxy.corp:1080' });
+    expectFailedWithNothingExported(result);
+    expect(result.errors[0]).toBe("Environment variable 'HTTPS_PROXY' must be an http(s) proxy URL like http://proxy.corp:3128, got 'socks5://deployer:***@proxy.corp:1080'");
+    expect(world.issuer.stats.tokenRequests).toBe(0);
+    expectPasswordHidden(job, result);
+  });
+
+  it.each([
+    ['NO_PROXY', '127.0.0.0/8', 'none'],
+    ['no_proxy', '*', 'none'],
+    ['NO_PROXY', 'localhost, 127.0.0.1', 'none'],
+    ['NO_PROXY', 'STS_HOST', 'issuer'],
+  ])('%s=%j sends %s of the traffic through the proxy', async (variable, list, proxied) => {
+    const proxy = await startProxy();
+    try {
+      const stsHost = new URL(world.sts.url).host;
+      const issuerHost = new URL(world.issuer.requestUrl).host;
+      const { result } = await main({ ...base, 'http-proxy': proxy.url }, { [variable]: list.replace('STS_HOST', stsHost) });
+      expect(result.exitCode).toBe(0);
+      expect(proxy.seen).toEqual(proxied === 'none' ? [] : [issuerHost]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('a host name that does not resolve', () => {
+  it('in an endpoint the user typed is a typo: one attempt, and the diagnosis says so', async () => {
+    const { result } = await main({ ...base, 'sts-endpoint': 'https://sts.invalid' });
+    expectFailedWithNothingExported(result);
+    expect(result.errors[0]).toContain('ENOTFOUND sts.invalid');
+    expect(result.errors[0]).toContain('for typos');
+    expect(result.log.join('\n')).not.toContain('retrying');
+  });
+
+  it("in the SDK's own regional host is the resolver failing: retried, within the attempts allowed", async () => {
+    // A region no resolver knows: the SDK's host for it resolves nowhere, so no traffic leaves the machine.
+    const { result } = await main({ ...base, 'aws-region': 'xx-nowhere-1', 'retry-max-attempts': '3' }, { AWS_ENDPOINT_URL_STS: undefined });
+    expectFailedWithNothingExported(result);
+    expect(result.log.join('\n')).toContain('Attempt 1 failed (ENOTFOUND');
+    expect(result.errors[0]).toContain('ENOTFOUND sts.xx-nowhere-1.amazonaws.com (3 attempts over');
+    expect(result.errors[0]).toContain("check the runner's DNS");
   });
 });
 
@@ -309,6 +426,23 @@ describe('permanent failures end the step at once', () => {
     expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
     expect(result.errors[0]).toContain('AccessDenied');
     expect(result.summary).toContain('failed');
+  });
+
+  it('mask-aws-account-id hides the account on a refusal too: masked before the first line, absent from the summary', async () => {
+    world.sts.accounts[0]!.roles[0]!.trustPolicy = githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:pull_request');
+    const { result } = await main({ ...base, 'mask-aws-account-id': 'true', profiles: `audit: ${roleArn('audit', '333333333333')}` });
+    expectFailedWithNothingExported(result);
+    const lines = result.stdout.split('\n');
+    expect(lines.filter((line) => /(?:111111111111|333333333333)/.test(line) && !line.startsWith('::add-mask::'))).not.toEqual([]);
+    for (const account of [ACCOUNT, '333333333333']) {
+      const masked = lines.indexOf(`::add-mask::${account}`);
+      expect(masked).toBeGreaterThan(-1);
+      const mentioned = lines.findIndex((line) => line.includes(account) && !line.startsWith('::add-mask::'));
+      if (mentioned >= 0) expect(mentioned).toBeGreaterThan(masked);
+      expect(result.log.join('\n')).not.toContain(account);
+      expect(result.summary).not.toContain(account);
+    }
+    expect(result.summary).toContain('### AWS credentials: failed');
   });
 
   it('disable-retry makes one attempt even for transient errors', async () => {

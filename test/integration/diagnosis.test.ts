@@ -73,13 +73,28 @@ describe('the trust policy does not admit the token', () => {
     expect(error).toContain('use repo:acme@1001/webapp@2002:*');
   });
 
-  it('a reusable workflow: the subject is the caller’s; pin the role with job_workflow_ref', async () => {
+  it('a reusable workflow: the subject is the caller’s; pin the role with job_workflow_ref and the caller', async () => {
     const { error } = await refusal({
       run: { jobWorkflowRef: 'acme/platform/.github/workflows/deploy.yml@refs/heads/main' },
       roles: deployTrusting('repo:acme/*', { 'token.actions.githubusercontent.com:job_workflow_ref': 'acme/platform/.github/workflows/deploy.yml@refs/tags/v2' }),
     });
     expect(error).toContain('reusable workflow acme/platform/.github/workflows/deploy.yml@refs/heads/main, called by acme/webapp/.github/workflows/deploy.yml@refs/heads/main');
     expect(error).toContain('"token.actions.githubusercontent.com:job_workflow_ref": "acme/platform/.github/workflows/deploy.yml@refs/heads/main"');
+
+    // The advised Condition admits this caller, and not another repository calling the same workflow.
+    const line = error.split('\n').find((l) => l.trim().startsWith('"Condition"')) ?? '';
+    const { Condition } = JSON.parse(`{${line}}`) as { Condition: Record<string, Record<string, string>> };
+    world!.sts.accounts[0]!.roles[0]!.trustPolicy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition }],
+    };
+    const inputs = { 'aws-region': 'us-east-1', 'role-to-assume': roleArn('deploy') };
+    expect((await (await world!.job()).main(inputs)).exitCode).toBe(0);
+    world!.issuer.run.owner = 'intruder';
+    world!.issuer.run.workflowRef = 'intruder/webapp/.github/workflows/deploy.yml@refs/heads/main';
+    const intruder = await (await world!.job()).main(inputs);
+    expect(intruder.exitCode).toBe(1);
+    expect(intruder.errors[0]).toContain("sub 'repo:intruder/webapp:ref:refs/heads/main'");
   });
 
   it('a custom subject template', async () => {

@@ -278,6 +278,20 @@ describe('the credential helper', () => {
     expect(assumeCalls()).toBe(before + 1);
   });
 
+  it('never prints the credentials it mints, not even when it refuses them after STS issued them', async () => {
+    world.sts.credentialLifetimeSeconds = 60;
+    const { job } = await setUp();
+    const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
+    writeFileSync(settings, JSON.stringify({ ...JSON.parse(readFileSync(settings, 'utf8')), allowedAccountIds: ['999999999999'] }));
+    const issued = world.sts.issued.length;
+    const step = await helper(job, 'deploy');
+    expect(world.sts.issued.length).toBe(issued + 1);
+    expect(step.exitCode).toBe(1);
+    expect(step.stdout).toBe('');
+    expect(step.stderr).toContain('allowed-account-ids is 999999999999');
+    scanned.push(step);
+  });
+
   it('explains a refusal in one line on stderr and prints nothing on stdout', async () => {
     const { job } = await setUp();
     makeDue(job, 'deploy');

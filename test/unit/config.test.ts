@@ -82,13 +82,35 @@ describe('parseConfig', () => {
     [{ 'disable-retry': 'yes' }, 'disable-retry', "got 'yes'"],
     [{ 'output-credentials': 'on' }, 'output-credentials', "got 'on'"],
     [{ 'sts-endpoint': 'sts.local' }, 'sts-endpoint', 'http(s) URL'],
-    [{ 'http-proxy': 'ftp://proxy' }, 'http-proxy', 'http(s) URL'],
+    [{ 'http-proxy': 'ftp://proxy' }, 'http-proxy', 'http(s) proxy URL'],
     [{ 'profile-credentials': 'sometimes' }, 'profile-credentials', "'refresh' or 'static'"],
   ])('refuses %o naming %s', (inputs, input, problem) => {
     const error = refusal({ ...base, ...inputs } as Partial<Record<InputName, string>>);
     expect(error.input).toBe(input);
     expect(error.message).toContain(`Input '${input}'`);
     expect(error.message).toContain(problem);
+  });
+
+  it.each(['us-east-1', 'ap-southeast-5', 'il-central-1', 'mx-central-1', 'cn-northwest-1', 'us-gov-west-1', 'us-iso-east-1', 'us-isob-east-1', 'eu-isoe-west-1', 'us-isof-south-1', 'eusc-de-east-1'])(
+    'accepts the region %s',
+    (region) => {
+      expect(parse({ ...base, 'aws-region': region }).config.region).toBe(region);
+    },
+  );
+
+  it.each(['US East', 'us-east', 'useast1', 'us_east_1', 'us-east-1a', 'europe-west-1', 'us-east-100', '-east-1', 'eusc-de-east-1a'])('refuses the region %j with the same error', (region) => {
+    const error = refusal({ ...base, 'aws-region': region });
+    expect(error.message).toBe(`Input 'aws-region' is not a region name like us-east-1, got '${region}'`);
+  });
+
+  it.each(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'])('accepts role and policy ARNs of the partition %s', (partition) => {
+    const roleArn = `arn:${partition}:iam::111111111111:role/deploy`;
+    const policy = `arn:${partition}:iam::aws:policy/ReadOnlyAccess`;
+    expect(parse({ ...base, 'role-to-assume': roleArn, 'managed-session-policies': policy }).config.roleArn).toBe(roleArn);
+  });
+
+  it.each(['arn:aws-foo:iam::111111111111:role/deploy', 'arn:awsx:iam::111111111111:role/deploy', 'arn:aws-iso-z:iam::111111111111:role/deploy'])('refuses the ARN %s, of no partition', (roleArn) => {
+    expect(refusal({ ...base, 'role-to-assume': roleArn }).input).toBe('role-to-assume');
   });
 
   it('accepts YAML 1.2 core booleans and nothing else', () => {
@@ -122,13 +144,43 @@ describe('parseConfig', () => {
     expect(parse({ ...base, 'role-chaining': 'true' }, env).config.roleChaining).toBe(true);
     expect(refusal({ ...base, 'role-chaining': 'true', 'role-duration-seconds': '7200' }, env).message).toContain('caps role chaining at 3600');
     expect(refusal({ ...base, 'role-chaining': 'true', 'unset-current-credentials': 'true' }, env).input).toBe('unset-current-credentials');
+    const onlyProfiles = refusal({ 'aws-region': 'eu-west-1', profiles: `deploy: ${ROLE}`, 'role-chaining': 'true' }, env);
+    expect(onlyProfiles.message).toBe("Input 'role-chaining' applies to role-to-assume, which is not given: profiles always use the OIDC token");
   });
 
-  it('takes the proxy from the input, then HTTPS_PROXY, and NO_PROXY from the environment', () => {
-    expect(parse({ ...base, 'http-proxy': 'http://proxy:3128' }, { HTTPS_PROXY: 'http://other:1' }).config.proxy).toBe('http://proxy:3128');
-    const { config } = parse(base, { HTTPS_PROXY: 'http://other:1', NO_PROXY: '.internal' });
-    expect(config.proxy).toBe('http://other:1');
-    expect(config.noProxy).toBe('.internal');
+  it('takes the proxy from the input, then HTTPS_PROXY, then https_proxy, recording where it came from, and NO_PROXY from the environment', () => {
+    expect(parse({ ...base, 'http-proxy': 'http://proxy:3128' }, { HTTPS_PROXY: 'http://other:1' }).config.proxy).toEqual({ url: 'http://proxy:3128/', source: 'http-proxy', noProxy: '' });
+    const { config } = parse(base, { HTTPS_PROXY: 'http://other:1', https_proxy: 'http://lower:2', NO_PROXY: '.internal' });
+    expect(config.proxy).toEqual({ url: 'http://other:1/', source: 'HTTPS_PROXY', noProxy: '.internal' });
+    expect(parse(base, { https_proxy: 'http://lower:2', no_proxy: 'corp' }).config.proxy).toEqual({ url: 'http://lower:2/', source: 'https_proxy', noProxy: '.corp' });
+    expect(parse(base, {}).config.proxy).toBeUndefined();
+  });
+
+  it('reads a proxy without a scheme as curl does: an HTTP proxy', () => {
+    expect(parse(base, { HTTPS_PROXY: 'user:pass@proxy.corp:3128' }).config.proxy?.url).toBe('http://user:pass@proxy.corp:3128/');
+    expect(parse({ ...base, 'http-proxy': 'proxy.corp:3128' }).config.proxy?.url).toBe('http://proxy.corp:3128/');
+    expect(parse({ ...base, 'http-proxy': 'HTTPS://Proxy.Corp' }).config.proxy?.url).toBe('https://proxy.corp/');
+  });
+
+  it.each([
+    [{ 'http-proxy': 'socks5://user:s3cret@proxy:1080' }, {}, "Input 'http-proxy' must be an http(s) proxy URL like http://proxy.corp:3128, got 'socks5://user:***@proxy:1080'"],
+    [{}, { HTTPS_PROXY: 'ftp://user:s3cret@proxy' }, "Environment variable 'HTTPS_PROXY' must be an http(s) proxy URL like http://proxy.corp:3128, got 'ftp://user:***@proxy'"],
+    [{}, { https_proxy: 'user:s3cret@proxy corp:3128' }, "Environment variable 'https_proxy' must be an http(s) proxy URL like http://proxy.corp:3128, got 'user:***@proxy corp:3128'"],
+    [{}, { HTTPS_PROXY: 'http://user:pa/s3cret@proxy:3128' }, "Environment variable 'HTTPS_PROXY' must be an http(s) proxy URL like http://proxy.corp:3128, got 'http://user:***@proxy:3128'"],
+    [{}, { HTTPS_PROXY: 'tok3n-s3cret@[::1' }, "Environment variable 'HTTPS_PROXY' must be an http(s) proxy URL like http://proxy.corp:3128, got '***@[::1'"],
+  ])('a bad proxy (%o, %o) is refused naming where it came from, its password hidden', (inputs, env, message) => {
+    const error = refusal({ ...base, ...inputs }, env);
+    expect(error.message).toBe(message);
+    expect(error.message).not.toContain('s3cret');
+  });
+
+  it('warns about NO_PROXY entries it cannot honour', () => {
+    const { config, warnings } = parse(base, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'fd00::/8, 10.0.0.0/33,.corp' });
+    expect(config.proxy?.noProxy).toBe('.corp');
+    expect(warnings).toEqual([
+      "NO_PROXY entry 'fd00::/8' is not a host, domain, IP address or IPv4 range; it is ignored",
+      "NO_PROXY entry '10.0.0.0/33' is not a host, domain, IP address or IPv4 range; it is ignored",
+    ]);
   });
 
   it('splits managed policies by line and account IDs by comma', () => {

@@ -18,6 +18,8 @@ const ctx: DiagnosisContext = {
     event_name: 'push',
   },
   now: Date.parse('2026-11-22T20:00:00Z'),
+  proxy: undefined,
+  tokenFromFile: false,
 };
 
 const text = (error: unknown, c: Partial<DiagnosisContext> = {}) => render(diagnose(error, { ...ctx, ...c }));
@@ -55,8 +57,23 @@ describe('diagnose', () => {
   });
 
   it('tells a typo in the endpoint from an unreachable network', () => {
-    expect(text(new NetworkError('ENOTFOUND', 'getaddrinfo ENOTFOUND sts.nowhere'))).toContain('sts-endpoint');
+    expect(text(new NetworkError('ENOTFOUND', 'getaddrinfo ENOTFOUND sts.nowhere', { typedHost: true }))).toContain('check sts-endpoint, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL for typos');
+    expect(text(new RetryFailure(new NetworkError('ENOTFOUND', 'getaddrinfo ENOTFOUND sts.us-east-1.amazonaws.com'), 12, 59_000))).toContain(
+      "did not resolve on any attempt: check the runner's DNS, and aws-region",
+    );
     expect(text(new RetryFailure(new NetworkError('ETIMEDOUT', 'no answer'), 12, 61_000))).toContain('(12 attempts over 61.0 s)');
+  });
+
+  it('says a fresh token was asked for only when one was', () => {
+    const expired = new AwsError('ExpiredTokenException', 'Token expired: current date/time 1 must be before the expiration date/time 0', 400);
+    const fresh = 'asked GitHub for a fresh token';
+    expect(text(new RetryFailure(expired, 3, 900))).toContain(fresh);
+    const single = text(new RetryFailure(expired, 1, 100));
+    expect(single).not.toContain(fresh);
+    expect(single).toContain('no fresh token was asked for');
+    const file = text(new RetryFailure(expired, 3, 900), { tokenFromFile: true });
+    expect(file).not.toContain(fresh);
+    expect(file).toContain('The token file was read again');
   });
 
   it('says throttling was retried, how often and for how long', () => {

@@ -83,6 +83,13 @@ describe('documentation stays in step with action.yml', () => {
     expect(readmeTable('Outputs')).toEqual(section('outputs'));
   });
 
+  it('says exactly what is masked: not the credentials profiles refresh in later steps', () => {
+    expect(readme).not.toMatch(/masks every credential before anything can print it/);
+    const section = (readme.split('### What is masked, and when\n')[1]?.split(/^#/m)[0] ?? '').replace(/\s+/g, ' ');
+    expect(section).toContain('Not masked: credentials a profile\'s helper obtains in a later step');
+    expect(section).toContain('neither the action nor the helper ever prints them');
+  });
+
   it('runs on node24 with a post step that runs after failures too, unless AWS_SKIP_CLEANUP_STEP is true', () => {
     expect(actionYml).toMatch(/using: 'node24'/);
     expect(actionYml).toMatch(/post-if: "always\(\) && env\.AWS_SKIP_CLEANUP_STEP != 'true'"/);

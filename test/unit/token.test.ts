@@ -8,7 +8,7 @@ import { createTokenSource, decodeClaims, TOKEN_REUSE_MS } from '../../src/token
 
 // An unsigned JWT is enough: the action only decodes claims, STS verifies.
 const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
-const agents = createAgents({ url: undefined, noProxy: undefined });
+const agents = createAgents(undefined);
 
 describe('token source', () => {
   it('reuses a token younger than the reuse limit, and reads a new one after it or when asked', async () => {
