@@ -279,8 +279,8 @@ describe('the credential helper', () => {
   });
 
   it('never prints the credentials it mints, not even when it refuses them after STS issued them', async () => {
-    world.sts.credentialLifetimeSeconds = 60;
     const { job } = await setUp();
+    makeDue(job, 'deploy');
     const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
     writeFileSync(settings, JSON.stringify({ ...JSON.parse(readFileSync(settings, 'utf8')), allowedAccountIds: ['999999999999'] }));
     const issued = world.sts.issued.length;

@@ -38,7 +38,7 @@ describe('the stand-in runner masks as GitHub does', () => {
 
   it('lets the secret scan see the early leak', async () => {
     const result = await step([`early ${SECRET}`, `::add-mask::${SECRET}`]);
-    const sts = { issued: [{ accessKeyId: 'ASIAUNUSED', secretAccessKey: SECRET, sessionToken: 'IQoJunused' }] } as unknown as Sts;
+    const sts = { issued: [{ accessKeyId: 'ASIAUNUSED', secretAccessKey: SECRET, sessionToken: 'IQoJunused' }], accounts: [] } as unknown as Sts;
     const issuer = { issued: [], requestToken: 'request-token-unused' } as unknown as Issuer;
     expect(findLeaks([result], issuer, sts)).toEqual(expect.arrayContaining([`step 1: log shows ${SECRET.slice(0, 8)}…`]));
   });
