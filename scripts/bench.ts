@@ -2,19 +2,31 @@
 // loopback stand-ins, beside the floor, with interleaved runs. Prints one line per figure, in a format
 // kept stable so that versions can be compared: name, unit, min, median, max, floor median, ratio, target.
 // Figures are for reading, not for CI: nothing here fails a build.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { DIST, ROOT, type Job, type StepResult } from '../test/standins/runner.ts';
 import { githubTrustPolicy } from '../test/standins/sts-emulator.ts';
-import { ACCOUNT, defaultAccounts, roleArn, startWorld } from '../test/standins/world.ts';
+import { ACCOUNT, defaultAccounts, roleArn, startWorld, type WorldOptions } from '../test/standins/world.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const FLOOR = path.join(ROOT, 'scripts/floor.mjs');
-const RSS_FILE = path.join(os.tmpdir(), `bench-rss-${process.pid}`);
-// Peak resident memory, read by the process itself as it exits.
-const RSS_PROBE = '--import=data:text/javascript,process.on(`exit`,()=>process.getBuiltinModule(`fs`).writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))';
+const FLOOR = path.join(ROOT, 'scripts/floor.cjs');
+
+/** `--latency 150,60`: round trips (ms) to GitHub's token endpoint and to STS; `--incumbent DIR`: an already built action to run beside ours. */
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+const [githubMs = 150, stsMs = 60] = (option('latency') ?? '150,60').split(',').map(Number);
+const INCUMBENT = option('incumbent');
+
+// Peak resident memory and CPU, read by the process itself as it exits. A CommonJS preload, so that the
+// probe does not start the ES module loader in the CommonJS floor.
+const PROBE = path.join(os.tmpdir(), `bench-probe-${process.pid}.cjs`);
+const USAGE_FILE = path.join(os.tmpdir(), `bench-usage-${process.pid}`);
+writeFileSync(PROBE, "process.on('exit',()=>require('node:fs').writeFileSync(process.env.BENCH_USAGE_FILE,JSON.stringify(process.resourceUsage())))\n");
+const PROBE_ENV = { NODE_OPTIONS: `--require=${PROBE}`, BENCH_USAGE_FILE: USAGE_FILE };
 const inputs = { 'aws-region': 'us-east-1', 'role-to-assume': roleArn('deploy') };
 
 const median = (xs: number[]) => {
@@ -70,33 +82,62 @@ const distBytes = dist.reduce((sum, f) => sum + readFileSync(f).length, 0);
 line('bundle dist/ all .js', 'kB', [distBytes / 1024], undefined, '< 1024 kB');
 line('bundle dist/ all .js gzip', 'kB', [dist.reduce((sum, f) => sum + gzipSync(readFileSync(f)).length, 0) / 1024], undefined, '');
 
-const world = await startWorld();
-try {
-  // Time to credentials and peak memory: main step vs floor, interleaved.
-  const main: number[] = [];
-  const floor: number[] = [];
-  const mainRss: number[] = [];
-  const floorRss: number[] = [];
-  const rss = () => Number(readFileSync(RSS_FILE, 'utf8')) / 1024;
-  for (let i = 0; i < RUNS + 1; i++) {
-    const job = await world.job({ NODE_OPTIONS: RSS_PROBE, BENCH_RSS_FILE: RSS_FILE });
-    const order: [() => Promise<StepResult>, number[], number[]][] = [
-      [() => job.main(inputs), main, mainRss],
-      [() => job.node([FLOOR], { 'INPUT_ROLE-TO-ASSUME': inputs['role-to-assume'] }), floor, floorRss],
-    ];
-    if (i % 2) order.reverse();
-    for (const [run, times, mem] of order) {
-      const result = ok(await run(), 'step');
-      // The first round warms the disk cache and the stand-ins; it is not counted.
-      if (i > 0) {
-        times.push(result.durationMs);
-        mem.push(rss());
+interface Contender {
+  name: string;
+  run(job: Job): Promise<StepResult>;
+}
+const contenders: Contender[] = [
+  { name: 'main step', run: (job) => job.main(inputs) },
+  { name: 'floor', run: (job) => job.node([FLOOR], { 'INPUT_ROLE-TO-ASSUME': inputs['role-to-assume'] }) },
+  ...(INCUMBENT ? [{ name: 'incumbent', run: (job: Job) => job.node([path.resolve(INCUMBENT, 'dist/index.js')], inputEnv(inputs)) }] : []),
+];
+
+/** Inputs as the runner passes them, for an action run through Job.node. */
+function inputEnv(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]));
+}
+
+/** Time to credentials, CPU (user + sys) and peak RSS of each contender, runs interleaved in rotating order. */
+async function compare(where: string, latency: WorldOptions['latency']): Promise<void> {
+  const world = await startWorld(latency ? { latency } : {});
+  const figures = contenders.map(() => ({ ms: [] as number[], cpu: [] as number[], rss: [] as number[] }));
+  try {
+    for (let i = 0; i < RUNS + 1; i++) {
+      const job = await world.job(PROBE_ENV);
+      for (let k = 0; k < contenders.length; k++) {
+        const c = (i + k) % contenders.length;
+        const result = ok(await contenders[c]!.run(job), contenders[c]!.name);
+        const usage = JSON.parse(readFileSync(USAGE_FILE, 'utf8')) as NodeJS.ResourceUsage;
+        // The first round warms the disk cache and the stand-ins; it is not counted.
+        if (i === 0) continue;
+        figures[c]!.ms.push(result.durationMs);
+        figures[c]!.cpu.push((usage.userCPUTime + usage.systemCPUTime) / 1000);
+        figures[c]!.rss.push(usage.maxRSS / 1024);
       }
     }
+  } finally {
+    await world.close();
   }
-  line('time to credentials (main step)', 'ms', main, floor, '<= 1.3x floor');
-  line('peak memory (main step)', 'MB', mainRss, floorRss, '< 50 MB');
+  const floor = figures[1];
+  const targets = { ms: where === 'loopback' ? '' : '<= 1.10x floor', cpu: where === 'loopback' ? '<= 1.5x floor' : '', rss: '<= 1.15x floor' };
+  for (let c = 0; c < contenders.length; c++) {
+    if (contenders[c]!.name === 'floor') continue;
+    const who = `${contenders[c]!.name}, ${where}`;
+    const mine = c === 0;
+    line(`time to credentials (${who})`, 'ms', figures[c]!.ms, floor!.ms, mine ? targets.ms : '');
+    line(`cpu user+sys (${who})`, 'ms', figures[c]!.cpu, floor!.cpu, mine ? targets.cpu : '');
+    line(`peak rss (${who})`, 'MB', figures[c]!.rss, floor!.rss, mine ? targets.rss : '');
+  }
+  line(`floor: time to credentials, ${where}`, 'ms', floor!.ms, undefined, '');
+  line(`floor: cpu user+sys, ${where}`, 'ms', floor!.cpu, undefined, '');
+  line(`floor: peak rss, ${where}`, 'MB', floor!.rss, undefined, '');
+}
 
+await compare('loopback', undefined);
+if (githubMs > 0 || stsMs > 0) await compare(`${githubMs}/${stsMs} ms`, { github: githubMs, sts: stsMs });
+
+const world = await startWorld();
+try {
   // Fail fast: a permanent refusal and bad input, each from spawn to exit.
   world.sts.accounts[0]!.roles.push({ name: 'pr-only', trustPolicy: githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:pull_request') });
   const refusal: number[] = [];
@@ -129,30 +170,50 @@ try {
   line('credential helper cache hit', 'ms', hit, bare, "<= 1.3x node -e ''");
 } finally {
   await world.close();
-  rmSync(RSS_FILE, { force: true });
+  rmSync(USAGE_FILE, { force: true });
+  rmSync(PROBE, { force: true });
 }
 
-// Many jobs at once: 40 concurrent main steps against an STS limited to 8 requests/s, with one JWKS fetch
-// in ten failing (so STS "couldn't retrieve the verification key").
-const last: number[] = [];
-const calls: number[] = [];
-for (let round = 0; round < 3; round++) {
-  const crowd = await startWorld({ accounts: defaultAccounts(), rateLimit: 8 });
+// Many jobs at once: 40 concurrent steps, throttled (an STS limited to 8 requests/s, one JWKS fetch in ten
+// failing, so STS "couldn't retrieve the verification key") and not (no limit, no fault). The throttled
+// makespan minus the unthrottled one of the round before is the backoff cost: what the retries add, without
+// this machine's CPU contention, which both rounds share.
+const JOBS = 40;
+async function crowd(run: Contender['run'], throttled: boolean): Promise<{ makespan: number; failed: number; calls: number }> {
+  const world = await startWorld({ accounts: defaultAccounts(), ...(throttled ? { rateLimit: 8 } : {}) });
   try {
-    crowd.issuer.faults.jwksFailEvery = 10;
-    const jobs = await Promise.all(Array.from({ length: 40 }, () => crowd.job()));
+    if (throttled) world.issuer.faults.jwksFailEvery = 10;
+    const jobs = await Promise.all(Array.from({ length: JOBS }, () => world.job()));
     const started = performance.now();
-    const results = await Promise.all(jobs.map(async (job) => ({ result: await job.main(inputs), at: performance.now() - started })));
-    const failed = results.filter((r) => r.result.exitCode !== 0).length;
-    if (failed > 0) console.log(`# round ${round + 1}: ${failed} of 40 jobs failed`);
-    last.push(Math.max(...results.map((r) => r.at)));
-    calls.push(crowd.sts.calls.length);
+    const results = await Promise.all(jobs.map(async (job) => ({ result: await run(job), at: performance.now() - started })));
+    return { makespan: Math.max(...results.map((r) => r.at)), failed: results.filter((r) => r.result.exitCode !== 0).length, calls: world.sts.calls.length };
   } finally {
-    await crowd.close();
+    await world.close();
   }
 }
-line('40 jobs at 8 req/s: last credentials', 'ms', last, undefined, '<= 8050 ms (0.7x 11.5 s)');
-line('40 jobs at 8 req/s: STS calls', 'n', calls, undefined, '<= 80 (2x jobs)');
+for (const contender of contenders.filter((c) => c.name !== 'floor')) {
+  const free: number[] = [];
+  const limited: number[] = [];
+  const cost: number[] = [];
+  const perJob: number[] = [];
+  const succeeded: number[] = [];
+  for (let round = 0; round < Number(process.env.BENCH_CROWD_ROUNDS ?? 3); round++) {
+    const a = await crowd(contender.run, false);
+    if (a.failed > 0) console.log(`# ${contender.name}, unthrottled round ${round + 1}: ${a.failed} of ${JOBS} jobs failed`);
+    const b = await crowd(contender.run, true);
+    free.push(a.makespan);
+    limited.push(b.makespan);
+    cost.push(b.makespan - a.makespan);
+    perJob.push(b.calls / JOBS);
+    succeeded.push(JOBS - b.failed);
+  }
+  const mine = contender.name === 'main step';
+  line(`${JOBS} jobs unthrottled: makespan (${contender.name})`, 'ms', free, undefined, '');
+  line(`${JOBS} jobs throttled: makespan (${contender.name})`, 'ms', limited, undefined, '');
+  line(`${JOBS} jobs: backoff cost (${contender.name})`, 'ms', cost, undefined, mine ? '<= 0.8x incumbent' : '');
+  line(`${JOBS} jobs throttled: succeeded (${contender.name})`, 'n', succeeded, undefined, mine ? `${JOBS}` : '');
+  line(`${JOBS} jobs throttled: STS calls per job (${contender.name})`, 'n', perJob, undefined, mine ? '<= 2' : '');
+}
 
 // A step that cannot succeed: STS throttles every call. Defaults, one run: it takes a minute.
 if (process.env.BENCH_SKIP_SLOW !== '1') {

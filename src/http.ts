@@ -52,3 +52,13 @@ export function get(url: string, headers: Record<string, string>, timeoutMs: num
     req.end();
   });
 }
+
+/**
+ * Resolves once the requests made so far have left: their sockets connect (net.connect defers that to
+ * process.nextTick) and, on a connection already up, write. Await it before a long import: a dynamic
+ * import loads, links and evaluates as one chain of microtasks, which starves nextTick and the event loop,
+ * so a request made just before it would leave only once the import is done.
+ */
+export function requestsLeave(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

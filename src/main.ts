@@ -11,7 +11,7 @@ import { diagnose, render } from './diagnose.ts';
 import type { Via } from './exchange.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
-import { createAgents } from './http.ts';
+import { createAgents, requestsLeave } from './http.ts';
 import { helperPaths, helperSettings, helperSettingsFile, processCredentials, renderConfig, type ProfileSource } from './profiles.ts';
 import type { RetryEvent } from './retry.ts';
 import { STATE } from './state.ts';
@@ -74,10 +74,14 @@ async function run(): Promise<void> {
     const agents = createAgents({ url: config.proxy, noProxy: config.noProxy });
     tokens = createTokenSource({ audience: config.audience, file: config.tokenFile, env: process.env, agents });
     // Ask for the token while the SDK loads; a failure here resurfaces, classified, in the first attempt.
-    if (config.profiles.length > 0 || !config.roleChaining) tokens.get(false).catch(() => undefined);
-    const [{ exchange, sessionTags }, { createStsClient }] = await Promise.all([import('./exchange.ts'), import('./sts.ts')]);
+    if (config.profiles.length > 0 || !config.roleChaining) {
+      tokens.get(false).catch(() => undefined);
+      await requestsLeave();
+    }
+    const [{ exchange, sessionTags }, { createStsClient, prepare }] = await Promise.all([import('./exchange.ts'), import('./sts.ts')]);
     const webIdentity: Via = { kind: 'web-identity', tokens };
     const client = createStsClient({ region: config.region, endpoint: config.stsEndpoint, agents, signWithEnvironmentCredentials: config.roleChaining });
+    void prepare(client);
     const settings = config;
     // The step fails with the first role that fails: the others stop retrying.
     const firstFailure = new AbortController();

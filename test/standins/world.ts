@@ -1,6 +1,7 @@
 // The issuer and STS together, with one AWS account set up the way AWS's GitHub guide sets it up.
 // Tests, the demo and the benchmark start one of these and run jobs against it.
 import { GITHUB_ISSUER, startIssuer, type Issuer, type RunContext } from './oidc-issuer.ts';
+import { startRelay, type Relay } from './latency.ts';
 import { Job } from './runner.ts';
 import { githubTrustPolicy, startSts, type Account, type Role, type Sts } from './sts-emulator.ts';
 
@@ -29,6 +30,16 @@ export interface WorldOptions {
   run?: Partial<RunContext>;
   accounts?: Account[];
   rateLimit?: number;
+  /** Round trips (ms) to GitHub's token endpoint and to STS, as jobs see them (a relay each; 0: direct). */
+  latency?: { github: number; sts: number };
+}
+
+/** `url` with its host replaced by a relay's. */
+function through(relay: Relay | undefined, url: string): string {
+  if (!relay) return url;
+  const u = new URL(url);
+  u.host = relay.host;
+  return u.toString().replace(/\/$/, '');
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -38,6 +49,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     jwks: { [GITHUB_ISSUER]: issuer.jwksUri },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
+  const hostOf = (url: string) => new URL(url).host;
+  const githubRelay = options.latency?.github ? await startRelay(hostOf(issuer.requestUrl), options.latency.github) : undefined;
+  const stsRelay = options.latency?.sts ? await startRelay(hostOf(sts.url), options.latency.sts) : undefined;
   const jobs: Job[] = [];
   return {
     issuer,
@@ -45,9 +59,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     async job(env = {}) {
       const job = await Job.create({
         env: {
-          ACTIONS_ID_TOKEN_REQUEST_URL: issuer.requestUrl,
+          ACTIONS_ID_TOKEN_REQUEST_URL: through(githubRelay, issuer.requestUrl),
           ACTIONS_ID_TOKEN_REQUEST_TOKEN: issuer.requestToken,
-          AWS_ENDPOINT_URL_STS: sts.url,
+          AWS_ENDPOINT_URL_STS: through(stsRelay, sts.url),
           ...env,
         },
       });
@@ -56,7 +70,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
     async close() {
       await Promise.all(jobs.map((j) => j.dispose()));
-      await Promise.all([issuer.close(), sts.close()]);
+      await Promise.all([issuer.close(), sts.close(), githubRelay?.close(), stsRelay?.close()]);
     },
   };
 }
