@@ -74,14 +74,16 @@ async function run(): Promise<void> {
     const agents = createAgents({ url: config.proxy, noProxy: config.noProxy });
     tokens = createTokenSource({ audience: config.audience, file: config.tokenFile, env: process.env, agents });
     // Ask for the token while the SDK loads; a failure here resurfaces, classified, in the first attempt.
-    if (config.profiles.length > 0 || !config.roleChaining) {
+    const tokenInFlight = config.profiles.length > 0 || !config.roleChaining;
+    if (tokenInFlight) {
       tokens.get(false).catch(() => undefined);
       await requestsLeave();
     }
     const [{ exchange, sessionTags }, { createStsClient, prepare }] = await Promise.all([import('./exchange.ts'), import('./sts.ts')]);
     const webIdentity: Via = { kind: 'web-identity', tokens };
     const client = createStsClient({ region: config.region, endpoint: config.stsEndpoint, agents, signWithEnvironmentCredentials: config.roleChaining });
-    void prepare(client);
+    // The SDK's first-use work, done while the token is on its way rather than after it arrives.
+    if (tokenInFlight) void prepare(client);
     const settings = config;
     // The step fails with the first role that fails: the others stop retrying.
     const firstFailure = new AbortController();
