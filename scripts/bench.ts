@@ -1,7 +1,11 @@
 // `npm run bench`: measures the committed dist/ (it builds nothing) as the runner runs it, against the
-// loopback stand-ins, beside the floor, with interleaved runs. Prints one line per figure, in a format
-// kept stable so that versions can be compared: name, unit, min, median, max, floor median, ratio, target.
-// Figures are for reading, not for CI: nothing here fails a build.
+// loopback stand-ins, beside the floor (scripts/floor.cjs), with interleaved runs. Prints one line per
+// figure, in a format kept stable so that versions can be compared: name, unit, min, median, max, floor
+// median, ratio, target. Figures are for reading, not for CI: nothing here fails a build.
+//   --latency G,S    round trips (ms) to GitHub's token endpoint and to STS for the second comparison
+//                    (default 150,60; 0,0 skips it), through test/standins/latency.ts
+//   --incumbent DIR  an already built action (DIR/dist/index.js, e.g. configure-aws-credentials) run beside ours
+// BENCH_RUNS (15), BENCH_CROWD_ROUNDS (3), BENCH_SKIP_SLOW=1 (skips the one-minute throttled-forever case).
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
@@ -13,7 +17,6 @@ import { ACCOUNT, defaultAccounts, roleArn, startWorld, type WorldOptions } from
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const FLOOR = path.join(ROOT, 'scripts/floor.cjs');
 
-/** `--latency 150,60`: round trips (ms) to GitHub's token endpoint and to STS; `--incumbent DIR`: an already built action to run beside ours. */
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
