@@ -12,4 +12,9 @@ export default tseslint.config(
     },
   },
   { files: ['test/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly', URLSearchParams: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

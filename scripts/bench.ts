@@ -1,21 +1,36 @@
 // `npm run bench`: measures the committed dist/ (it builds nothing) as the runner runs it, against the
-// loopback stand-ins, beside the floor, with interleaved runs. Prints one line per figure, in a format
-// kept stable so that versions can be compared: name, unit, min, median, max, floor median, ratio, target.
-// Figures are for reading, not for CI: nothing here fails a build.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+// loopback stand-ins, beside the floor (scripts/floor.cjs), with interleaved runs. Prints one line per
+// figure, in a format kept stable so that versions can be compared: name, unit, min, median, max, floor
+// median, ratio, target. Figures are for reading, not for CI: nothing here fails a build.
+//   --latency G,S    round trips (ms) to GitHub's token endpoint and to STS for the second comparison
+//                    (default 150,60; 0,0 skips it), through test/standins/latency.ts
+//   --incumbent DIR  an already built action (DIR/dist/index.js, e.g. configure-aws-credentials) run beside ours
+// BENCH_RUNS (15), BENCH_CROWD_ROUNDS (3), BENCH_SKIP_SLOW=1 (skips the one-minute throttled-forever case).
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { findClients, run } from '../test/standins/clients.ts';
-import { DIST, ROOT, type StepResult } from '../test/standins/runner.ts';
+import { DIST, ROOT, type Job, type StepResult } from '../test/standins/runner.ts';
 import { githubTrustPolicy } from '../test/standins/sts-emulator.ts';
-import { ACCOUNT, defaultAccounts, roleArn, startWorld } from '../test/standins/world.ts';
+import { ACCOUNT, defaultAccounts, roleArn, startWorld, type WorldOptions } from '../test/standins/world.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const FLOOR = path.join(ROOT, 'scripts/floor.mjs');
-const RSS_FILE = path.join(os.tmpdir(), `bench-rss-${process.pid}`);
-// Peak resident memory, read by the process itself as it exits.
-const RSS_PROBE = '--import=data:text/javascript,process.on(`exit`,()=>process.getBuiltinModule(`fs`).writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))';
+const FLOOR = path.join(ROOT, 'scripts/floor.cjs');
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+const [githubMs = 150, stsMs = 60] = (option('latency') ?? '150,60').split(',').map(Number);
+const INCUMBENT = option('incumbent');
+
+// Peak resident memory and CPU, read by the process itself as it exits. A CommonJS preload, so that the
+// probe does not start the ES module loader in the CommonJS floor.
+const PROBE = path.join(os.tmpdir(), `bench-probe-${process.pid}.cjs`);
+const USAGE_FILE = path.join(os.tmpdir(), `bench-usage-${process.pid}`);
+writeFileSync(PROBE, "process.on('exit',()=>require('node:fs').writeFileSync(process.env.BENCH_USAGE_FILE,JSON.stringify(process.resourceUsage())))\n");
+const PROBE_ENV = { NODE_OPTIONS: `--require=${PROBE}`, BENCH_USAGE_FILE: USAGE_FILE };
 const inputs = { 'aws-region': 'us-east-1', 'role-to-assume': roleArn('deploy') };
 
 const median = (xs: number[]) => {
@@ -71,33 +86,64 @@ const distBytes = dist.reduce((sum, f) => sum + readFileSync(f).length, 0);
 line('bundle dist/ all .js', 'kB', [distBytes / 1024], undefined, '< 1024 kB');
 line('bundle dist/ all .js gzip', 'kB', [dist.reduce((sum, f) => sum + gzipSync(readFileSync(f)).length, 0) / 1024], undefined, '');
 
-const world = await startWorld();
-try {
-  // Time to credentials and peak memory: main step vs floor, interleaved.
-  const main: number[] = [];
-  const floor: number[] = [];
-  const mainRss: number[] = [];
-  const floorRss: number[] = [];
-  const rss = () => Number(readFileSync(RSS_FILE, 'utf8')) / 1024;
-  for (let i = 0; i < RUNS + 1; i++) {
-    const job = await world.job({ NODE_OPTIONS: RSS_PROBE, BENCH_RSS_FILE: RSS_FILE });
-    const order: [() => Promise<StepResult>, number[], number[]][] = [
-      [() => job.main(inputs), main, mainRss],
-      [() => job.node([FLOOR], { 'INPUT_ROLE-TO-ASSUME': inputs['role-to-assume'] }), floor, floorRss],
-    ];
-    if (i % 2) order.reverse();
-    for (const [run, times, mem] of order) {
-      const result = ok(await run(), 'step');
-      // The first round warms the disk cache and the stand-ins; it is not counted.
-      if (i > 0) {
-        times.push(result.durationMs);
-        mem.push(rss());
+interface Contender {
+  name: string;
+  run(job: Job, sessionName?: string): Promise<StepResult>;
+}
+const named = (sessionName: string | undefined) => (sessionName ? { ...inputs, 'role-session-name': sessionName } : inputs);
+const contenders: Contender[] = [
+  { name: 'main step', run: (job, sessionName) => job.main(named(sessionName)) },
+  { name: 'floor', run: (job) => job.node([FLOOR], { 'INPUT_ROLE-TO-ASSUME': inputs['role-to-assume'] }) },
+  // The runner fills in action.yml's defaults; the incumbent's audience has one, which its code does not repeat.
+  ...(INCUMBENT ? [{ name: 'incumbent', run: (job: Job, sessionName?: string) => job.node([path.resolve(INCUMBENT, 'dist/index.js')], inputEnv({ audience: 'sts.amazonaws.com', ...named(sessionName) })) }] : []),
+];
+
+/** Inputs as the runner passes them, for an action run through Job.node. */
+function inputEnv(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]));
+}
+
+/** Time to credentials, CPU (user + sys) and peak RSS of each contender, runs interleaved in rotating order. */
+async function compare(where: string, latency: WorldOptions['latency']): Promise<void> {
+  const world = await startWorld(latency ? { latency } : {});
+  const figures = contenders.map(() => ({ ms: [] as number[], cpu: [] as number[], rss: [] as number[] }));
+  try {
+    for (let i = 0; i < RUNS + 1; i++) {
+      const job = await world.job(PROBE_ENV);
+      for (let k = 0; k < contenders.length; k++) {
+        const c = (i + k) % contenders.length;
+        const result = ok(await contenders[c]!.run(job), contenders[c]!.name);
+        const usage = JSON.parse(readFileSync(USAGE_FILE, 'utf8')) as NodeJS.ResourceUsage;
+        // The first round warms the disk cache and the stand-ins; it is not counted.
+        if (i === 0) continue;
+        figures[c]!.ms.push(result.durationMs);
+        figures[c]!.cpu.push((usage.userCPUTime + usage.systemCPUTime) / 1000);
+        figures[c]!.rss.push(usage.maxRSS / 1024);
       }
     }
+  } finally {
+    await world.close();
   }
-  line('time to credentials (main step)', 'ms', main, floor, '<= 1.3x floor');
-  line('peak memory (main step)', 'MB', mainRss, floorRss, '< 50 MB');
+  const floor = figures[1];
+  const targets = { ms: where === 'loopback' ? '' : '<= 1.10x floor', cpu: where === 'loopback' ? '<= 1.5x floor' : '', rss: '<= 1.15x floor' };
+  for (let c = 0; c < contenders.length; c++) {
+    if (contenders[c]!.name === 'floor') continue;
+    const who = `${contenders[c]!.name}, ${where}`;
+    const mine = c === 0;
+    line(`time to credentials (${who})`, 'ms', figures[c]!.ms, floor!.ms, mine ? targets.ms : '');
+    line(`cpu user+sys (${who})`, 'ms', figures[c]!.cpu, floor!.cpu, mine ? targets.cpu : '');
+    line(`peak rss (${who})`, 'MB', figures[c]!.rss, floor!.rss, mine ? targets.rss : '');
+  }
+  line(`floor: time to credentials, ${where}`, 'ms', floor!.ms, undefined, '');
+  line(`floor: cpu user+sys, ${where}`, 'ms', floor!.cpu, undefined, '');
+  line(`floor: peak rss, ${where}`, 'MB', floor!.rss, undefined, '');
+}
 
+await compare('loopback', undefined);
+if (githubMs > 0 || stsMs > 0) await compare(`${githubMs}/${stsMs} ms`, { github: githubMs, sts: stsMs });
+
+const world = await startWorld();
+try {
   // Fail fast: a permanent refusal and bad input, each from spawn to exit.
   world.sts.accounts[0]!.roles.push({ name: 'pr-only', trustPolicy: githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:pull_request') });
   const refusal: number[] = [];
@@ -112,30 +158,59 @@ try {
 
 } finally {
   await world.close();
-  rmSync(RSS_FILE, { force: true });
+  rmSync(USAGE_FILE, { force: true });
+  rmSync(PROBE, { force: true });
 }
 
-// Many jobs at once: 40 concurrent main steps against an STS limited to 8 requests/s, with one JWKS fetch
-// in ten failing (so STS "couldn't retrieve the verification key").
-const last: number[] = [];
-const calls: number[] = [];
-for (let round = 0; round < 3; round++) {
-  const crowd = await startWorld({ accounts: defaultAccounts(), rateLimit: 8 });
+// Many jobs at once: 40 concurrent steps, throttled (an STS limited to 8 requests/s, one JWKS fetch in ten
+// failing, so STS "couldn't retrieve the verification key") and not (no limit, no fault). The throttled
+// makespan minus the unthrottled one of the round before is the backoff cost: what the retries add, without
+// this machine's CPU contention, which both rounds share.
+const JOBS = 40;
+async function crowd(run: Contender['run'], throttled: boolean): Promise<{ makespan: number; failed: number; calls: number; maxCalls: number }> {
+  const world = await startWorld({ accounts: defaultAccounts(), ...(throttled ? { rateLimit: 8 } : {}) });
   try {
-    crowd.issuer.faults.jwksFailEvery = 10;
-    const jobs = await Promise.all(Array.from({ length: 40 }, () => crowd.job()));
+    if (throttled) world.issuer.faults.jwksFailEvery = 10;
+    const jobs = await Promise.all(Array.from({ length: JOBS }, () => world.job()));
     const started = performance.now();
-    const results = await Promise.all(jobs.map(async (job) => ({ result: await job.main(inputs), at: performance.now() - started })));
-    const failed = results.filter((r) => r.result.exitCode !== 0).length;
-    if (failed > 0) console.log(`# round ${round + 1}: ${failed} of 40 jobs failed`);
-    last.push(Math.max(...results.map((r) => r.at)));
-    calls.push(crowd.sts.calls.length);
+    // Each job names its session, so that STS's log tells whose each call was.
+    const results = await Promise.all(jobs.map(async (job, i) => ({ result: await run(job, `job-${i}`), at: performance.now() - started })));
+    const perJob = Array.from({ length: JOBS }, (_, i) => world.sts.calls.filter((c) => c.sessionName === `job-${i}`).length);
+    return { makespan: Math.max(...results.map((r) => r.at)), failed: results.filter((r) => r.result.exitCode !== 0).length, calls: world.sts.calls.length, maxCalls: Math.max(...perJob) };
   } finally {
-    await crowd.close();
+    await world.close();
   }
 }
-line('40 jobs at 8 req/s: last credentials', 'ms', last, undefined, '<= 8050 ms (0.7x 11.5 s)');
-line('40 jobs at 8 req/s: STS calls', 'n', calls, undefined, '<= 80 (2x jobs)');
+// Rounds interleave the contenders, so that both see the same load.
+const crowds = contenders
+  .filter((c) => c.name !== 'floor')
+  .map((contender) => ({ contender, free: [] as number[], limited: [] as number[], cost: [] as number[], perJob: [] as number[], worstJob: [] as number[], succeeded: [] as number[] }));
+for (let round = 0; round < Number(process.env.BENCH_CROWD_ROUNDS ?? 3); round++) {
+  for (const c of crowds) {
+    const a = await crowd(c.contender.run, false);
+    if (a.failed > 0) console.log(`# ${c.contender.name}, unthrottled round ${round + 1}: ${a.failed} of ${JOBS} jobs failed`);
+    const b = await crowd(c.contender.run, true);
+    if (b.failed > 0) console.log(`# ${c.contender.name}, throttled round ${round + 1}: ${b.failed} of ${JOBS} jobs failed`);
+    c.free.push(a.makespan);
+    c.limited.push(b.makespan);
+    c.cost.push(b.makespan - a.makespan);
+    c.perJob.push(b.calls / JOBS);
+    c.worstJob.push(b.maxCalls);
+    c.succeeded.push(JOBS - b.failed);
+  }
+}
+const incumbentCost = crowds.find((c) => c.contender.name === 'incumbent')?.cost;
+for (const c of crowds) {
+  const name = c.contender.name;
+  const mine = name === 'main step';
+  line(`${JOBS} jobs unthrottled: makespan (${name})`, 'ms', c.free, undefined, '');
+  line(`${JOBS} jobs throttled: makespan (${name})`, 'ms', c.limited, undefined, '');
+  // The floor column holds the incumbent's median here, when it ran.
+  line(`${JOBS} jobs: backoff cost (${name})`, 'ms', c.cost, mine ? incumbentCost : undefined, mine ? '<= 0.8x incumbent' : '');
+  line(`${JOBS} jobs throttled: succeeded (${name})`, 'n', c.succeeded, undefined, mine ? `${JOBS}` : '');
+  line(`${JOBS} jobs throttled: STS calls per job (${name})`, 'n', c.perJob, undefined, mine ? '<= 2' : '');
+  line(`${JOBS} jobs throttled: STS calls, worst job (${name})`, 'n', c.worstJob, undefined, '');
+}
 
 // A step that cannot succeed: STS throttles every call. Defaults, one run: it takes a minute.
 if (process.env.BENCH_SKIP_SLOW !== '1') {

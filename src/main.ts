@@ -11,7 +11,7 @@ import { diagnose, render } from './diagnose.ts';
 import { InputError } from './errors.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
-import { createAgents, type Agents } from './http.ts';
+import { createAgents, requestsLeave, type Agents } from './http.ts';
 import { TargetFailure, type Obtained } from './obtain.ts';
 import { definesProfile, helperPaths, helperSettings, helperSettingsFile, cacheEntry, renderConfig, withoutCredentials } from './profiles.ts';
 import { proxySecrets } from './proxy.ts';
@@ -75,9 +75,15 @@ function refuseExistingProfile(name: string): void {
 
 async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Agents): Promise<Obtained[]> {
   // Ask for the token while the SDK loads; a failure here resurfaces, classified, in the first attempt.
-  tokens?.get(false).catch(() => undefined);
+  // The request must leave before the import starts: evaluating the SDK's modules starves the event loop.
+  if (tokens) {
+    tokens.get(false).catch(() => undefined);
+    await requestsLeave();
+  }
   const [{ obtain }, { createSts }] = await Promise.all([import('./obtain.ts'), import('./sts.ts')]);
   const sts = createSts({ region: config.region, endpoint: config.stsEndpoint, agents });
+  // The SDK's first-use work, done while the token is on its way rather than after it arrives.
+  if (tokens) void sts.prepare();
   try {
     return await obtain(targets, { sts, settings: config, onRetry: logRetry, onNotice: (message) => core.notice(message) });
   } finally {

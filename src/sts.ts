@@ -41,6 +41,21 @@ export interface StsOptions {
   agents: Agents;
 }
 
+/**
+ * Runs a request through the client's whole pipeline except the network: endpoint rules, the shared
+ * config files (region, FIPS, dual-stack, app id, retry mode: read on first use), serializer, user agent.
+ * Called while the OIDC token is in flight, it moves ~35 ms of first-use work (mostly lazy compilation)
+ * off the path between the token's arrival and the STS call.
+ */
+async function prepareClient(client: STSClient): Promise<void> {
+  const command = new AssumeRoleWithWebIdentityCommand({ RoleArn: 'arn:aws:iam::000000000000:role/prepare', RoleSessionName: 'prepare', WebIdentityToken: 'prepare' });
+  command.middlewareStack.add(
+    () => () => Promise.reject(new Error('not sent')),
+    { step: 'finalizeRequest', priority: 'low', name: 'stopBeforeSending' },
+  );
+  await client.send(command).catch(() => undefined);
+}
+
 export interface SessionRequest {
   roleArn: string;
   sessionName: string;
@@ -67,6 +82,8 @@ export interface Sts {
   assumeRole(signer: Signer, request: SessionRequest, chaining: Chaining): Promise<Credentials>;
   /** Proves the signer's credentials work (GetCallerIdentity) and returns them with their identity. */
   callerIdentity(signer: Signer): Promise<Credentials>;
+  /** Runs the web identity client's first-use work (see prepareClient) without sending anything. */
+  prepare(): Promise<void>;
   destroy(): void;
 }
 
@@ -123,6 +140,9 @@ export function createSts(options: StsOptions): Sts {
         sessionToken: keys.sessionToken ?? '',
         expiration: keys.expiration,
       };
+    },
+    prepare() {
+      return prepareClient(client(undefined));
     },
     destroy() {
       for (const c of clients.values()) c.destroy();

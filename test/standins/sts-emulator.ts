@@ -47,6 +47,7 @@ export type Fault = 'throttle' | 'server-error' | 'reset' | 'hang' | 'garbage' |
 export interface Call {
   action: string;
   roleArn: string | undefined;
+  sessionName: string | undefined;
   /** 'OK', an error code, or the fault injected. */
   result: string;
   at: number;
@@ -454,7 +455,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       const body = Buffer.concat(chunks).toString('utf8');
       const params = new URLSearchParams(body);
       const action = params.get('Action') ?? '';
-      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined };
+      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, sessionName: params.get('RoleSessionName') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined };
       sts.calls.push(call);
       const reply = (status: number, xml: string) => {
         res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GITHUB_ISSUER, startIssuer, type Issuer, type RunContext } from './oidc-issuer.ts';
+import { startRelay, type Relay } from './latency.ts';
 import { Job } from './runner.ts';
 import { githubTrustPolicy, startSts, type Account, type Role, type Sts } from './sts-emulator.ts';
 
@@ -53,6 +54,16 @@ export interface WorldOptions {
   run?: Partial<RunContext>;
   accounts?: Account[];
   rateLimit?: number;
+  /** Round trips (ms) to GitHub's token endpoint and to STS, as jobs see them (a relay each; 0: direct). */
+  latency?: { github: number; sts: number };
+}
+
+/** `url` with its host replaced by a relay's. */
+function through(relay: Relay | undefined, url: string): string {
+  if (!relay) return url;
+  const u = new URL(url);
+  u.host = relay.host;
+  return u.toString().replace(/\/$/, '');
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -62,6 +73,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     jwks: { [GITHUB_ISSUER]: issuer.jwksUri },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
+  const hostOf = (url: string) => new URL(url).host;
+  const githubRelay = options.latency?.github ? await startRelay(hostOf(issuer.requestUrl), options.latency.github) : undefined;
+  const stsRelay = options.latency?.sts ? await startRelay(hostOf(sts.url), options.latency.sts) : undefined;
   const jobs: Job[] = [];
   return {
     issuer,
@@ -69,9 +83,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     async job(env = {}) {
       const job = await Job.create({
         env: {
-          ACTIONS_ID_TOKEN_REQUEST_URL: issuer.requestUrl,
+          ACTIONS_ID_TOKEN_REQUEST_URL: through(githubRelay, issuer.requestUrl),
           ACTIONS_ID_TOKEN_REQUEST_TOKEN: issuer.requestToken,
-          AWS_ENDPOINT_URL_STS: sts.url,
+          AWS_ENDPOINT_URL_STS: through(stsRelay, sts.url),
           ...env,
         },
       });
@@ -80,7 +94,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
     async close() {
       await Promise.all(jobs.map((j) => j.dispose()));
-      await Promise.all([issuer.close(), sts.close()]);
+      await Promise.all([issuer.close(), sts.close(), githubRelay?.close(), stsRelay?.close()]);
     },
   };
 }

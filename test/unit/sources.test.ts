@@ -23,6 +23,7 @@ function fakeSts(answer: (request: SessionRequest, chaining: Chaining) => void):
       return Promise.resolve(credentials);
     },
     callerIdentity: () => Promise.resolve(credentials),
+    prepare: () => Promise.resolve(),
     destroy: () => undefined,
   };
 }
