@@ -105,6 +105,20 @@ describe('withRetry', () => {
     expect(error.attempts).toBeLessThan(10);
   });
 
+  it('announces no retry once an attempt has used up the time budget', async () => {
+    const events: RetryEvent[] = [];
+    const attempt = jest.fn(async () => {
+      // One slow attempt outlives the whole budget, then fails transiently.
+      await new Promise((resolve) => setTimeout(resolve, 13_000));
+      throw new AwsError('Throttling', 'Rate exceeded', 400);
+    });
+    const tight = { ...policy, maxAttempts: 100, maxElapsedMs: 12_000 };
+    const failure = withRetry(attempt, { policy: tight, onRetry: (e) => events.push(e) }).catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(14_000);
+    expect(((await failure) as RetryFailure).attempts).toBe(1);
+    expect(events).toEqual([]);
+  });
+
   it('asks for a fresh token after ExpiredTokenException, and only then', async () => {
     const asked: boolean[] = [];
     const failures = [new AwsError('ExpiredTokenException', 'Token expired', 400), new AwsError('Throttling', 'Rate exceeded', 400)];
