@@ -221,6 +221,8 @@ function writeProfiles(config: Config, profiles: { target: Target; credentials: 
     // Reached only with overwrite-aws-profile: the shared credentials file's keys would win over ours.
     const copy = path.join(dir, 'credentials');
     writeSecretFile(copy, withoutCredentials(shared.credentials.text, config.awsProfile));
+    // Post points it back too: the copy goes with the folder.
+    core.saveState(STATE.credentialsFile, shared.credentials.path);
     core.exportVariable('AWS_SHARED_CREDENTIALS_FILE', copy);
     core.warning(`aws-profile replaces the section [${config.awsProfile}] of ${shared.credentials.path}`);
   }

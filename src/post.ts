@@ -1,5 +1,6 @@
-// The post step: mask again, blank what main exported, point AWS_CONFIG_FILE back, remove every file the
-// action or its credential helper wrote. Cleanup problems are warnings: the post step never fails the job.
+// The post step: mask again, blank what main exported, point AWS_CONFIG_FILE (and AWS_SHARED_CREDENTIALS_FILE)
+// back, remove every file the action or its credential helper wrote. Cleanup problems are warnings: the post
+// step never fails the job.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
@@ -24,6 +25,9 @@ async function run(): Promise<void> {
   // config the job had before. Unset, it was the default path, which every client reads when unset.
   const configFile = core.getState(STATE.configFile);
   if (configFile) core.exportVariable('AWS_CONFIG_FILE', configFile);
+  // Likewise the shared credentials file, when aws-profile replaced it with a copy in that folder.
+  const credentialsFile = core.getState(STATE.credentialsFile);
+  if (credentialsFile) core.exportVariable('AWS_SHARED_CREDENTIALS_FILE', credentialsFile);
   const temp = path.resolve(process.env.RUNNER_TEMP ?? '/nonexistent');
   for (const file of readList(STATE.files)) {
     // Only ever what main created: a folder of ours directly under RUNNER_TEMP.

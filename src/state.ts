@@ -6,4 +6,6 @@ export const STATE = {
   files: 'files',
   /** AWS_CONFIG_FILE as the job had it before main pointed it at the profiles (the default path if unset). */
   configFile: 'configFile',
+  /** AWS_SHARED_CREDENTIALS_FILE as the job had it, when main pointed it at a copy for aws-profile. */
+  credentialsFile: 'credentialsFile',
 } as const;

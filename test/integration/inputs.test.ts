@@ -237,6 +237,11 @@ describe('aws-profile and overwrite-aws-profile', () => {
     expect(replaced.warnings).toEqual(expect.arrayContaining([expect.stringContaining('[profile deploy]'), expect.stringContaining('[deploy]')]));
     expect(readFileSync(replaced.exported.AWS_SHARED_CREDENTIALS_FILE ?? '', 'utf8')).toContain('[other]');
     expect(JSON.parse((await job.node([WHOAMI, 'deploy'])).stdout).deploy).toContain('assumed-role/deploy');
+    // The copy goes with the post step: later post steps find the credentials file the job had.
+    const post = await job.post();
+    results.push(post);
+    expect(post.exported.AWS_SHARED_CREDENTIALS_FILE).toBe(path.join(job.env.HOME ?? '', '.aws', 'credentials'));
+    expect(() => readFileSync(replaced.exported.AWS_SHARED_CREDENTIALS_FILE ?? '')).toThrow();
   });
 });
 
