@@ -202,8 +202,13 @@ const FROM_ENVIRONMENT: readonly InputName[] = [
   'overwrite-aws-profile',
 ];
 
+/** An input as given, or else from its capitalised environment variable where the incumbent reads one. */
+function inputWithFallback(read: InputReader, env: Readonly<Record<string, string | undefined>>): InputReader {
+  return (name) => read(name) || (FROM_ENVIRONMENT.includes(name) ? (env[name.toUpperCase().replace(/-/g, '_')] ?? '') : '');
+}
+
 export function parseConfig(read: InputReader, env: Readonly<Record<string, string | undefined>>): Parsed {
-  const input = (name: InputName) => read(name) || (FROM_ENVIRONMENT.includes(name) ? (env[name.toUpperCase().replace(/-/g, '_')] ?? '') : '');
+  const input = inputWithFallback(read, env);
   const warnings: string[] = [];
   const get = (name: InputName) => input(name).trim();
 
@@ -400,8 +405,13 @@ export function accountOf(roleArn: string): string | undefined {
 }
 
 /** The accounts mask-aws-account-id hides: known from the role ARNs before any call, whatever the outcome. */
-export function accountsToMask(config: Pick<Config, 'maskAccountId' | 'roleArn' | 'profiles'>): string[] {
-  if (!config.maskAccountId) return [];
-  const arns = [...(config.roleArn ? [config.roleArn] : []), ...config.profiles.map((p) => p.roleArn)];
-  return [...new Set(arns.map(accountOf).filter((id): id is string => id !== undefined))];
+/**
+ * With mask-aws-account-id, the accounts that the role ARNs given name, read from the raw inputs: they are
+ * masked before parsing, since an input error may quote the line that holds one.
+ */
+export function accountsToMask(read: InputReader, env: Readonly<Record<string, string | undefined>>): string[] {
+  const input = inputWithFallback(read, env);
+  if (!/^(?:true|True|TRUE)$/.test(input('mask-aws-account-id').trim())) return [];
+  const arns = `${input('role-to-assume')}\n${input('profiles')}`;
+  return [...new Set([...arns.matchAll(/arn:[\w-]+:iam::(\d{12}):/g)].map((m) => m[1] ?? ''))];
 }

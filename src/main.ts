@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
-import { accountsToMask, parseConfig, STATIC_KEY_INPUTS, type Config } from './config.ts';
+import { accountsToMask, parseConfig, STATIC_KEY_INPUTS, type Config, type InputName, type InputReader } from './config.ts';
 import { diagnose, render } from './diagnose.ts';
 import { InputError } from './errors.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
@@ -23,11 +23,17 @@ import type { Credentials } from './sts.ts';
 import { failureSummary, successSummary } from './summary.ts';
 
 async function run(): Promise<void> {
+  const read = (name: InputName) => core.getInput(name);
+  // Keys given as inputs, and with mask-aws-account-id the accounts of the roles given, are masked before
+  // anything, even an input error, can print a line.
+  for (const name of STATIC_KEY_INPUTS) if (read(name)) core.setSecret(read(name));
+  const accounts = accountsToMask(read, process.env);
+  for (const account of accounts) core.setSecret(account);
   let config: Config | undefined;
   let picked: Picked | undefined;
   let deadline: NodeJS.Timeout | undefined;
   try {
-    config = parse();
+    config = parse(read);
     deadline = startDeadline(config.timeoutSeconds);
     const agents = createAgents(config.proxy);
     picked = pickSources(config, process.env, agents);
@@ -39,16 +45,14 @@ async function run(): Promise<void> {
     await report(config, obtained, picked);
   } catch (error) {
     clearTimeout(deadline);
-    await fail(error, config, picked);
+    await fail(error, config, picked, accounts);
   }
 }
 
-function parse(): Config {
-  // Keys given as inputs are masked before anything, even an input error, can print a line.
-  for (const name of STATIC_KEY_INPUTS) if (core.getInput(name)) core.setSecret(core.getInput(name));
-  const { config, warnings } = parseConfig((name) => core.getInput(name), process.env);
-  // The proxy's password and, with mask-aws-account-id, every account a role ARN names: before any line.
-  for (const secret of [...proxySecrets(config.proxy), ...accountsToMask(config)]) core.setSecret(secret);
+function parse(read: InputReader): Config {
+  const { config, warnings } = parseConfig(read, process.env);
+  // The proxy's password, before any line.
+  for (const secret of proxySecrets(config.proxy)) core.setSecret(secret);
   for (const warning of warnings) core.warning(warning);
   if (config.awsProfile && !config.overwriteAwsProfile) refuseExistingProfile(config.awsProfile);
   if (config.unsetCurrentCredentials) {
@@ -134,7 +138,7 @@ async function report(config: Config, obtained: Obtained[], { tokens }: Picked):
   );
 }
 
-async function fail(error: unknown, config: Config | undefined, picked: Picked | undefined): Promise<void> {
+async function fail(error: unknown, config: Config | undefined, picked: Picked | undefined, accounts: string[]): Promise<void> {
   const failed = error instanceof TargetFailure ? error.target : undefined;
   const diagnosis = diagnose(error instanceof TargetFailure ? error.cause : error, {
     roleArn: failed?.roleArn ?? config?.roleArn,
@@ -147,7 +151,7 @@ async function fail(error: unknown, config: Config | undefined, picked: Picked |
     tokenFromFile: config?.tokenFile !== undefined,
   });
   core.setFailed(render(diagnosis));
-  await writeSummary(failureSummary(diagnosis, picked?.tokens?.last?.claims, config ? accountsToMask(config) : []));
+  await writeSummary(failureSummary(diagnosis, picked?.tokens?.last?.claims, accounts));
 }
 
 function describe(error: unknown): string {

@@ -445,6 +445,16 @@ describe('permanent failures end the step at once', () => {
     expect(result.summary).toContain('### AWS credentials: failed');
   });
 
+  it('mask-aws-account-id hides the account even in an input error that quotes its line', async () => {
+    const profiles = `audit: ${roleArn('audit', '333333333333')}\naudit: ${roleArn('audit', '333333333333')}`;
+    const { result } = await main({ ...base, 'mask-aws-account-id': 'true', profiles });
+    expectFailedWithNothingExported(result);
+    expect(result.stdout).toContain("repeats profile 'audit'");
+    expect(result.stdout).toMatch(/::error::.*333333333333/);
+    expect(result.log.join('\n')).not.toContain('333333333333');
+    expect(result.summary).not.toContain('333333333333');
+  });
+
   it('disable-retry makes one attempt even for transient errors', async () => {
     world.sts.faults.push('throttle');
     const { result } = await main({ ...base, 'disable-retry': 'true' });
