@@ -329,6 +329,10 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
   if (useExistingCredentials && unsetCurrentCredentials) {
     throw new InputError('use-existing-credentials', 'cannot be true with unset-current-credentials, which discards the credentials it would use');
   }
+  if (useExistingCredentials && awsProfile !== undefined) {
+    // Credentials used as they are stay in the environment: there would be nothing to write into the profile.
+    throw new InputError('use-existing-credentials', `cannot be true with aws-profile ('${awsProfile}'), which needs new credentials to write into that profile`);
+  }
 
   const timeoutInput = get('action-timeout-s');
   // 0 is the incumbent's "no timeout".

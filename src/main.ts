@@ -78,7 +78,8 @@ function refuseExistingProfile(name: string): void {
 }
 
 async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Agents): Promise<Obtained[]> {
-  // Ask for the token while the SDK loads; a failure here resurfaces, classified, in the first attempt.
+  // Ask for the token while the SDK loads. A failure here is dropped: the first attempt asks again and
+  // classifies what it gets.
   // The request must leave before the import starts: evaluating the SDK's modules starves the event loop.
   if (tokens) {
     tokens.get(false).catch(() => undefined);

@@ -138,6 +138,12 @@ describe('parseConfig', () => {
     expect(parse({ ...base, 'retry-max-attempts': '5' }).config.maxAttempts).toBe(5);
   });
 
+  it('refuses use-existing-credentials with aws-profile, naming both', () => {
+    const error = refusal({ ...base, 'use-existing-credentials': 'true', 'aws-profile': 'deploy' });
+    expect(error.input).toBe('use-existing-credentials');
+    expect(error.message).toContain("aws-profile ('deploy')");
+  });
+
   it('role chaining needs credentials in the environment, an hour at most, and current credentials kept', () => {
     expect(refusal({ ...base, 'role-chaining': 'true' }).input).toBe('role-chaining');
     const env = { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 'secret' };
