@@ -18,6 +18,7 @@ export type HelperSettings = Pick<
   | 'managedSessionPolicies'
   | 'allowedAccountIds'
   | 'maxAttempts'
+  | 'specialCharactersWorkaround'
 > & {
   /** Profile name → role ARN. */
   roles: Record<string, string>;
@@ -36,6 +37,7 @@ export function helperSettings(config: Config): HelperSettings {
     managedSessionPolicies: config.managedSessionPolicies,
     allowedAccountIds: config.allowedAccountIds,
     maxAttempts: config.maxAttempts,
+    specialCharactersWorkaround: config.specialCharactersWorkaround,
     roles: Object.fromEntries(config.profiles.map((p) => [p.name, p.roleArn])),
   };
 }

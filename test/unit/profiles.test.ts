@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { cacheEntry, freshCredentials, processCredentials, refreshMargin, renderConfig, REFRESH_MARGIN_MS } from '../../src/profiles.ts';
+import { cacheEntry, freshCredentials, helperSettings, processCredentials, refreshMargin, renderConfig, REFRESH_MARGIN_MS } from '../../src/profiles.ts';
+import { parseConfig } from '../../src/config.ts';
 import { planExport } from '../../src/export.ts';
 import type { Credentials } from '../../src/sts.ts';
 
@@ -71,6 +72,14 @@ describe('the helper cache', () => {
     expect(freshCredentials(json, 0)).toBeUndefined();
     expect(freshCredentials(`\n${json}`, 0)).toBeUndefined();
     expect(freshCredentials(`soon\n${json}`, 0)).toBeUndefined();
+  });
+});
+
+describe('helperSettings', () => {
+  it('carries every input that shapes a refresh, so later credentials follow the same rules as the first', () => {
+    const inputs: Record<string, string> = { 'aws-region': 'eu-west-1', profiles: 'deploy: arn:aws:iam::111111111111:role/deploy', 'special-characters-workaround': 'true', 'allowed-account-ids': '111111111111', 'role-duration-seconds': '900' };
+    const { config } = parseConfig((name) => inputs[name] ?? '', {});
+    expect(helperSettings(config)).toMatchObject({ specialCharactersWorkaround: true, allowedAccountIds: ['111111111111'], durationSeconds: 900, roles: { deploy: 'arn:aws:iam::111111111111:role/deploy' } });
   });
 });
 
