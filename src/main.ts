@@ -13,7 +13,7 @@ import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents, requestsLeave, type Agents } from './http.ts';
 import { TargetFailure, type Obtained } from './obtain.ts';
-import { definesProfile, helperPaths, helperSettings, helperSettingsFile, cacheEntry, renderConfig, withoutCredentials } from './profiles.ts';
+import { definesProfile, sectionName, helperPaths, helperSettings, helperSettingsFile, cacheEntry, renderConfig, withoutCredentials } from './profiles.ts';
 import { proxySecrets } from './proxy.ts';
 import type { RetryEvent } from './retry.ts';
 import { pickSources, type Picked, type Target } from './sources/pick.ts';
@@ -185,10 +185,6 @@ function sharedFiles(env: NodeJS.ProcessEnv): { config: SharedFile; credentials:
   };
 }
 
-function sectionOf(profile: string | undefined): string | undefined {
-  return profile === undefined ? undefined : profile === 'default' ? 'default' : `profile ${profile}`;
-}
-
 /**
  * Writes the profiles' config file: web identity profiles refreshed by the helper (with its settings and
  * a warm cache), the others (profile-credentials: static, or aws-profile with keys) written as they are.
@@ -221,7 +217,7 @@ function writeProfiles(config: Config, profiles: { target: Target; credentials: 
     ({ text } = rendered);
     replaced.push(...rendered.replaced);
   }
-  for (const section of replaced) core.warning(`${section === sectionOf(config.awsProfile) ? 'aws-profile' : 'profiles'} replaces the section [${section}] of your existing AWS config`);
+  for (const section of replaced) core.warning(`${config.awsProfile !== undefined && section === sectionName(config.awsProfile) ? 'aws-profile' : 'profiles'} replaces the section [${section}] of your existing AWS config`);
   if (config.awsProfile && definesProfile(shared.credentials.text, config.awsProfile, 'credentials')) {
     // Reached only with overwrite-aws-profile: the shared credentials file's keys would win over ours.
     const copy = path.join(dir, 'credentials');

@@ -104,7 +104,10 @@ export function processCredentials(c: Credentials): string {
   });
 }
 
-function sectionName(profile: string): string {
+// A section header of a shared config or credentials file: [default], [profile NAME], [NAME].
+const HEADER = /^\s*\[\s*([^\]]+?)\s*\]\s*$/;
+
+export function sectionName(profile: string): string {
   return profile === 'default' ? 'default' : `profile ${profile}`;
 }
 
@@ -142,7 +145,7 @@ export function renderConfig(existing: string, profiles: Profile[], region: stri
   const replaced: string[] = [];
   let dropping = false;
   for (const line of existing.split(/\r?\n/)) {
-    const header = /^\s*\[\s*([^\]]+?)\s*\]\s*$/.exec(line);
+    const header = HEADER.exec(line);
     if (header) {
       dropping = ours.has(header[1] ?? '');
       if (dropping) replaced.push(header[1] ?? '');
@@ -165,7 +168,6 @@ export function renderConfig(existing: string, profiles: Profile[], region: stri
   return { text: `${head ? `${head}\n\n` : ''}${sections.join('\n\n')}\n`, replaced };
 }
 
-const HEADER = /^\s*\[\s*([^\]]+?)\s*\]\s*$/;
 
 /** Whether a shared config or credentials file already has a section for `profile`. */
 export function definesProfile(text: string, profile: string, kind: 'config' | 'credentials'): boolean {
