@@ -7,7 +7,7 @@ import { findLeaks } from '../standins/leaks.ts';
 import { startProxy } from '../standins/proxy.ts';
 import { ROOT, type Job, type StepResult } from '../standins/runner.ts';
 import type { PolicyDocument } from '../standins/sts-emulator.ts';
-import { ACCOUNT, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
+import { ACCOUNT, FAILS_FAST_MS, defaultAccounts, roleArn, startWorld, type World } from '../standins/world.ts';
 
 const WHOAMI = path.join(ROOT, 'test/standins/whoami.ts');
 // Base64 secrets, like AWS's: about three in four hold a '+' or '/'.
@@ -177,7 +177,7 @@ describe('no credentials at all', () => {
     expect(without.result.errors[0]).toContain("Input 'role-to-assume' is not set");
     expect(world.sts.calls).toEqual([]);
     // The product promise is 2 s; bounded generously for a loaded machine, yet far below a hung chain.
-    for (const { result } of [withRole, without]) expect(result.durationMs).toBeLessThan(4000);
+    for (const { result } of [withRole, without]) expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
   });
 });
 
@@ -275,12 +275,12 @@ describe('special-characters-workaround', () => {
 
 describe('action-timeout-s', () => {
   it('one deadline for the whole step: at it the step fails with a clear error and exports nothing', async () => {
-    world.sts.faults.push('hang', 'hang', 'hang');
+    // Without the deadline, ten calls that never answer would take ten 5-second request timeouts.
+    world.sts.faults.push(...Array<'hang'>(10).fill('hang'));
     const { result } = await run({ 'role-to-assume': roleArn('deploy'), 'action-timeout-s': '1' });
     expectNothingExported(result);
     expect(result.errors[0]).toContain("Input 'action-timeout-s' is 1");
-    // The hanging call alone would take 5 s to be abandoned; bounded generously for a busy machine.
-    expect(result.durationMs).toBeLessThan(4000);
+    expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
   });
 });
 
