@@ -45,7 +45,7 @@ const MUTANTS: Mutant[] = [
   { feature: 'profiles lines are validated', file: 'src/config.ts', find: "if (!ROLE_ARN.test(roleArn)) throw new InputError('profiles'", replace: "if (false) throw new InputError('profiles'", tests: [U('config')] },
   // Masking and exporting
   { feature: 'environment credentials are masked', file: 'src/main.ts', find: 'for (const secret of plan?.secrets ?? []) core.setSecret(secret);', replace: '', tests: [I('action')], only: 'exports masked credentials' },
-  { feature: 'profile credentials are masked', file: 'src/main.ts', find: '...(config.maskAccountId ? [c.accountId] : [])]) if (secret) core.setSecret(secret);', replace: '...(config.maskAccountId ? [c.accountId] : [])]) if (secret) void secret;', tests: [I('profiles')], only: 'masks the accounts of profiles' },
+  { feature: 'profile credentials are masked', file: 'src/main.ts', find: '...(config.maskAccountId ? [c.accountId] : [])]) if (secret) core.setSecret(secret);', replace: '...(config.maskAccountId ? [c.accountId] : [])]) if (secret) void secret;', tests: [I('profiles')], only: 'masks the accounts of profiles|static mode' },
   { feature: 'mask-aws-account-id', file: 'src/export.ts', find: 'if (settings.maskAccountId) secrets.push(obtained.accountId);', replace: '', tests: [U('profiles')], only: 'mask' },
   { feature: 'output-env-credentials', file: 'src/export.ts', find: 'if (c && settings.outputEnvCredentials) {', replace: 'if (c) {', tests: [U('profiles')] },
   { feature: 'output-credentials', file: 'src/export.ts', find: 'if (c && settings.outputCredentials) {', replace: 'if (c) {', tests: [U('profiles')] },
@@ -165,7 +165,7 @@ const MUTANTS: Mutant[] = [
   { feature: 'aws-profile refuses an existing profile', file: 'src/main.ts', find: 'if (config.awsProfile && !config.overwriteAwsProfile) refuseExistingProfile(config.awsProfile);', replace: '', tests: [I('inputs')], only: 'refuses a profile that already exists' },
   { feature: 'special-characters-workaround', file: 'src/exchange.ts', find: 'for (let draw = 1; hasSpecialCharacters(result.value); draw++) {', replace: 'for (let draw = 1; false; draw++) {', tests: [I('inputs')], only: 'until the secret access key' },
   { feature: 'requestsLeave waits for the requests to leave', file: 'src/http.ts', find: 'for (let turn = 0; turn < 2; turn++)', replace: 'for (let turn = 0; turn < 0; turn++)', tests: [U('http')] },
-  { feature: 'the token request leaves before the SDK import', file: 'src/main.ts', find: '    await requestsLeave();\n', replace: '', tests: [I('action')], only: 'exports masked credentials' },
+  { feature: 'the token request leaves before the SDK import', file: 'src/main.ts', find: '    await requestsLeave();\n', replace: '', tests: [I('action')], only: 'before loading the SDK' },
 ];
 
 function run(command: string, args: string[]): boolean {

@@ -142,7 +142,12 @@ describe('profiles', () => {
     const { job } = await setUp({ 'profile-credentials': 'static' });
     const dir = path.dirname(job.env.AWS_CONFIG_FILE ?? '');
     expect(readdirSync(dir)).toEqual(['config']);
-    expect(readFileSync(path.join(dir, 'config'), 'utf8')).not.toContain('credential_process');
+    const config = readFileSync(path.join(dir, 'config'), 'utf8');
+    expect(config).not.toContain('credential_process');
+    // Every key written into the profiles was masked, though no line of this step prints it.
+    const keys = [...config.matchAll(/^aws_(?:access_key_id|secret_access_key|session_token) = (.+)$/gm)].map((m) => m[1]);
+    expect(keys).toHaveLength(6);
+    expect(job.masks).toEqual(expect.arrayContaining(keys));
     expect(await whoami(job, 'audit')).toEqual({ audit: `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/audit/GitHubActions` });
     const post = await job.post();
     expect(existsSync(dir)).toBe(false);
