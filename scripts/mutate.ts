@@ -168,8 +168,11 @@ const MUTANTS: Mutant[] = [
   { feature: 'the token request leaves before the SDK import', file: 'src/main.ts', find: '    await requestsLeave();\n', replace: '', tests: [I('action')], only: 'before loading the SDK' },
 ];
 
+// A mutant can make a test wait forever (a lock never taken): a run that has not passed by then failed.
+const RUN_TIMEOUT_MS = 300_000;
+
 function run(command: string, args: string[]): boolean {
-  return spawnSync(command, args, { cwd: ROOT, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules' } }).status === 0;
+  return spawnSync(command, args, { cwd: ROOT, stdio: 'ignore', timeout: RUN_TIMEOUT_MS, env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules' } }).status === 0;
 }
 
 // --unit / --integration keep only the mutants whose tests are all unit tests (no build) or that need one.
