@@ -1,4 +1,5 @@
-// Mutation audit, run by hand (`npm run mutate`, or `npm run mutate -- NAME…` for some), never by CI:
+// Mutation audit, run by hand (`npm run mutate`, `npm run mutate -- NAME…` for some, `-- --unit` for the
+// cheap ones whose tests need no build, `-- --integration` for the rest), never by CI:
 // each mutant deletes or negates the core line of one feature; the tests that guard that feature must
 // then fail. Every mutant is applied alone, dist/ is rebuilt, the tests run, and the source file and
 // dist/ are put back whatever happens. Exit status 1 if any mutant survived or no longer applies.
@@ -28,7 +29,7 @@ const MUTANTS: Mutant[] = [
   // Inputs
   { feature: 'aws-region is required', file: 'src/config.ts', find: "if (region === '') throw new InputError('aws-region', 'is required');", replace: '', tests: [U('config')] },
   { feature: 'aws-region is validated', file: 'src/config.ts', find: 'if (!REGION.test(region)) throw', replace: 'if (false) throw', tests: [U('config')] },
-  { feature: 'role-to-assume is validated', file: 'src/config.ts', find: "if (roleInput !== '' && !ROLE_ARN.test(roleInput)) {", replace: 'if (false) {', tests: [U('config')] },
+  { feature: 'role-to-assume is validated', file: 'src/config.ts', find: "if (roleInput !== '' && !ROLE_ARN.test(roleInput) && !(ROLE_NAME.test(roleInput) && (staticKeys || roleChaining))) {", replace: 'if (false) {', tests: [U('config')] },
   { feature: 'role-session-name is sanitised', file: 'src/config.ts', find: "raw.replace(/[^\\w+=,.@-]/g, '_').slice(0, 64)", replace: 'raw.slice(0, 64)', tests: [U('config')] },
   { feature: 'role-duration-seconds has a floor of 900', file: 'src/config.ts', find: 'DEFAULTS.durationSeconds, 900, 43200)', replace: 'DEFAULTS.durationSeconds, 0, 43200)', tests: [U('config')] },
   { feature: 'audience input is read', file: 'src/config.ts', find: "const audience = get('audience') || DEFAULTS.audience;", replace: 'const audience = DEFAULTS.audience;', tests: [U('config'), I('diagnosis')] },
@@ -38,20 +39,20 @@ const MUTANTS: Mutant[] = [
   { feature: 'allowed-account-ids are validated', file: 'src/config.ts', find: 'if (!ACCOUNT_ID.test(id)) throw', replace: 'if (false) throw', tests: [U('config')] },
   { feature: 'disable-retry means one attempt', file: 'src/config.ts', find: 'maxAttempts: disableRetry ? 1 : attempts,', replace: 'maxAttempts: attempts,', tests: [U('config'), I('action')], only: 'disable-retry' },
   { feature: 'role-chaining needs credentials', file: 'src/config.ts', find: 'if (roleChaining && (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY)) {', replace: 'if (false) {', tests: [U('config')] },
-  { feature: 'HTTPS_PROXY is honoured', file: 'src/config.ts', find: "get('http-proxy') || env.HTTPS_PROXY || env.https_proxy || ''", replace: "get('http-proxy')", tests: [U('config')] },
+  { feature: 'HTTPS_PROXY is honoured', file: 'src/proxy.ts', find: "['HTTPS_PROXY', env.HTTPS_PROXY], ", replace: '', tests: [U('config')] },
   { feature: 'booleans are strict', file: 'src/config.ts', find: "throw new InputError(name, `must be true or false, got '${raw}'`);", replace: 'return fallback;', tests: [U('config')] },
   { feature: 'profile-credentials is validated', file: 'src/config.ts', find: "if (profileCredentials !== 'refresh' && profileCredentials !== 'static') {", replace: 'if (false) {', tests: [U('config')] },
   { feature: 'profiles lines are validated', file: 'src/config.ts', find: "if (!ROLE_ARN.test(roleArn)) throw new InputError('profiles'", replace: "if (false) throw new InputError('profiles'", tests: [U('config')] },
   // Masking and exporting
   { feature: 'environment credentials are masked', file: 'src/main.ts', find: 'for (const secret of plan?.secrets ?? []) core.setSecret(secret);', replace: '', tests: [I('action')], only: 'exports masked credentials' },
-  { feature: 'profile credentials are masked', file: 'src/main.ts', find: '...(config.maskAccountId ? [c.accountId] : [])]) core.setSecret(secret);', replace: '...(config.maskAccountId ? [c.accountId] : [])]) void secret;', tests: [I('profiles')], only: 'masks the accounts of profiles' },
-  { feature: 'mask-aws-account-id', file: 'src/export.ts', find: 'if (settings.maskAccountId) secrets.push(credentials.accountId);', replace: '', tests: [U('profiles'), I('action')], only: 'mask' },
-  { feature: 'output-env-credentials', file: 'src/export.ts', find: 'if (settings.outputEnvCredentials) {', replace: 'if (true) {', tests: [U('profiles')] },
-  { feature: 'output-credentials', file: 'src/export.ts', find: 'if (settings.outputCredentials) {', replace: 'if (true) {', tests: [U('profiles')] },
+  { feature: 'profile credentials are masked', file: 'src/main.ts', find: '...(config.maskAccountId ? [c.accountId] : [])]) if (secret) core.setSecret(secret);', replace: '...(config.maskAccountId ? [c.accountId] : [])]) if (secret) void secret;', tests: [I('profiles')], only: 'masks the accounts of profiles|static mode' },
+  { feature: 'mask-aws-account-id', file: 'src/export.ts', find: 'if (settings.maskAccountId) secrets.push(obtained.accountId);', replace: '', tests: [U('profiles')], only: 'mask' },
+  { feature: 'output-env-credentials', file: 'src/export.ts', find: 'if (c && settings.outputEnvCredentials) {', replace: 'if (c) {', tests: [U('profiles')] },
+  { feature: 'output-credentials', file: 'src/export.ts', find: 'if (c && settings.outputCredentials) {', replace: 'if (c) {', tests: [U('profiles')] },
   { feature: 'unset-current-credentials', file: 'src/main.ts', find: "for (const name of CREDENTIAL_VARIABLES) core.exportVariable(name, '');", replace: '', tests: [I('action')], only: 'unset-current-credentials' },
-  { feature: 'the step fails with the first refused role', file: 'src/main.ts', find: 'firstFailure.abort();', replace: '', tests: [I('profiles')], only: 'fails as soon as one role is refused' },
-  { feature: 'profiles are written and exported', file: 'src/main.ts', find: "if (profileCredentials.size > 0) core.exportVariable('AWS_CONFIG_FILE', writeProfiles(config, profileCredentials));", replace: '', tests: [I('profiles')], only: 'two profiles resolve' },
-  { feature: 'the helper cache starts warm', file: 'src/main.ts', find: 'for (const [name, c] of credentials) writeSecretFile(helperPaths(dir, name).cache, processCredentials(c));', replace: '', tests: [I('profiles')], only: 'cache hit' },
+  { feature: 'the step fails with the first refused role', file: 'src/obtain.ts', find: 'firstFailure.abort();', replace: '', tests: [I('profiles')], only: 'fails as soon as one role is refused' },
+  { feature: 'profiles are written and exported', file: 'src/main.ts', find: "if (profiles.length > 0) core.exportVariable('AWS_CONFIG_FILE', writeProfiles(config, profiles));", replace: '', tests: [I('profiles')], only: 'two profiles resolve' },
+  { feature: 'the helper cache starts warm', file: 'src/main.ts', find: "for (const { target, credentials } of refreshed) writeSecretFile(helperPaths(dir, target.profile ?? '').cache, cacheEntry(credentials, Date.now()));", replace: '', tests: [I('profiles')], only: 'cache hit' },
   { feature: 'post knows what to blank', file: 'src/main.ts', find: 'core.saveState(STATE.exported,', replace: 'void (STATE.exported,', tests: [I('action')], only: 'post blanks them' },
   { feature: 'post knows what to remove', file: 'src/main.ts', find: 'core.saveState(STATE.files, JSON.stringify([dir]));', replace: '', tests: [I('profiles')], only: 'post removes them all' },
   // Post step
@@ -63,7 +64,7 @@ const MUTANTS: Mutant[] = [
   { feature: 'transient STS codes are retried', file: 'src/retry.ts', find: "if (TRANSIENT_CODES.has(error.code)) return 'retry';", replace: '', tests: [U('retry')] },
   { feature: 'an unreachable JWKS is retried', file: 'src/retry.ts', find: "if (error.code === 'InvalidIdentityToken' && /verification key/i.test(error.message)) return 'retry';", replace: '', tests: [U('retry')] },
   { feature: '5xx is retried', file: 'src/retry.ts', find: "return error.status !== undefined && error.status >= 500 ? 'retry' : 'stop';", replace: "return 'stop';", tests: [U('retry')] },
-  { feature: 'ENOTFOUND is permanent', file: 'src/retry.ts', find: "error.code === 'ENOTFOUND' ? 'stop' : 'retry'", replace: "'retry'", tests: [U('retry')] },
+  { feature: 'ENOTFOUND in a typed host is permanent', file: 'src/retry.ts', find: "return error.code === 'ENOTFOUND' && error.typedHost ? 'stop' : 'retry';", replace: "return 'retry';", tests: [U('retry')] },
   { feature: 'a token endpoint 5xx is retried', file: 'src/retry.ts', find: "return error.failure === 'unavailable' ? 'retry' : 'stop';", replace: "return 'stop';", tests: [U('retry')] },
   { feature: 'permanent errors stop the retries', file: 'src/retry.ts', find: 'if (verdict === \'stop\') throw new AbortError(error as Error);', replace: '', tests: [U('retry')] },
   { feature: 'backoff grows exponentially', file: 'src/retry.ts', find: 'baseMs * 2 ** (retry - 1)', replace: 'baseMs', tests: [U('retry')] },
@@ -75,30 +76,30 @@ const MUTANTS: Mutant[] = [
   // Token source
   { feature: 'a young token is reused', file: 'src/token.ts', find: 'if (!fresh && last && now() - last.obtainedAt < TOKEN_REUSE_MS) return Promise.resolve(last);', replace: '', tests: [U('token')] },
   { feature: 'concurrent roles share one token request', file: 'src/token.ts', find: 'pending ??= obtain()', replace: 'pending = obtain()', tests: [I('profiles')], only: 'two profiles resolve' },
-  { feature: 'a token endpoint 5xx is classed transient', file: 'src/token.ts', find: 'const transient = res.status >= 500 || res.status === 429 || res.status === 408;', replace: 'const transient = false;', tests: [I('action')], only: 'token endpoint answers 5xx' },
-  { feature: 'the audience is asked for', file: 'src/token.ts', find: 'audience=${encodeURIComponent(audience)}', replace: 'audience=sts.amazonaws.com', tests: [I('diagnosis')], only: 'does not list the audience' },
+  { feature: 'a token endpoint 5xx is classed transient', file: 'src/sources/github-oidc.ts', find: 'const transient = res.status >= 500 || res.status === 429 || res.status === 408;', replace: 'const transient = false;', tests: [I('action')], only: 'token endpoint answers 5xx' },
+  { feature: 'the audience is asked for', file: 'src/sources/github-oidc.ts', find: 'audience=${encodeURIComponent(audience)}', replace: 'audience=sts.amazonaws.com', tests: [I('diagnosis')], only: 'does not list the audience' },
   // Network: proxy, deadlines, endpoints
-  { feature: 'http-proxy is used', file: 'src/http.ts', find: 'const proxyEnv = proxy.url ?', replace: 'const proxyEnv = false ?', tests: [I('action')], only: 'proxy' },
+  { feature: 'http-proxy is used', file: 'src/http.ts', find: 'const proxyEnv = proxy ?', replace: 'const proxyEnv = false ?', tests: [I('action')], only: 'through http-proxy' },
   { feature: 'a token request has a deadline', file: 'src/http.ts', find: '), timeoutMs);', replace: '), timeoutMs * 1000);', tests: [I('action')], only: 'token request that never answers' },
   { feature: 'sts-endpoint is used', file: 'src/sts.ts', find: '...(options.endpoint ? { endpoint: options.endpoint } : {}),', replace: '', tests: [I('action')], only: 'sts-endpoint wins' },
   { feature: 'the SDK retries nothing', file: 'src/sts.ts', find: 'maxAttempts: 1,', replace: 'maxAttempts: 3,', tests: [I('action')], only: 'disable-retry makes one attempt|gives up on persistent' },
   { feature: 'an STS call has a deadline', file: 'src/sts.ts', find: 'requestTimeout: REQUEST_TIMEOUT_MS,', replace: 'requestTimeout: 0,', tests: [I('action')], only: 'STS call that never answers' },
   { feature: 'the inline session policy is sent', file: 'src/sts.ts', find: '...(request.policy ? { Policy: request.policy } : {}),', replace: '', tests: [I('action')], only: 'session policies' },
   { feature: 'managed session policies are sent', file: 'src/sts.ts', find: '...(request.policyArns.length > 0 ? { PolicyArns: request.policyArns.map((arn) => ({ arn })) } : {}),', replace: '', tests: [I('action')], only: 'session policies' },
-  { feature: 'chained sessions are tagged', file: 'src/sts.ts', find: '...(tags.length > 0 ? { Tags: tags, TransitiveTagKeys: tags.map((t) => t.Key) } : {}),', replace: '', tests: [I('action')], only: 'TagSession' },
+  { feature: 'chained sessions are tagged', file: 'src/sts.ts', find: '...(chaining.tags.length > 0 ? { Tags: chaining.tags } : {}),', replace: '', tests: [I('action')], only: 'TagSession' },
   { feature: 'an unreadable answer is named', file: 'src/sts.ts', find: "if (!e.Code) return new AwsError('UnreadableResponse'", replace: "if (false) return new AwsError('UnreadableResponse'", tests: [I('action')], only: 'garbage' },
   // Exchange
   { feature: 'allowed-account-ids is enforced', file: 'src/exchange.ts', find: 'if (allowed.length > 0 && !allowed.includes(accountId)) throw new AccountError(accountId, allowed);', replace: '', tests: [I('action')], only: 'allowed-account-ids' },
-  { feature: 'the session name is sent', file: 'src/exchange.ts', find: 'sessionName: settings.sessionName,', replace: "sessionName: 'GitHubActions',", tests: [I('action')], only: 'session name' },
-  { feature: 'the duration is sent', file: 'src/exchange.ts', find: 'durationSeconds: settings.durationSeconds,', replace: 'durationSeconds: 3600,', tests: [I('action')], only: 'session name' },
-  { feature: 'role-chaining signs with the environment credentials', file: 'src/main.ts', find: 'signWithEnvironmentCredentials: config.roleChaining', replace: 'signWithEnvironmentCredentials: false', tests: [I('action')], only: 'assumes a second role' },
+  { feature: 'the session name is sent', file: 'src/sources/source.ts', find: 'sessionName: settings.sessionName,', replace: "sessionName: 'GitHubActions',", tests: [I('action')], only: 'session name' },
+  { feature: 'the duration is sent', file: 'src/sources/source.ts', find: 'durationSeconds: settings.durationSeconds,', replace: 'durationSeconds: 3600,', tests: [I('action')], only: 'session name' },
+  { feature: 'role-chaining signs with the environment credentials', file: 'src/sources/pick.ts', find: "else if (config.roleChaining && envKeys) environment(", replace: 'else if (false) environment(', tests: [I('action')], only: 'assumes a second role' },
   // Diagnosis
   { feature: 'diagnosis: missing id-token permission', file: 'src/diagnose.ts', find: "if (cause.failure === 'no-permission') {", replace: 'if (false) {', tests: [U('diagnose')] },
   { feature: 'diagnosis: trust policy', file: 'src/diagnose.ts', find: "if (cause.code === 'AccessDenied') return trustDiagnosis(cause, ctx);", replace: '', tests: [I('diagnosis')], only: 'trust policy does not admit' },
   { feature: 'diagnosis: chaining trust', file: 'src/diagnose.ts', find: "if (cause.code === 'AccessDenied' && ctx.roleChaining) return chainingDiagnosis(cause, ctx);", replace: '', tests: [I('diagnosis')], only: 'does not trust the source role' },
   { feature: 'diagnosis: audience', file: 'src/diagnose.ts', find: "if (cause.code === 'InvalidIdentityToken' && /audience/i.test(cause.message)) {", replace: 'if (false) {', tests: [I('diagnosis')], only: 'audience' },
   { feature: 'diagnosis: missing OIDC provider', file: 'src/diagnose.ts', find: "if (cause.code === 'InvalidIdentityToken' && /No OpenIDConnect provider/i.test(cause.message)) {", replace: 'if (false) {', tests: [I('diagnosis')], only: 'missing from' },
-  { feature: 'diagnosis: clock', file: 'src/diagnose.ts', find: "if (cause.code === 'ExpiredTokenException') return clockDiagnosis(said, ctx, tries);", replace: '', tests: [I('diagnosis')], only: 'expired' },
+  { feature: 'diagnosis: clock', file: 'src/diagnose.ts', find: "if (cause.code === 'ExpiredTokenException') return clockDiagnosis(said, ctx, tries, retry?.attempts ?? 1);", replace: '', tests: [I('diagnosis')], only: 'expired' },
   { feature: 'diagnosis: session duration', file: 'src/diagnose.ts', find: "if (cause.code === 'ValidationError' && /MaxSessionDuration|session limit|role chaining/i.test(cause.message)) {", replace: 'if (false) {', tests: [U('diagnose'), I('diagnosis')], only: 'longer than the role|chained sessions' },
   { feature: 'diagnosis: malformed policy', file: 'src/diagnose.ts', find: "if (cause.code === 'MalformedPolicyDocument') {", replace: 'if (false) {', tests: [I('diagnosis')], only: 'malformed session policy' },
   { feature: 'diagnosis: packed policy', file: 'src/diagnose.ts', find: "if (cause.code === 'PackedPolicyTooLarge') {", replace: 'if (false) {', tests: [I('diagnosis')], only: 'too large' },
@@ -106,7 +107,7 @@ const MUTANTS: Mutant[] = [
   { feature: 'diagnosis: environment subject', file: 'src/diagnose.ts', find: "if (kind.startsWith('environment:')) {", replace: 'if (false) {', tests: [I('diagnosis')], only: 'environment subject' },
   { feature: 'diagnosis: immutable subject', file: 'src/diagnose.ts', find: 'if (/@\\d+\\/.+@\\d+$/.test(repo)) {', replace: 'if (false) {', tests: [I('diagnosis')], only: 'immutable' },
   // Profiles and the credential helper
-  { feature: 'the refresh margin', file: 'src/profiles.ts', find: 'return expiration - now > marginMs;', replace: 'return expiration - now > 0;', tests: [U('profiles'), I('profiles')], only: 'margin' },
+  { feature: 'the refresh margin', file: 'src/profiles.ts', find: 'return Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);', replace: 'return lifetimeMs / 2;', tests: [U('profiles')] },
   { feature: "the user's sections we define are replaced", file: 'src/profiles.ts', find: 'if (!dropping) kept.push(line);', replace: 'kept.push(line);', tests: [U('profiles')] },
   { feature: 'replaced sections are reported', file: 'src/profiles.ts', find: "if (dropping) replaced.push(header[1] ?? '');", replace: '', tests: [U('profiles')] },
   { feature: 'POSIX quoting: quotes inside an argument', file: 'src/profiles.ts', find: ".replace(/'/g, `'\\\\''`)", replace: '', tests: [U('credential-process-line')] },
@@ -114,11 +115,11 @@ const MUTANTS: Mutant[] = [
   { feature: 'Windows quoting: # and ; after whitespace', file: 'src/profiles.ts', find: ".replace(/(\\s)([#;])/g, '$1\"$2\"')", replace: '', tests: [U('credential-process-line')] },
   { feature: 'Windows quoting: trailing backslashes', file: 'src/profiles.ts', find: ".replace(/(\\\\+)$/, '$1$1')", replace: '', tests: [U('credential-process-line')] },
   { feature: "Windows quoting: refuses what cmd.exe rewrites", file: 'src/profiles.ts', find: 'if (/["%]/.test(arg)) throw', replace: 'if (false) throw', tests: [U('credential-process-line')] },
-  { feature: 'the helper serves a cache hit', file: 'src/credential-process.ts', find: 'if (isFresh(cached, Date.now())) {', replace: 'if (false) {', tests: [I('profiles')], only: 'cache hit' },
+  { feature: 'the helper serves a cache hit', file: 'src/credential-process.ts', find: 'if (cached) {', replace: 'if (false) {', tests: [I('profiles')], only: 'cache hit' },
   { feature: 'the helper refreshes under a lock', file: 'src/refresh.ts', find: 'return withLock(paths.lock, async () => {', replace: 'return (async (f: () => Promise<string>) => f())(async () => {', tests: [I('profiles')], only: 'ten concurrent' },
-  { feature: 'the helper re-reads the cache under the lock', file: 'src/refresh.ts', find: 'if (isFresh(cached, Date.now()) || (cached !== undefined && cached !== stale && isFresh(cached, Date.now(), 0))) return cached;', replace: '', tests: [I('profiles')], only: 'ten concurrent' },
-  { feature: 'the helper writes its cache', file: 'src/refresh.ts', find: 'writeSecretFile(paths.cache, json);', replace: '', tests: [I('profiles')], only: 'refreshes credentials inside' },
-  { feature: 'the helper breaks an abandoned lock', file: 'src/refresh.ts', find: 'if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) rmdirSync(lock);', replace: '', tests: [I('profiles')], only: 'abandoned' },
+  { feature: 'the helper re-reads the cache under the lock', file: 'src/refresh.ts', find: 'if (cached) return cached;', replace: '', tests: [I('profiles')], only: 'ten concurrent' },
+  { feature: 'the helper writes its cache', file: 'src/refresh.ts', find: 'writeSecretFile(paths.cache, cacheEntry(value, Date.now()));', replace: '', tests: [I('profiles')], only: 'refreshes credentials inside|ten concurrent' },
+  { feature: 'the helper breaks an abandoned lock', file: 'src/lock.ts', find: ' && now() - (await fs.stat(current)).mtimeMs <= staleMs', replace: '', tests: [U('lock')] },
   { feature: 'the helper explains a refusal', file: 'src/refresh.ts', find: 'throw new Error(render(diagnosis), { cause: error });', replace: 'throw error;', tests: [I('profiles')], only: 'explains a refusal' },
   // Files
   { feature: 'files are written 0600', file: 'src/files.ts', find: 'constants.O_EXCL, 0o600);', replace: 'constants.O_EXCL, 0o644);', tests: [U('files')] },
@@ -127,16 +128,60 @@ const MUTANTS: Mutant[] = [
   { feature: 'Windows reads refuse a symlink', file: 'src/files.ts', find: 'if (looked.isSymbolicLink()) throw', replace: 'if (false) throw', tests: [U('files')] },
   { feature: 'Windows reads refuse a swapped file', file: 'src/files.ts', find: 'if (opened.ino !== looked.ino || opened.dev !== looked.dev) {', replace: 'if (false) {', tests: [U('files')] },
   { feature: 'the private folder is under RUNNER_TEMP', file: 'src/files.ts', find: "if (!runnerTemp) throw new Error('RUNNER_TEMP is not set", replace: "if (false) throw new Error('RUNNER_TEMP is not set", tests: [U('files')] },
+  // Added after the merge of sources/, proxy.ts, lock.ts and the new cache format
+  { feature: 'the proxy input comes before HTTPS_PROXY', file: 'src/proxy.ts', find: "[['http-proxy', input], ['HTTPS_PROXY', env.HTTPS_PROXY],", replace: "[['HTTPS_PROXY', env.HTTPS_PROXY], ['http-proxy', input],", tests: [U('config')] },
+  { feature: 'a proxy without a scheme is an HTTP proxy', file: 'src/proxy.ts', find: 'const withScheme = /^[a-z][a-z\\d+.-]*:\\/\\//i.test(value) ? value : `http://${value}`;', replace: 'const withScheme = value;', tests: [U('config')] },
+  { feature: 'a proxy password is redacted when printed', file: 'src/proxy.ts', find: "return `${scheme ?? ''}${colon >= 0 ? `${userinfo.slice(0, colon)}:***` : '***'}@`;", replace: "return `${scheme ?? ''}${userinfo}@`;", tests: [U('config'), U('proxy')] },
+  { feature: 'the proxy password is masked as decoded and as sent', file: 'src/proxy.ts', find: 'return [...new Set([password, url.password, basic])];', replace: 'return [url.password];', tests: [U('proxy')] },
+  { feature: 'the proxy password is masked before any line', file: 'src/main.ts', find: 'for (const secret of [...proxySecrets(config.proxy), ...accountsToMask(config)])', replace: 'for (const secret of [...accountsToMask(config)])', tests: [I('action')], only: 'scheme-less HTTPS_PROXY|wrong proxy password' },
+  { feature: 'NO_PROXY: a name covers its subdomains', file: 'src/proxy.ts', find: "return name === '' ? undefined : `.${name}`;", replace: "return name === '' ? undefined : name;", tests: [U('proxy')] },
+  { feature: 'NO_PROXY: an IPv4 CIDR range', file: 'src/proxy.ts', find: 'return `${intToIpv4(first)}-${intToIpv4(first + size - 1)}`;', replace: 'return undefined;', tests: [U('proxy')] },
+  { feature: 'no-proxy adds to NO_PROXY', file: 'src/config.ts', find: "[get('no-proxy'), noProxyFrom(env)]", replace: '[noProxyFrom(env)]', tests: [I('inputs')], only: 'bypass http-proxy' },
+  { feature: 'accounts are masked before any line', file: 'src/main.ts', find: '[...proxySecrets(config.proxy), ...accountsToMask(config)]', replace: '[...proxySecrets(config.proxy)]', tests: [I('action')], only: 'hides the account on a refusal' },
+  { feature: 'the failure summary hides masked accounts', file: 'src/main.ts', find: 'config ? accountsToMask(config) : []', replace: '[]', tests: [I('action')], only: 'hides the account on a refusal' },
+  { feature: 'ENOTFOUND in the SDK host is retried', file: 'src/retry.ts', find: "error.code === 'ENOTFOUND' && error.typedHost ?", replace: "error.code === 'ENOTFOUND' ?", tests: [U('retry')] },
+  { feature: 'an endpoint the user typed is a typed host', file: 'src/sts.ts', find: 'const typedHost = Boolean(options.endpoint) ||', replace: 'const typedHost = false ||', tests: [I('action')], only: 'in an endpoint the user typed' },
+  { feature: 'a proxy that refuses is not retried', file: 'src/retry.ts', find: "if (error.proxyStatus !== undefined) return error.proxyStatus >= 500 ? 'retry' : 'stop';", replace: '', tests: [U('retry'), I('action')], only: 'proxy|classify' },
+  { feature: 'aws-region must end in its number', file: 'src/config.ts', find: 'const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\\d{1,2}$/;', replace: 'const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\\d{1,2}/;', tests: [U('config')] },
+  { feature: 'the European Sovereign Cloud partition', file: 'src/config.ts', find: '|aws-iso-f|aws-eusc)', replace: '|aws-iso-f)', tests: [U('config')] },
+  { feature: 'only known partitions', file: 'src/config.ts', find: "const PARTITION = '(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';", replace: "const PARTITION = '(?:aws[a-z-]*)';", tests: [U('config')] },
+  { feature: 'the lock: a released generation may be taken', file: 'src/lock.ts', find: 'if (!(await exists(fs, path.join(current, RELEASED))) && now()', replace: 'if (now()', tests: [U('lock')] },
+  { feature: 'the lock: its owner marks it released', file: 'src/lock.ts', find: 'await fs.mkdir(path.join(generation, RELEASED), { mode: 0o700 });', replace: '', tests: [U('lock')] },
+  { feature: 'the lock: a taken generation is not taken twice', file: 'src/lock.ts', find: "if (code(error) === 'EEXIST') return undefined;", replace: "if (code(error) === 'EEXIST') return `${lock}.${newest + 1}`;", tests: [U('lock')] },
+  { feature: 'a short session is refreshed halfway', file: 'src/profiles.ts', find: 'return Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);', replace: 'return REFRESH_MARGIN_MS;', tests: [U('profiles')] },
+  { feature: 'the cache entry holds the refresh time', file: 'src/profiles.ts', find: 'return `${expires - refreshMargin(expires - issuedAt)}\\n${processCredentials(c)}`;', replace: 'return `${expires}\\n${processCredentials(c)}`;', tests: [U('profiles')] },
+  { feature: 'a due cache entry is not served', file: 'src/profiles.ts', find: 'newline > 0 && now < Number(entry.slice(0, newline))', replace: 'newline > 0', tests: [U('profiles')] },
+  { feature: 'post points AWS_CONFIG_FILE back', file: 'src/post.ts', find: "if (configFile) core.exportVariable('AWS_CONFIG_FILE', configFile);", replace: '', tests: [I('profiles')], only: 'post removes them all|keeps the user' },
+  { feature: 'main records the config file to restore', file: 'src/main.ts', find: 'core.saveState(STATE.configFile, shared.config.path);', replace: '', tests: [I('profiles')], only: 'post removes them all|keeps the user' },
+  { feature: 'only the listed tag keys are transitive', file: 'src/sources/pick.ts', find: 'transitiveTagKeys: config.transitiveTagKeys,', replace: 'transitiveTagKeys: config.sessionTags.map((t) => t.Key),', tests: [I('inputs')], only: 'no tag passes on' },
+  { feature: 'transitive tag keys are sent', file: 'src/sts.ts', find: '...(chaining.transitiveTagKeys.length > 0 ? { TransitiveTagKeys: chaining.transitiveTagKeys } : {}),', replace: '', tests: [I('inputs')], only: 'a listed key passes along' },
+  { feature: 'role-external-id is sent', file: 'src/sts.ts', find: '...(chaining.externalId ? { ExternalId: chaining.externalId } : {}),', replace: '', tests: [I('inputs')], only: 'role-external-id' },
+  { feature: 'custom-tags may not reuse a key this action sets', file: 'src/session-tags.ts', find: "if (clash) throw new InputError('custom-tags'", replace: "if (false) throw new InputError('custom-tags'", tests: [I('inputs')], only: 'a bad tag' },
+  { feature: 'static keys sign AssumeRole', file: 'src/sources/pick.ts', find: "if (config.staticKeys) environment(roleArn, chained('aws-access-key-id', config.staticKeys, roleArn), false);", replace: 'if (false) environment(roleArn, chained(\'aws-access-key-id\', config.staticKeys, roleArn), false);', tests: [I('inputs')], only: 'they sign sts:AssumeRole' },
+  { feature: 'force-skip-oidc needs another source', file: 'src/config.ts', find: 'if (forceSkipOidc && !tokenFile) {', replace: 'if (false) {', tests: [I('inputs')], only: 'without another source of credentials' },
+  { feature: 'use-existing-credentials tries them first', file: 'src/sources/pick.ts', find: 'first: config.useExistingCredentials && envKeys ?', replace: 'first: false && envKeys ?', tests: [I('inputs')], only: 'valid credentials in the environment' },
+  { feature: 'action-timeout-s', file: 'src/main.ts', find: 'deadline = startDeadline(config.timeoutSeconds);', replace: 'deadline = startDeadline(undefined);', tests: [I('inputs')], only: 'one deadline' },
+  { feature: 'aws-profile refuses an existing profile', file: 'src/main.ts', find: 'if (config.awsProfile && !config.overwriteAwsProfile) refuseExistingProfile(config.awsProfile);', replace: '', tests: [I('inputs')], only: 'refuses a profile that already exists' },
+  { feature: 'special-characters-workaround', file: 'src/exchange.ts', find: 'for (let draw = 1; hasSpecialCharacters(result.value); draw++) {', replace: 'for (let draw = 1; false; draw++) {', tests: [I('inputs')], only: 'until the secret access key' },
+  { feature: 'requestsLeave waits for the requests to leave', file: 'src/http.ts', find: 'for (let turn = 0; turn < 2; turn++)', replace: 'for (let turn = 0; turn < 0; turn++)', tests: [U('http')] },
+  { feature: 'the token request leaves before the SDK import', file: 'src/main.ts', find: '    await requestsLeave();\n', replace: '', tests: [I('action')], only: 'before loading the SDK' },
 ];
 
+// A mutant can make a test wait forever (a lock never taken): a run that has not passed by then failed.
+const RUN_TIMEOUT_MS = 300_000;
+
 function run(command: string, args: string[]): boolean {
-  return spawnSync(command, args, { cwd: ROOT, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules' } }).status === 0;
+  return spawnSync(command, args, { cwd: ROOT, stdio: 'ignore', timeout: RUN_TIMEOUT_MS, env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules' } }).status === 0;
 }
 
-const wanted = process.argv.slice(2);
+// --unit / --integration keep only the mutants whose tests are all unit tests (no build) or that need one.
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const isUnit = (m: Mutant) => m.tests.every((t) => t.startsWith('test/unit/'));
+const kind = (m: Mutant) => (flags.includes('--unit') ? isUnit(m) : flags.includes('--integration') ? !isUnit(m) : true);
 // MUTATE_SHARD=i/n takes every n-th mutant from the i-th, so n clones of the repository can share the work.
 const [shard = 0, shards = 1] = (process.env.MUTATE_SHARD ?? '0/1').split('/').map(Number);
-const chosen = (wanted.length > 0 ? MUTANTS.filter((m) => wanted.some((w) => m.feature.includes(w))) : MUTANTS).filter((_, i) => i % shards === shard);
+const chosen = (wanted.length > 0 ? MUTANTS.filter((m) => wanted.some((w) => m.feature.includes(w))) : MUTANTS).filter(kind).filter((_, i) => i % shards === shard);
 const dist = path.join(ROOT, 'dist');
 const saved = mkdtempSync(path.join(os.tmpdir(), 'mutate-dist-'));
 cpSync(dist, saved, { recursive: true });

@@ -61,7 +61,7 @@ export function pickSources(config: Config, env: Env, agents: Agents): Picked {
   if (roleArn) {
     if (config.staticKeys) environment(roleArn, chained('aws-access-key-id', config.staticKeys, roleArn), false);
     else if (config.roleChaining && envKeys) environment(roleArn, chained('the AWS credentials in the environment (role-chaining)', envKeys, roleArn), false);
-    else if (config.tokenFile || (!config.forceSkipOidc && env.ACTIONS_ID_TOKEN_REQUEST_URL)) environment(roleArn, webIdentity(roleArn), true);
+    else if (config.tokenFile || env.ACTIONS_ID_TOKEN_REQUEST_URL) environment(roleArn, webIdentity(roleArn), true);
     // A self-hosted runner without an OIDC token: its instance, container or pod credentials sign AssumeRole.
     else environment(roleArn, chained("the SDK's default credential chain", 'default-chain', roleArn), false);
   } else if (config.staticKeys) {

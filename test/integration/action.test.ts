@@ -1,5 +1,6 @@
 // The built action (dist/), run as the runner runs it, against the loopback issuer and STS emulator.
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { findLeaks } from '../standins/leaks.ts';
@@ -144,6 +145,27 @@ describe('success', () => {
       expect(proxy.seen).toEqual(expect.arrayContaining([stsHost, issuerHost]));
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+describe('startup', () => {
+  it('asks for the token before loading the SDK: the request has reached GitHub when the SDK starts to load', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'import-order-'));
+    const arrived = path.join(dir, 'token-request-arrived');
+    const verdict = path.join(dir, 'verdict');
+    // This process sees the request arrive while the step is held at the start of the SDK's load.
+    const watch = setInterval(() => {
+      if (world.issuer.stats.tokenRequests > 0) void writeFile(arrived, '');
+    }, 5);
+    try {
+      const hook = path.resolve('test/standins/import-order.ts');
+      const { result } = await main(base, { NODE_OPTIONS: `--import=${hook}`, IMPORT_ORDER_ARRIVED: arrived, IMPORT_ORDER_VERDICT: verdict });
+      expect(result.exitCode).toBe(0);
+      expect(await readFile(verdict, 'utf8')).toBe('arrived');
+    } finally {
+      clearInterval(watch);
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -142,7 +142,12 @@ describe('profiles', () => {
     const { job } = await setUp({ 'profile-credentials': 'static' });
     const dir = path.dirname(job.env.AWS_CONFIG_FILE ?? '');
     expect(readdirSync(dir)).toEqual(['config']);
-    expect(readFileSync(path.join(dir, 'config'), 'utf8')).not.toContain('credential_process');
+    const config = readFileSync(path.join(dir, 'config'), 'utf8');
+    expect(config).not.toContain('credential_process');
+    // Every key written into the profiles was masked, though no line of this step prints it.
+    const keys = [...config.matchAll(/^aws_(?:access_key_id|secret_access_key|session_token) = (.+)$/gm)].map((m) => m[1]);
+    expect(keys).toHaveLength(6);
+    expect(job.masks).toEqual(expect.arrayContaining(keys));
     expect(await whoami(job, 'audit')).toEqual({ audit: `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/audit/GitHubActions` });
     const post = await job.post();
     expect(existsSync(dir)).toBe(false);
@@ -151,7 +156,7 @@ describe('profiles', () => {
 
   it('fails as soon as one role is refused, without waiting for the others to stop retrying', async () => {
     world.sts.accounts[1]!.oidcProviders = [];
-    // Every other call finds GitHub's keys unreachable: transient, retried for up to a minute.
+    // Every call finds GitHub's keys unreachable: transient, retried for up to a minute.
     world.issuer.faults.jwksFailEvery = 1;
     const job = await world.job();
     const result = await job.main({ 'aws-region': 'us-east-1', profiles: PROFILES });
@@ -159,6 +164,13 @@ describe('profiles', () => {
     expect(result.exitCode).toBe(1);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toContain('Account 222222222222 has no IAM OIDC provider');
+    // The duration alone depends on the jitter drawn. What does not: once audit is refused, deploy stops.
+    // Its attempts already under way (one, or two on a busy machine, as STS answers audit) still finish;
+    // left to retry, it would make all 12.
+    const refused = world.sts.calls.findIndex((c) => c.roleArn === roleArn('audit', OTHER_ACCOUNT));
+    const deployAfter = world.sts.calls.slice(refused + 1).filter((c) => c.roleArn === roleArn('deploy'));
+    expect(refused).toBeGreaterThanOrEqual(0);
+    expect(deployAfter.length).toBeLessThanOrEqual(2);
     expect(result.durationMs).toBeLessThan(FAILS_FAST_MS);
   });
 
