@@ -1,0 +1,201 @@
+// Every predicted run against the trust policy of the role its job assumes, and the tokens of others
+// (strangers) against every policy. Pure: the evaluator and the claims model decide; this module only
+// pairs runs with policies and keeps what each verdict said.
+import { DEFAULTS, parseProfiles } from '../config.ts';
+import { claimsFor, GITHUB_ISSUER, type Claims } from '../github/claims.ts';
+import { strangersOf, type Stranger } from '../github/strangers.ts';
+import { evaluate, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
+import type { FoundPolicy } from '../policies/found.ts';
+import type { Repository } from './repository.ts';
+import { runsOf, type PredictedRun } from './runs.ts';
+import type { CredentialJob, CredentialStep } from './workflows.ts';
+
+/** A role a step assumes with the workflow's token, as the workflow writes it. */
+export interface RoleUse {
+  role: string;
+  audience: string;
+  step: CredentialStep;
+  /** The profile it is written to, for a role from `profiles`. */
+  profile?: string;
+}
+
+export interface JudgedRun {
+  job: CredentialJob;
+  predicted: PredictedRun;
+  use: RoleUse;
+  policy: FoundPolicy;
+  claims: Claims;
+  /** The same run with each representative name as the wildcard it stands for (what a fix admits). */
+  pattern: Claims;
+  verdict: Verdict;
+}
+
+export interface JudgedStranger {
+  policy: FoundPolicy;
+  role: string;
+  stranger: Stranger;
+  verdict: Verdict;
+}
+
+export interface Judgement {
+  runs: JudgedRun[];
+  /** Strangers a policy admits: one per policy and kind of stranger. */
+  strangers: JudgedStranger[];
+  /** Every stranger's token tried against each policy, admitted or not (what a fix is re-checked against). */
+  tried: JudgedStranger[];
+  /** Runs that will be refused: for a role given as an expression, those no policy admits. */
+  refused: JudgedRun[];
+  assumed: string[];
+}
+
+/** `${{ secrets.X }}`, `${{ vars.X }}` or any other expression: the value is known only to the run. */
+export const isExpression = (role: string): boolean => role.includes('${{');
+
+const ROLE_ARN = /^arn:([\w-]+):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
+const nameOf = (role: string): string => ROLE_ARN.exec(role)?.[3] ?? role;
+
+/** Whether a policy is the trust policy of the role: same ARN when both are known, same name otherwise. */
+export function isPolicyOf(policy: FoundPolicy, role: string): boolean {
+  if (ROLE_ARN.test(role) && policy.roleArn !== undefined) return policy.roleArn === role;
+  const policyName = policy.roleName ?? (policy.roleArn ? nameOf(policy.roleArn) : undefined);
+  return policyName !== undefined && policyName === nameOf(role);
+}
+
+const PROVIDER = new URL(GITHUB_ISSUER).host;
+
+/** The account and partition a role's token is presented to: the role's ARN, else the policy's, else its GitHub provider's. */
+export function accountFor(role: string, policy: FoundPolicy): { account: string; partition: string } | undefined {
+  for (const arn of [role, policy.roleArn]) {
+    const match = arn === undefined ? null : ROLE_ARN.exec(arn);
+    if (match) return { partition: match[1]!, account: match[2]! };
+  }
+  for (const statement of policy.document.Statement) {
+    const federated = statement.Principal && statement.Principal !== '*' ? statement.Principal.Federated : undefined;
+    for (const arn of [federated ?? []].flat()) {
+      const match = /^arn:([\w-]+):iam::(\d{12}):oidc-provider\/(.+)$/.exec(arn);
+      if (match && match[3] === PROVIDER) return { partition: match[1]!, account: match[2]! };
+    }
+  }
+  return undefined;
+}
+
+/** The roles a step assumes with the workflow's token; what it cannot tell is said. */
+export function rolesOf(job: CredentialJob, step: CredentialStep, assumed: string[]): RoleUse[] {
+  const where = `${job.called.at(-1)?.workflow ?? job.workflow} line ${step.line}`;
+  if (step.notOidc) {
+    assumed.push(`${where}: ${step.uses} uses ${step.notOidc}, not the workflow's OIDC token: not checked`);
+    return [];
+  }
+  let audience = step.audience ?? DEFAULTS.audience;
+  if (isExpression(audience)) {
+    assumed.push(`${where}: audience ${audience} is an expression: predicted as ${DEFAULTS.audience}`);
+    audience = DEFAULTS.audience;
+  }
+  const uses: RoleUse[] = [];
+  if (step.roleToAssume) uses.push({ role: step.roleToAssume, audience, step });
+  if (step.profiles) {
+    if (isExpression(step.profiles)) assumed.push(`${where}: profiles ${step.profiles} is an expression: its roles are not checked`);
+    else {
+      try {
+        for (const profile of parseProfiles(step.profiles)) uses.push({ role: profile.roleArn, audience, step, profile: profile.name });
+      } catch (error) {
+        assumed.push(`${where}: profiles ${(error as Error).message}: not checked`);
+      }
+    }
+  }
+  return uses;
+}
+
+/** A run's claims with each representative replaced by the wildcard it stands for. */
+function patternOf(predicted: PredictedRun, audience: string, repository: Repository): Claims {
+  return claimsFor(predicted.pattern, audience, repository.shape);
+}
+
+function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): Verdict {
+  const target = accountFor(role, policy);
+  if (!target) assumed.add(`${policy.where}: the account is not known (no role ARN, no GitHub provider ARN): judged as account 123456789012`);
+  return evaluate(policy.document, webIdentityRequest(claims, target?.account ?? '123456789012', target?.partition));
+}
+
+export function judge(jobs: CredentialJob[], policies: FoundPolicy[], repository: Repository): Judgement {
+  const assumed = new Set<string>();
+  const notes: string[] = [];
+  const runs: JudgedRun[] = [];
+  const refused: JudgedRun[] = [];
+  for (const job of jobs) {
+    const predicted = runsOf(job, repository);
+    for (const p of predicted) for (const note of p.assumed) assumed.add(`${job.workflow} job ${job.job}: ${note}`);
+    for (const step of job.steps) {
+      for (const use of rolesOf(job, step, notes)) {
+        const expression = isExpression(use.role);
+        const matched = expression ? policies : policies.filter((policy) => isPolicyOf(policy, use.role));
+        if (matched.length === 0) {
+          assumed.add(`role ${use.role} (${job.workflow} job ${job.job}): no trust policy given for it: not checked`);
+          continue;
+        }
+        if (expression) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is known only to the run: tried against every policy given`);
+        for (const p of predicted) {
+          const claims = claimsFor(p.run, use.audience, repository.shape);
+          const pattern = patternOf(p, use.audience, repository);
+          const judged = matched.map((policy): JudgedRun => ({ job, predicted: p, use, policy, claims, pattern, verdict: judgeOne(policy, use.role, claims, assumed) }));
+          runs.push(...judged);
+          // A role only the run knows is refused when no policy it may be admits the run.
+          if (expression) {
+            if (!judged.some((j) => j.verdict.allowed)) refused.push(...judged);
+          } else refused.push(...judged.filter((j) => !j.verdict.allowed));
+        }
+      }
+    }
+  }
+  for (const note of notes) assumed.add(note);
+
+  const tried: JudgedStranger[] = [];
+  for (const policy of policies) {
+    const own = runs.filter((r) => r.policy === policy);
+    const role = own.find((r) => !isExpression(r.use.role))?.use.role ?? policy.roleArn ?? policy.roleName ?? policy.where;
+    const samples = own.length > 0 ? uniqueBy(own.map((r) => r.claims), (c) => JSON.stringify(c)) : [defaultClaims(repository)];
+    const seen = new Set<string>();
+    for (const sample of samples) {
+      for (const stranger of strangersOf(sample, repository.shape)) {
+        const key = `${stranger.who}\n${JSON.stringify(stranger.claims)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        tried.push({ policy, role, stranger, verdict: judgeOne(policy, role, stranger.claims, assumed) });
+      }
+    }
+  }
+  // One finding per policy and kind of stranger: the first token of each kind that got in.
+  const strangers = uniqueBy(
+    tried.filter((s) => s.verdict.allowed),
+    (s) => `${s.policy.where}\n${s.stranger.who}`,
+  );
+  return { runs, strangers, tried, refused, assumed: [...assumed] };
+}
+
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** For a policy no job uses: a push to the default branch of this repository stands for its runs. */
+export function defaultClaims(repository: Repository, audience = DEFAULTS.audience): Claims {
+  const ref = `refs/heads/${repository.defaultBranch}`;
+  return claimsFor(
+    {
+      owner: repository.owner,
+      repo: repository.repo,
+      ownerId: repository.ownerId,
+      repoId: repository.repoId,
+      eventName: 'push',
+      ref,
+      workflowRef: `${repository.owner}/${repository.repo}/.github/workflows/deploy.yml@${ref}`,
+    },
+    audience,
+    repository.shape,
+  );
+}
