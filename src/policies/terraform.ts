@@ -1,0 +1,413 @@
+// Terraform: the trust policies of a module's `aws_iam_role`s, and of the `aws_iam_policy_document`s
+// no role uses. hcl2json gives each file's blocks; hcl-expression evaluates what they say with the
+// module's locals and the variables' values as Terraform would take them (defaults, terraform.tfvars,
+// *.auto.tfvars, --var-file, --var). What only Terraform knows (another resource's attributes, a
+// variable without a value) stays as its `${…}` source and is named among the policy's assumptions.
+import { PolicyError, toPolicyDocument } from '../iam/policy.ts';
+import { ExpressionError, Unknown, evaluateValue, plain, type Env, type Value } from './hcl-expression.ts';
+import { PolicyReadError, lineAt, type FoundPolicy, type PolicyFiles, type ReadError, type ReadOptions } from './found.ts';
+import { dirname, join, normalize } from 'node:path';
+
+type Block = Record<string, unknown>;
+type Hcl = {
+  variable?: Record<string, Block[]>;
+  locals?: Block[];
+  data?: Record<string, Record<string, Block[]>>;
+  resource?: Record<string, Record<string, Block[]>>;
+};
+
+interface Source {
+  file: string;
+  text: string;
+  hcl: Hcl;
+}
+
+export interface TerraformResult {
+  policies: FoundPolicy[];
+  errors: ReadError[];
+  /** Files the module read through file() or templatefile(): not policies of their own. */
+  consumed: string[];
+}
+
+let hcl2json: Promise<typeof import('@cdktf/hcl2json')> | undefined;
+
+/** hcl2json starts a WebAssembly module when loaded: only when a Terraform file is read. */
+async function parseHcl(file: string, text: string): Promise<Hcl> {
+  hcl2json ??= import('@cdktf/hcl2json');
+  const { parse } = await hcl2json;
+  try {
+    return (await parse(file, text)) as Hcl;
+  } catch (error) {
+    const message = String((error as Error).message ?? error);
+    const m = /\[[^:\]]*:(\d+),[\d-]+(?:-[\d,]+)?: ([^\]]*)\]/.exec(message);
+    throw new PolicyReadError(file, m ? `not valid Terraform: ${m[2]}` : `not valid Terraform: ${message.replace(/^parse config: /, '')}`, m ? Number(m[1]) : undefined);
+  }
+}
+
+const ACCOUNT_ID = /^data\.aws_caller_identity\.[\w-]+\.account_id$/;
+
+/** Reads the module a `.tf` file belongs to, reporting the policies of `target` (the file, or every file when it is the folder). */
+export async function readTerraform(target: string, isFolder: boolean, files: PolicyFiles, options: ReadOptions = {}): Promise<TerraformResult> {
+  const dir = isFolder ? target : dirname(target);
+  const errors: ReadError[] = [];
+  const sources: Source[] = [];
+  for (const name of files.list(dir).filter((f) => f.endsWith('.tf')).sort()) {
+    const file = join(dir, name);
+    const text = files.read(file);
+    try {
+      sources.push({ file, text, hcl: await parseHcl(file, text) });
+    } catch (error) {
+      if (!(error instanceof PolicyReadError)) throw error;
+      // A sibling that does not parse only matters to the files asked for.
+      if (isFolder || file === normalize(target)) errors.push({ file: error.file, ...(error.line ? { line: error.line } : {}), message: error.message });
+    }
+  }
+  const values = await variableValues(dir, files, options, errors);
+  const module = new Module(dir, sources, values, files);
+  const reported = sources.filter((s) => isFolder || s.file === normalize(target));
+  const policies: FoundPolicy[] = [];
+  const usedDocuments = new Set<string>();
+  for (const source of reported) {
+    for (const [name, blocks] of Object.entries(source.hcl.resource?.aws_iam_role ?? {})) {
+      const block = blocks[0] ?? {};
+      const line = lineOf(source.text, 'resource', 'aws_iam_role', name);
+      const where = `${source.file}#aws_iam_role.${name}`;
+      const raw = block.assume_role_policy;
+      if (typeof raw === 'string') for (const m of raw.matchAll(/data\.aws_iam_policy_document\.([\w-]+)\.(?:minified_)?json/g)) usedDocuments.add(m[1] ?? '');
+      try {
+        const found = module.role(name, block, where, source.file, line);
+        if (found) policies.push(found);
+      } catch (error) {
+        errors.push(asReadError(error, source.file, line, `aws_iam_role.${name}`));
+      }
+    }
+  }
+  for (const source of reported) {
+    for (const [name, blocks] of Object.entries(source.hcl.data?.aws_iam_policy_document ?? {})) {
+      if (usedDocuments.has(name) || !hasPrincipals(blocks[0] ?? {})) continue;
+      const line = lineOf(source.text, 'data', 'aws_iam_policy_document', name);
+      try {
+        const ctx = module.context();
+        const document = toPolicyDocument(JSON.parse(module.documentJson(name, ctx)));
+        policies.push({ where: `${source.file}#data.aws_iam_policy_document.${name}`, file: source.file, line, document, assumed: ctx.assumed, ...placeholders(ctx) });
+      } catch (error) {
+        errors.push(asReadError(error, source.file, line, `data.aws_iam_policy_document.${name}`));
+      }
+    }
+  }
+  if (isFolder && policies.length === 0 && errors.length === 0 && sources.length > 0) {
+    errors.push({ file: target, message: 'holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy' });
+  }
+  return { policies, errors, consumed: module.consumed };
+}
+
+function asReadError(error: unknown, file: string, line: number | undefined, what: string): ReadError {
+  if (error instanceof PolicyReadError) return { file: error.file, ...(error.line ? { line: error.line } : line ? { line } : {}), message: error.message };
+  if (error instanceof ExpressionError || error instanceof PolicyError || error instanceof SyntaxError) {
+    return { file, ...(line ? { line } : {}), message: `${what}: ${error.message}` };
+  }
+  throw error;
+}
+
+function hasPrincipals(block: Block): boolean {
+  const statements = (block.statement as Block[] | undefined) ?? [];
+  return statements.some((s) => s.principals !== undefined || s.not_principals !== undefined);
+}
+
+function lineOf(text: string, kind: string, type: string, name: string): number | undefined {
+  const m = new RegExp(`^\\s*${kind}\\s+"?${type}"?\\s+"?${name.replace(/[-]/g, '\\-')}"?\\s*\\{`, 'm').exec(text);
+  return m ? lineAt(text, m.index + (m[0].length - m[0].trimStart().length)) : undefined;
+}
+
+interface Assigned {
+  value: unknown;
+  from: string;
+}
+
+/** Every variable's value and where it came from, in Terraform's order of precedence (later wins). */
+async function variableValues(dir: string, files: PolicyFiles, options: ReadOptions, errors: ReadError[]): Promise<Map<string, Assigned>> {
+  const values = new Map<string, Assigned>();
+  const names = files.list(dir);
+  const varFiles = [
+    ...(names.includes('terraform.tfvars') ? ['terraform.tfvars'] : []),
+    ...(names.includes('terraform.tfvars.json') ? ['terraform.tfvars.json'] : []),
+    ...names.filter((n) => /\.auto\.tfvars(\.json)?$/.test(n)).sort(),
+  ].map((n) => join(dir, n));
+  for (const file of [...varFiles, ...(options.varFiles ?? [])]) {
+    try {
+      const text = files.read(file);
+      const parsed = file.endsWith('.json') ? (JSON.parse(text) as Record<string, unknown>) : ((await parseHcl(file, text)) as Record<string, unknown>);
+      for (const [name, value] of Object.entries(parsed)) values.set(name, { value, from: file });
+    } catch (error) {
+      if (error instanceof PolicyReadError) errors.push({ file: error.file, ...(error.line ? { line: error.line } : {}), message: error.message });
+      else errors.push({ file, message: `cannot be read as variable values: ${(error as Error).message}` });
+    }
+  }
+  for (const [name, value] of Object.entries(options.vars ?? {})) {
+    // Terraform reads a -var value as HCL when the variable's type is a collection; the usual lists and maps start so.
+    values.set(name, { value: /^\s*[[{]/.test(value) ? `\${${value}}` : value.replace(/([$%])\{/g, '$1$1{'), from: '--var' });
+  }
+  return values;
+}
+
+interface Context {
+  assumed: string[];
+  placeholders: Set<string>;
+  env: Env;
+}
+
+function placeholders(ctx: Context): { accountPlaceholders?: string[] } {
+  return ctx.placeholders.size > 0 ? { accountPlaceholders: [...ctx.placeholders] } : {};
+}
+
+class Module {
+  readonly consumed: string[] = [];
+  private readonly locals = new Map<string, unknown>();
+  private readonly variables = new Map<string, Block>();
+  private readonly documents = new Map<string, Block>();
+  private readonly providers = new Map<string, string>();
+  private readonly roles = new Map<string, Block>();
+  private readonly callerIdentity: string;
+  private readonly dir: string;
+  private readonly values: Map<string, Assigned>;
+  private readonly files: PolicyFiles;
+
+  constructor(dir: string, sources: Source[], values: Map<string, Assigned>, files: PolicyFiles) {
+    this.dir = dir;
+    this.values = values;
+    this.files = files;
+    for (const { hcl } of sources) {
+      for (const block of hcl.locals ?? []) for (const [k, v] of Object.entries(block)) this.locals.set(k, v);
+      for (const [k, blocks] of Object.entries(hcl.variable ?? {})) this.variables.set(k, blocks[0] ?? {});
+      for (const [k, blocks] of Object.entries(hcl.data?.aws_iam_policy_document ?? {})) this.documents.set(k, blocks[0] ?? {});
+      for (const [k, blocks] of Object.entries(hcl.resource?.aws_iam_openid_connect_provider ?? {})) this.providers.set(`aws_iam_openid_connect_provider.${k}`, String(blocks[0]?.url ?? ''));
+      for (const [k, blocks] of Object.entries(hcl.data?.aws_iam_openid_connect_provider ?? {})) this.providers.set(`data.aws_iam_openid_connect_provider.${k}`, String(blocks[0]?.url ?? ''));
+      for (const [k, blocks] of Object.entries(hcl.resource?.aws_iam_role ?? {})) this.roles.set(k, blocks[0] ?? {});
+    }
+    const identity = sources.flatMap((s) => Object.keys(s.hcl.data?.aws_caller_identity ?? {}))[0] ?? 'current';
+    this.callerIdentity = `data.aws_caller_identity.${identity}.account_id`;
+  }
+
+  context(): Context {
+    const assumed: string[] = [];
+    const ctx: Context = {
+      assumed,
+      placeholders: new Set(),
+      env: {
+        reference: (path, text) => this.reference(path, text, ctx, []),
+        readFile: (p) => this.readFile(p),
+        assume: (t) => {
+          if (!assumed.includes(t)) assumed.push(t);
+        },
+      },
+    };
+    return ctx;
+  }
+
+  role(name: string, block: Block, where: string, file: string, line: number | undefined): FoundPolicy | undefined {
+    const ctx = this.context();
+    if (block.assume_role_policy === undefined) throw new PolicyReadError(file, `aws_iam_role.${name} has no assume_role_policy: expected a trust policy`, line);
+    if (block.for_each !== undefined || block.count !== undefined) {
+      ctx.env.assume(`aws_iam_role.${name} has ${block.for_each !== undefined ? 'for_each' : 'count'}: read once, with each.* and count.* left as written`);
+    }
+    const policy = evaluateValue(block.assume_role_policy, ctx.env);
+    if (policy instanceof Unknown) throw new PolicyReadError(file, `aws_iam_role.${name}: assume_role_policy is \${${policy.text}}, which cannot be resolved here (${ctx.assumed.join('; ')})`, line);
+    if (typeof policy !== 'string') throw new PolicyReadError(file, `aws_iam_role.${name}: assume_role_policy must be a JSON string (jsonencode(…), a heredoc, file(…) or data.aws_iam_policy_document.….json)`, line);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(policy);
+    } catch (error) {
+      throw new PolicyReadError(file, `aws_iam_role.${name}: assume_role_policy is not JSON (${(error as Error).message})`, line);
+    }
+    const document = toPolicyDocument(parsed);
+    const roleName = this.roleName(block, ctx);
+    const path = typeof block.path === 'string' ? block.path : '/';
+    return {
+      where,
+      file,
+      ...(line ? { line } : {}),
+      ...(roleName ? { roleName, roleArn: `arn:aws:iam::\${${this.account(ctx)}}:role${path}${roleName}` } : {}),
+      document,
+      assumed: ctx.assumed,
+      ...placeholders(ctx),
+    };
+  }
+
+  private roleName(block: Block, ctx: Context): string | undefined {
+    if (block.name === undefined) {
+      ctx.env.assume(block.name_prefix !== undefined ? 'the role has a name_prefix: Terraform completes its name' : 'the role has no name: Terraform generates one');
+      return undefined;
+    }
+    const name = evaluateValue(block.name, ctx.env);
+    return typeof name === 'string' && !name.includes('${') ? name : undefined;
+  }
+
+  private account(ctx: Context): string {
+    ctx.placeholders.add(`\${${this.callerIdentity}}`);
+    ctx.env.assume(`${this.callerIdentity} is the account Terraform runs in: left as \${${this.callerIdentity}}`);
+    return this.callerIdentity;
+  }
+
+  private readFile(p: string): string {
+    const file = p.startsWith('/') ? p : join(this.dir, p);
+    try {
+      const text = this.files.read(file);
+      if (!this.consumed.includes(file)) this.consumed.push(file);
+      return text;
+    } catch {
+      throw new ExpressionError(`the file ${file} cannot be read`);
+    }
+  }
+
+  private reference(path: (string | number)[], text: string, ctx: Context, evaluating: string[]): Value {
+    const [root, name, ...rest] = path.map(String);
+    const at = (value: Value, steps: (string | number)[]) => steps.reduce<Value>((v, s) => (v instanceof Unknown ? v : indexValue(v, s, text)), value);
+    const unknown = (why: string) => {
+      ctx.env.assume(`${text} ${why}: left as \${${text}}`);
+      return new Unknown(text);
+    };
+    if (root === 'var' && name !== undefined) {
+      const assigned = this.values.get(name);
+      const declared = this.variables.get(name);
+      if (assigned) {
+        const value = evaluateValue(assigned.value, ctx.env);
+        ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (from ${assigned.from})`);
+        return at(value, path.slice(2));
+      }
+      if (declared && 'default' in declared) {
+        const value = evaluateValue(declared.default, ctx.env);
+        if (value !== null) {
+          ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (its default)`);
+          return at(value, path.slice(2));
+        }
+      }
+      ctx.env.assume(`var.${name} = (no value): left as \${var.${name}}`);
+      return new Unknown(path.length > 2 ? text : `var.${name}`);
+    }
+    if (root === 'local' && name !== undefined) {
+      if (!this.locals.has(name)) throw new ExpressionError(`local.${name} is not declared`);
+      if (evaluating.includes(name)) return unknown('refers to itself');
+      const value = evaluateValue(this.locals.get(name), { ...ctx.env, reference: (p, t) => this.reference(p, t, ctx, [...evaluating, name]) });
+      return at(value, path.slice(2));
+    }
+    if (root === 'path') return '.';
+    if (root === 'data' && name === 'aws_iam_policy_document' && rest[0] !== undefined && /^(minified_)?json$/.test(rest[1] ?? '')) {
+      if (!this.documents.has(rest[0])) throw new ExpressionError(`data.aws_iam_policy_document.${rest[0]} is not declared in ${this.dir}`);
+      return this.documentJson(rest[0], ctx, rest[1] === 'minified_json');
+    }
+    if (ACCOUNT_ID.test(path.join('.'))) {
+      ctx.placeholders.add(`\${${text}}`);
+      ctx.env.assume(`${text} is the account Terraform runs in: left as \${${text}}`);
+      return new Unknown(text);
+    }
+    if (root === 'data' && name === 'aws_partition' && rest[1] === 'partition') {
+      ctx.env.assume(`${text} = "aws" (assumed: the standard partition)`);
+      return 'aws';
+    }
+    const provider = this.providers.get(root === 'data' ? `data.${name}.${rest[0]}` : `${root}.${name}`);
+    const attribute = root === 'data' ? rest[1] : rest[0];
+    if (provider !== undefined && attribute === 'arn') {
+      const url = evaluateValue(provider, ctx.env);
+      if (typeof url === 'string') return `arn:aws:iam::\${${this.account(ctx)}}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
+    }
+    if (root === 'aws_iam_role' && name !== undefined && this.roles.has(name) && (rest[0] === 'name' || rest[0] === 'arn')) {
+      const roleName = this.roleName(this.roles.get(name) ?? {}, ctx);
+      if (roleName) return rest[0] === 'name' ? roleName : `arn:aws:iam::\${${this.account(ctx)}}:role/${roleName}`;
+    }
+    if (root === 'each' || root === 'count') return unknown('depends on the instance');
+    return unknown('is known only to Terraform');
+  }
+
+  /** The JSON an aws_iam_policy_document data source renders, as the AWS provider renders it. */
+  documentJson(name: string, ctx: Context, minified = false): string {
+    const block = this.documents.get(name) ?? {};
+    const env = ctx.env;
+    const statements: unknown[] = [];
+    for (const source of asArray(evaluateValue(block.source_policy_documents ?? [], env))) {
+      if (typeof source !== 'string') throw new ExpressionError(`data.aws_iam_policy_document.${name}: source_policy_documents must be JSON strings`);
+      statements.push(...(toPolicyDocument(JSON.parse(source)).Statement as unknown[]));
+    }
+    if (block.override_policy_documents !== undefined) env.assume(`data.aws_iam_policy_document.${name}: override_policy_documents is not applied`);
+    for (const statement of expandBlocks(block, 'statement', env)) statements.push(renderStatement(statement));
+    const document = { Version: typeof block.version === 'string' ? block.version : '2012-10-17', Statement: statements };
+    return JSON.stringify(plain(document as Value), null, minified ? undefined : 2);
+  }
+}
+
+function indexValue(value: Value, step: string | number, text: string): Value {
+  if (Array.isArray(value) && value[Number(step)] !== undefined) return value[Number(step)] ?? null;
+  if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Unknown) && String(step) in value) return value[String(step)] ?? null;
+  throw new ExpressionError(`${text}: no element ${JSON.stringify(step)}`);
+}
+
+function asArray(value: Value): Value[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** A block's instances: its static ones, then those its `dynamic` blocks generate (each iteration binds `<iterator>.key`/`.value`). */
+function expandBlocks(block: Block, type: string, env: Env): { block: Block; env: Env }[] {
+  const out = ((block[type] as Block[] | undefined) ?? []).map((b) => ({ block: b, env }));
+  for (const dynamic of ((block.dynamic as Record<string, Block[]> | undefined)?.[type] ?? [])) {
+    const iterator = typeof dynamic.iterator === 'string' ? dynamic.iterator.replace(/^\$\{(.*)\}$/, '$1') : type;
+    const collection = evaluateValue(dynamic.for_each, env);
+    if (collection instanceof Unknown || !collection || typeof collection !== 'object') {
+      env.assume(`dynamic "${type}" iterates over ${collection instanceof Unknown ? `\${${collection.text}}` : JSON.stringify(collection)}: its blocks are left out`);
+      continue;
+    }
+    const entries: [Value, Value][] = Array.isArray(collection) ? collection.map((v) => [v, v]) : Object.entries(collection);
+    for (const [key, value] of entries) {
+      const scoped: Env = {
+        ...env,
+        reference: (path, text) => (path[0] === iterator && (path[1] === 'key' || path[1] === 'value') ? indexPath(path[1] === 'key' ? key : value, path.slice(2), text) : env.reference(path, text)),
+      };
+      for (const content of (dynamic.content as Block[] | undefined) ?? []) out.push({ block: content, env: scoped });
+    }
+  }
+  return out;
+}
+
+function indexPath(value: Value, steps: (string | number)[], text: string): Value {
+  return steps.reduce<Value>((v, s) => (v instanceof Unknown ? v : indexValue(v, s, text)), value);
+}
+
+const one = (values: Value[]): Value => (values.length === 1 ? (values[0] ?? null) : values);
+
+function listValue(value: Value): Value[] {
+  if (Array.isArray(value)) return value.flatMap((v) => (Array.isArray(v) ? v : [v]));
+  return [value];
+}
+
+function renderStatement({ block, env }: { block: Block; env: Env }): Record<string, Value> {
+  const attr = (key: string) => (block[key] === undefined ? undefined : evaluateValue(block[key], env));
+  const out: Record<string, Value> = {};
+  const sid = attr('sid');
+  if (typeof sid === 'string' && sid) out.Sid = sid;
+  out.Effect = (attr('effect') as string | undefined) ?? 'Allow';
+  const actions = attr('actions');
+  if (actions !== undefined) out.Action = one(listValue(actions));
+  const notActions = attr('not_actions');
+  if (notActions !== undefined) out.NotAction = one(listValue(notActions));
+  for (const [type, key] of [['principals', 'Principal'], ['not_principals', 'NotPrincipal']] as const) {
+    const blocks = expandBlocks(block, type, env);
+    if (blocks.length === 0) continue;
+    const byType: Record<string, Value[]> = {};
+    for (const p of blocks) {
+      const t = String(plain(evaluateValue(p.block.type, p.env)));
+      (byType[t] ??= []).push(...listValue(evaluateValue(p.block.identifiers ?? [], p.env)));
+    }
+    const star = byType['*'];
+    out[key] = star && Object.keys(byType).length === 1 && star.every((v) => v === '*') ? '*' : Object.fromEntries(Object.entries(byType).map(([t, ids]) => [t, one(ids)]));
+  }
+  const conditions = expandBlocks(block, 'condition', env);
+  if (conditions.length > 0) {
+    const condition: Record<string, Record<string, Value[]>> = {};
+    for (const c of conditions) {
+      const test = String(plain(evaluateValue(c.block.test, c.env)));
+      const variable = String(plain(evaluateValue(c.block.variable, c.env)));
+      ((condition[test] ??= {})[variable] ??= []).push(...listValue(evaluateValue(c.block.values ?? [], c.env)));
+    }
+    out.Condition = Object.fromEntries(Object.entries(condition).map(([t, vars]) => [t, Object.fromEntries(Object.entries(vars).map(([v, vals]) => [v, one(vals)]))]));
+  }
+  return out;
+}
+
