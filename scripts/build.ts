@@ -1,6 +1,6 @@
 // Builds dist/: one minified ESM bundle per entry point, with shared code in chunks so that the post
 // step and the credential helper's fast path load only what they use.
-import { rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
 
@@ -75,7 +75,42 @@ const helper = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
 });
-const sizes = Object.entries({ ...result.metafile.outputs, ...helper.metafile.outputs })
+// hcl2json reads its WebAssembly from beside its own sources, which a bundle does not have: the trust
+// check's bundle carries it as dist/hcl2json.wasm.gz and reads it from there. Go's wasm_exec shim requires
+// 'performance' only where Node lacks the global, which Node 24 has.
+const HCL2JSON_WASM = 'node_modules/@cdktf/hcl2json/main.wasm.gz';
+const hcl2jsonWasm: esbuild.Plugin = {
+  name: 'hcl2json-wasm',
+  setup(build) {
+    build.onResolve({ filter: /^performance$/ }, () => ({ path: 'perf_hooks', namespace: 'builtin' }));
+    build.onLoad({ filter: /@cdktf[\\/]hcl2json[\\/]lib[\\/]bridge\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const wasmPath = '(0, path_1.join)(__dirname, "..", "main.wasm.gz")';
+      if (!source.includes(wasmPath)) throw new Error(`${args.path} no longer reads ${wasmPath}: update scripts/build.ts`);
+      return { contents: source.replace(wasmPath, '(0, path_1.join)(__trustCheckDir, "hcl2json.wasm.gz")'), loader: 'js' };
+    });
+  },
+};
+
+// The trust check is a tool of its own (a bin and trust-check/action.yml): one file, built apart, so the
+// action's bundles and chunks hold nothing of it.
+const trustCheck = await esbuild.build({
+  entryPoints: ['src/trust-check.ts'],
+  outfile: 'dist/trust-check.js',
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  legalComments: 'linked',
+  banner: { js: '#!/usr/bin/env node\nconst __trustCheckDir = import.meta.dirname;' },
+  plugins: [hcl2jsonWasm, builtinsAsCommonJs, pureActionsToolkit],
+  metafile: true,
+  logLevel: 'warning',
+});
+await copyFile(HCL2JSON_WASM, 'dist/hcl2json.wasm.gz');
+const sizes = Object.entries({ ...result.metafile.outputs, ...helper.metafile.outputs, ...trustCheck.metafile.outputs })
   .filter(([file]) => /\.c?js$/.test(file) && !file.includes('/chunks/'))
   .map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(1)} kB`);
 console.log(sizes.join('\n'));

@@ -5,6 +5,7 @@ import { DEFAULTS, parseProfiles } from '../config.ts';
 import { claimsFor, GITHUB_ISSUER, type Claims } from '../github/claims.ts';
 import { strangersOf, type Stranger } from '../github/strangers.ts';
 import { evaluate, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
+import { forAccount } from '../policies/account.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import type { Repository } from './repository.ts';
 import { runsOf, type PredictedRun } from './runs.ts';
@@ -52,11 +53,12 @@ export interface Judgement {
 export const isExpression = (role: string): boolean => role.includes('${{');
 
 const ROLE_ARN = /^arn:([\w-]+):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
-const nameOf = (role: string): string => ROLE_ARN.exec(role)?.[3] ?? role;
+// The name is what follows the path, even in an ARN whose account is still a placeholder.
+const nameOf = (role: string): string => /:role\/(?:.*\/)?([^/]+)$/.exec(role)?.[1] ?? role;
 
 /** Whether a policy is the trust policy of the role: same ARN when both are known, same name otherwise. */
 export function isPolicyOf(policy: FoundPolicy, role: string): boolean {
-  if (ROLE_ARN.test(role) && policy.roleArn !== undefined) return policy.roleArn === role;
+  if (ROLE_ARN.test(role) && policy.roleArn !== undefined && ROLE_ARN.test(policy.roleArn)) return policy.roleArn === role;
   const policyName = policy.roleName ?? (policy.roleArn ? nameOf(policy.roleArn) : undefined);
   return policyName !== undefined && policyName === nameOf(role);
 }
@@ -113,13 +115,33 @@ function patternOf(predicted: PredictedRun, audience: string, repository: Reposi
 
 function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): Verdict {
   const target = accountFor(role, policy);
-  if (!target) assumed.add(`${policy.where}: the account is not known (no role ARN, no GitHub provider ARN): judged as account 123456789012`);
-  return evaluate(policy.document, webIdentityRequest(claims, target?.account ?? '123456789012', target?.partition));
+  if (!target) assumed.add(`${policy.where}: the account is not known (no role ARN, no GitHub provider ARN): judged as account ${STAND_IN_ACCOUNT}`);
+  return evaluate(policy.document, webIdentityRequest(claims, target?.account ?? STAND_IN_ACCOUNT, target?.partition));
 }
 
-export function judge(jobs: CredentialJob[], policies: FoundPolicy[], repository: Repository): Judgement {
+/**
+ * A source that does not name its account (`${AWS::AccountId}`) is for the account of the role a workflow
+ * assumes with it; with none, a stand-in account, said.
+ */
+function bindAccounts(policies: FoundPolicy[], roles: string[]): FoundPolicy[] {
+  return policies.map((policy) => {
+    if (!policy.accountPlaceholders?.length) return policy;
+    const role = roles.find((r) => ROLE_ARN.test(r) && isPolicyOf(policy, r));
+    const account = role ? ROLE_ARN.exec(role)![2]! : STAND_IN_ACCOUNT;
+    return forAccount(policy, account, role ? `the account of ${role}, which a workflow assumes` : 'no workflow names the account: a stand-in');
+  });
+}
+
+const STAND_IN_ACCOUNT = '123456789012';
+
+export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: Repository): Judgement {
   const assumed = new Set<string>();
   const notes: string[] = [];
+  const uses = jobs.flatMap((job) => job.steps.flatMap((step) => rolesOf(job, step, [])));
+  const policies = bindAccounts(
+    given,
+    uses.map((u) => u.role),
+  );
   const runs: JudgedRun[] = [];
   const refused: JudgedRun[] = [];
   for (const job of jobs) {
