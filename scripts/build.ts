@@ -1,6 +1,6 @@
 // Builds dist/: one minified ESM bundle per entry point, with shared code in chunks so that the post
 // step and the credential helper's fast path load only what they use.
-import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
 
@@ -110,6 +110,8 @@ const trustCheck = await esbuild.build({
   logLevel: 'warning',
 });
 await copyFile(HCL2JSON_WASM, 'dist/hcl2json.wasm.gz');
+// The bin runs it directly (`npx`, a checkout's dist/trust-check.js).
+await chmod('dist/trust-check.js', 0o755);
 const sizes = Object.entries({ ...result.metafile.outputs, ...helper.metafile.outputs, ...trustCheck.metafile.outputs })
   .filter(([file]) => /\.c?js$/.test(file) && !file.includes('/chunks/'))
   .map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(1)} kB`);
