@@ -14,6 +14,7 @@ import { findClients, run } from '../test/standins/clients.ts';
 import { DIST, ROOT, type Job, type StepResult } from '../test/standins/runner.ts';
 import { githubTrustPolicy } from '../test/standins/sts-emulator.ts';
 import { ACCOUNT, defaultAccounts, roleArn, startWorld, type WorldOptions } from '../test/standins/world.ts';
+import { benchTrustCheck } from './bench-trust-check.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const FLOOR = path.join(ROOT, 'scripts/floor.cjs');
@@ -276,3 +277,4 @@ async function perCallCosts(): Promise<void> {
 }
 
 await perCallCosts();
+await benchTrustCheck(Math.min(RUNS, 5), line);

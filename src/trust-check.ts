@@ -156,13 +156,13 @@ async function main(): Promise<number> {
   const read = opts.policies.length > 0 ? await readPolicies(opts.policies, files, { vars: opts.vars, varFiles: opts.varFiles }) : { policies: [], errors: [], assumed: [] };
   const policies = [...read.policies];
   errors.push(...read.errors);
-  const assumed = [...repository.assumed, ...workflows.assumed, ...read.assumed];
+  // Each policy's own assumptions come with the judgement, once its account is known.
+  const assumed = [...repository.assumed, ...workflows.assumed];
   if (opts.fromAws) {
     const roles = [...new Set(workflows.jobs.flatMap((job) => job.steps.flatMap((step) => [step.roleToAssume ?? []].flat())).filter((role) => !isExpression(role)))];
     const aws = await fromAws(roles);
     policies.push(...aws.policies);
     errors.push(...aws.errors);
-    assumed.push(...aws.assumed);
   }
 
   const judgement = judge(workflows.jobs, policies, repository);

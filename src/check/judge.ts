@@ -142,6 +142,7 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
     given,
     uses.map((u) => u.role),
   );
+  for (const policy of policies) for (const note of policy.assumed) assumed.add(`${policy.where}: ${note}`);
   const runs: JudgedRun[] = [];
   const refused: JudgedRun[] = [];
   for (const job of jobs) {
