@@ -3,6 +3,7 @@
 // presents, the run says what was assumed.
 import type { EventsConfig } from '@actions/workflow-parser/model/workflow-template';
 import type { Run } from '../github/claims.ts';
+import { resolveForRun } from './expressions.ts';
 import { candidates, type Candidate } from './filters.ts';
 import type { Repository } from './repository.ts';
 import type { CredentialJob } from './workflows.ts';
@@ -56,13 +57,25 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
     if (job.environment && 'name' in job.environment) run.environment = job.environment.name;
     return run;
   };
+  const facts = (run: Run) => ({
+    ref: run.ref,
+    ref_name: run.ref.replace(/^refs\/(heads|tags)\//, '').replace(/^refs\/pull\/(\d+)\/merge$/, '$1/merge'),
+    ref_type: run.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    event_name: run.eventName,
+    base_ref: run.baseRef ?? '',
+    head_ref: run.headRef ?? '',
+    repository: `${run.owner}/${run.repo}`,
+    repository_owner: run.owner,
+  });
   type Ref = { name: string; like: string };
   const make = (event: string, trigger: string, ref: Ref, base?: Candidate, assumed: string[] = []): PredictedRun => {
     const run = build(event, ref.name, base ? { baseRef: base.name, headRef: HEAD_BRANCH } : {});
     const pattern = build(event, ref.like, base ? { baseRef: base.like, headRef: '*' } : {});
     const notes = [...assumed];
     if (job.environment && 'expression' in job.environment) {
-      notes.push(`environment ${job.environment.expression} is an expression only the run resolves: predicted as if the job had no environment`);
+      const environment = resolveForRun(job.environment.expression, facts(run));
+      if (environment === undefined) notes.push(`environment ${job.environment.expression} is an expression only the run resolves: predicted as if the job had no environment`);
+      else run.environment = pattern.environment = environment;
     }
     return { event, trigger, run, pattern, assumed: notes };
   };

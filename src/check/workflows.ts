@@ -66,6 +66,14 @@ interface Parsed {
 }
 
 const text = (token: TemplateToken | undefined): string | undefined => (token === undefined ? undefined : isString(token) ? token.value : token.toString());
+
+/** A reusable workflow's inputs, as its caller gives them or their defaults: what `${{ inputs.X }}` is there. */
+type Inputs = Record<string, string>;
+const INPUT = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/;
+const withInputs = (value: string | undefined, inputs: Inputs): string | undefined => {
+  const name = value === undefined ? undefined : INPUT.exec(value)?.[1];
+  return name !== undefined && inputs[name] !== undefined ? inputs[name] : value;
+};
 const lineOf = (token: TemplateToken | undefined): number => token?.range?.start.line ?? 1;
 
 async function parse(file: WorkflowFile): Promise<Parsed | WorkflowError> {
@@ -86,15 +94,16 @@ async function parse(file: WorkflowFile): Promise<Parsed | WorkflowError> {
   return { file, events: template.events, jobs: template.jobs, raw: result.value };
 }
 
-function environmentOf(token: TemplateToken | undefined): Environment | undefined {
+function environmentOf(token: TemplateToken | undefined, inputs: Inputs): Environment | undefined {
   if (token === undefined) return undefined;
   const name = isMapping(token) ? token.find('name') : token;
   if (name === undefined) return undefined;
   if (isString(name)) return { name: name.value };
-  return { expression: name.toString() };
+  const resolved = withInputs(name.toString(), inputs)!;
+  return resolved.includes('${{') ? { expression: resolved } : { name: resolved };
 }
 
-function credentialSteps(raw: MappingToken, jobId: string): CredentialStep[] {
+function credentialSteps(raw: MappingToken, jobId: string, inputs: Inputs = {}): CredentialStep[] {
   const job = raw.find('jobs');
   const jobMap = job && isMapping(job) ? job.find(jobId) : undefined;
   const steps = jobMap && isMapping(jobMap) ? jobMap.find('steps') : undefined;
@@ -105,7 +114,7 @@ function credentialSteps(raw: MappingToken, jobId: string): CredentialStep[] {
     const uses = text(step.find('uses'));
     if (uses === undefined || !CREDENTIAL_ACTIONS.some((pattern) => pattern.test(uses))) continue;
     const withToken = step.find('with');
-    const get = (name: string) => (withToken && isMapping(withToken) ? text(withToken.find(name))?.trim() || undefined : undefined);
+    const get = (name: string) => (withToken && isMapping(withToken) ? withInputs(text(withToken.find(name))?.trim() || undefined, inputs) : undefined);
     found.push({
       uses,
       line: lineOf(step),
@@ -117,6 +126,20 @@ function credentialSteps(raw: MappingToken, jobId: string): CredentialStep[] {
     });
   }
   return found;
+}
+
+/** The called workflow's inputs: its defaults, then what the caller's `with:` gives (through the caller's own inputs). */
+function inputsOf(job: ReusableWorkflowJob, target: Parsed, outer: Inputs): Inputs {
+  const inputs: Inputs = {};
+  for (const [name, definition] of Object.entries(target.events.workflow_call?.inputs ?? {})) {
+    const value = definition.default;
+    if (value !== undefined) inputs[name] = typeof value === 'object' ? (text(value) ?? '') : String(value);
+  }
+  for (const { key, value } of job['input-values'] ?? []) {
+    const given = withInputs(text(value), outer);
+    if (given !== undefined) inputs[key.toString()] = given;
+  }
+  return inputs;
 }
 
 /** Every job that obtains credentials, in file order; a file that does not parse is an error, the others are still read. */
@@ -134,7 +157,7 @@ export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflow
   const jobs: CredentialJob[] = [];
   type Origin = Omit<CredentialJob, 'called' | 'environment' | 'steps'>;
   // origin: the caller's job, once inside a reusable workflow; called: the called jobs on the way down.
-  const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>) => {
+  const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>, inputs: Inputs) => {
     for (const job of workflow.jobs) {
       const here = { workflow: workflow.file.path, job: job.id.value, line: lineOf(job.id) };
       const start = origin ?? { ...here, events };
@@ -143,11 +166,11 @@ export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflow
         const target = callee(job);
         if (target === undefined) assumed.push(`${here.workflow} job ${here.job} calls ${job.ref.value}, which is ${LOCAL_WORKFLOW.test(job.ref.value) ? 'not among the workflows read' : 'in another repository'}: its jobs are not checked`);
         // GitHub refuses a cycle of calls; the check need not follow one.
-        else if (!seen.has(target)) visit(target, events, start, chain, new Set([...seen, target]));
+        else if (!seen.has(target)) visit(target, events, start, chain, new Set([...seen, target]), inputsOf(job, target, inputs));
         continue;
       }
-      const steps = credentialSteps(workflow.raw, job.id.value);
-      if (steps.length > 0) jobs.push({ ...start, called: chain, environment: environmentOf(job.environment), steps });
+      const steps = credentialSteps(workflow.raw, job.id.value, inputs);
+      if (steps.length > 0) jobs.push({ ...start, called: chain, environment: environmentOf(job.environment, inputs), steps });
     }
   };
   const callee = (job: ReusableWorkflowJob): Parsed | undefined => {
@@ -166,7 +189,7 @@ export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflow
       continue;
     }
     const events = Object.fromEntries(Object.entries(workflow.events).filter(([event]) => event !== 'workflow_call')) as EventsConfig;
-    visit(workflow, events, undefined, [], new Set([workflow]));
+    visit(workflow, events, undefined, [], new Set([workflow]), {});
   }
   return { jobs, errors, assumed };
 }

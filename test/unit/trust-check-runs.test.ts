@@ -62,8 +62,14 @@ describe('triggers and their refs', () => {
     expect(predicted[1]!.assumed.join()).toMatch(/merge_group/);
   });
 
-  test('an environment given as an expression is said, and the run predicted without it', async () => {
-    const predicted = await runs('  push:\n    branches: [main]', "    environment: ${{ github.ref == 'refs/heads/main' && 'prod' || 'dev' }}\n");
+  test("an environment given as an expression of the run's own facts is evaluated for each run", async () => {
+    const predicted = await runs("  push:\n    branches: [main, dev]", "    environment: ${{ github.ref == 'refs/heads/main' && 'prod' || format('test-{0}', github.ref_name) }}\n");
+    expect(predicted.map((r) => r.run.environment)).toEqual(['prod', 'test-dev']);
+    expect(predicted.flatMap((r) => r.assumed)).toEqual([]);
+  });
+
+  test.each(["${{ vars.TARGET }}", "${{ github.event.inputs.target }}", "${{ github.actor == 'me' && 'a' || 'b' }}"])('an environment only the run knows (%s) is said, and the run predicted without it', async (expression) => {
+    const predicted = await runs('  push:\n    branches: [main]', `    environment: ${expression}\n`);
     expect(predicted[0]!.run.environment).toBeUndefined();
     expect(predicted[0]!.assumed.join()).toMatch(/expression only the run resolves/);
   });
@@ -169,4 +175,33 @@ describe('filter patterns', () => {
     expect(toLike('v[0-9]+.*')).toBe('v*.*');
     expect(toLike('release/**')).toBe('release/*');
   });
+});
+
+test("a reusable workflow's inputs: the caller's with:, else the default, give role-to-assume and environment", async () => {
+  const called = `on:
+  workflow_call:
+    inputs:
+      stage:
+        type: string
+        default: staging
+      role:
+        type: string
+jobs:
+  apply:
+    runs-on: x
+    environment: \${{ inputs.stage }}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: \${{ inputs.role }}
+`;
+  const read = await readWorkflows([
+    { path: '.github/workflows/prod.yml', text: 'on: push\njobs:\n  go:\n    uses: ./.github/workflows/called.yml\n    with:\n      stage: production\n      role: arn:aws:iam::1:role/prod\n' },
+    { path: '.github/workflows/stage.yml', text: 'on: push\njobs:\n  go:\n    uses: ./.github/workflows/called.yml\n    with:\n      role: ${{ vars.STAGING_ROLE }}\n' },
+    { path: '.github/workflows/called.yml', text: called },
+  ]);
+  expect(read.jobs.map((j) => [j.environment, j.steps[0]!.roleToAssume])).toEqual([
+    [{ name: 'production' }, 'arn:aws:iam::1:role/prod'],
+    [{ name: 'staging' }, '${{ vars.STAGING_ROLE }}'],
+  ]);
 });

@@ -120,7 +120,7 @@ describe('a reusable workflow', () => {
     expect(result.judgement.runs).toHaveLength(1);
     const [run] = result.judgement.runs;
     expect(run!.job.workflow).toBe('.github/workflows/main.yml');
-    expect(run!.job.called).toEqual([{ workflow: '.github/workflows/deploy.yml', job: 'apply', line: 10 }]);
+    expect(run!.job.called).toEqual([{ workflow: '.github/workflows/deploy.yml', job: 'apply', line: 13 }]);
     expect(run!.claims.sub).toBe('repo:acme/webapp:ref:refs/heads/main');
     expect(run!.claims.job_workflow_ref).toBe('acme/webapp/.github/workflows/deploy.yml@refs/heads/main');
     expect(run!.claims.workflow_ref).toBe('acme/webapp/.github/workflows/main.yml@refs/heads/main');
