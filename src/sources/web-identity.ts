@@ -9,6 +9,7 @@ export function webIdentity(label: string, tokens: TokenSource, request: Session
   return {
     label,
     issuesNew: true,
+    call: 'AssumeRoleWithWebIdentity',
     async attempt(sts, freshToken) {
       const token = await tokens.get(freshToken);
       return sts.assumeRoleWithWebIdentity(request, token.jwt);
