@@ -74,10 +74,10 @@ const MUTANTS: Mutant[] = [
   { feature: 'retries stop at the time budget', file: 'src/retry.ts', find: 'if (retriesLeft === 0 || remaining <= 0) return;', replace: 'if (retriesLeft === 0) return;', tests: [U('retry')] },
   { feature: 'an abort stops the wait', file: 'src/retry.ts', find: "signal?.addEventListener('abort', done, { once: true });", replace: '', tests: [U('retry'), I('profiles')], only: 'abort|fails as soon as one role' },
   // Token source
-  { feature: 'a young token is reused', file: 'src/token.ts', find: 'if (!fresh && last && now() - last.obtainedAt < TOKEN_REUSE_MS) return Promise.resolve(last);', replace: '', tests: [U('token')] },
-  { feature: 'concurrent roles share one token request', file: 'src/token.ts', find: 'pending ??= obtain()', replace: 'pending = obtain()', tests: [I('profiles')], only: 'two profiles resolve' },
-  { feature: 'a token endpoint 5xx is classed transient', file: 'src/sources/github-oidc.ts', find: 'const transient = res.status >= 500 || res.status === 429 || res.status === 408;', replace: 'const transient = false;', tests: [I('action')], only: 'token endpoint answers 5xx' },
-  { feature: 'the audience is asked for', file: 'src/sources/github-oidc.ts', find: 'audience=${encodeURIComponent(audience)}', replace: 'audience=sts.amazonaws.com', tests: [I('diagnosis')], only: 'does not list the audience' },
+  { feature: 'a young token is reused', file: 'src/token/source.ts', find: 'if (!fresh && last && now() - last.obtainedAt < TOKEN_REUSE_MS) return Promise.resolve(last);', replace: '', tests: [U('token')] },
+  { feature: 'concurrent roles share one token request', file: 'src/token/source.ts', find: 'pending ??= obtain()', replace: 'pending = obtain()', tests: [I('profiles')], only: 'two profiles resolve' },
+  { feature: 'a token endpoint 5xx is classed transient', file: 'src/token/runner-endpoint.ts', find: 'const transient = res.status >= 500 || res.status === 429 || res.status === 408;', replace: 'const transient = false;', tests: [I('action')], only: 'token endpoint answers 5xx' },
+  { feature: 'the audience is asked for', file: 'src/token/runner-endpoint.ts', find: 'audience=${encodeURIComponent(audience)}', replace: 'audience=sts.amazonaws.com', tests: [I('diagnosis')], only: 'does not list the audience' },
   // Network: proxy, deadlines, endpoints
   { feature: 'http-proxy is used', file: 'src/http.ts', find: 'const proxyEnv = proxy ?', replace: 'const proxyEnv = false ?', tests: [I('action')], only: 'through http-proxy' },
   { feature: 'a token request has a deadline', file: 'src/http.ts', find: '), timeoutMs);', replace: '), timeoutMs * 1000);', tests: [I('action')], only: 'token request that never answers' },

@@ -126,10 +126,14 @@ function runClaims(run: Run): Claims {
 
 /** The run a token describes, read back from its claims (what strangers and advice vary). */
 export function runOf(claims: Claims): Run {
-  const [owner = claims.repository_owner ?? '', repo = ''] = (claims.repository ?? '').split('/');
+  // Without the repository claims (a token cut down to what trust needs), the default sub still names it.
+  const named = /^repo:([^/:@]+)(?:@(\d+))?\/([^:@]+)(?:@(\d+))?:/.exec(claims.sub ?? '');
+  const [owner = claims.repository_owner ?? named?.[1] ?? '', repo = named?.[3] ?? ''] = claims.repository?.split('/') ?? [];
   const run: Run = { owner, repo, eventName: claims.event_name ?? '', ref: claims.ref ?? '', workflowRef: claims.workflow_ref ?? '' };
-  if (claims.repository_owner_id !== undefined) run.ownerId = claims.repository_owner_id;
-  if (claims.repository_id !== undefined) run.repoId = claims.repository_id;
+  const ownerId = claims.repository_owner_id ?? named?.[2];
+  const repoId = claims.repository_id ?? named?.[4];
+  if (ownerId !== undefined) run.ownerId = ownerId;
+  if (repoId !== undefined) run.repoId = repoId;
   if (claims.environment) run.environment = claims.environment;
   if (claims.job_workflow_ref && claims.job_workflow_ref !== claims.workflow_ref) run.jobWorkflowRef = claims.job_workflow_ref;
   if (claims.base_ref) run.baseRef = claims.base_ref;
