@@ -4,7 +4,7 @@ import { accountOf } from './config.ts';
 import { AccountError, AwsError, InputError, NetworkError, TokenError } from './errors.ts';
 import { redactProxyUrl, type Proxy } from './proxy.ts';
 import { RetryFailure } from './retry.ts';
-import type { Claims } from './token.ts';
+import type { Claims } from './github/claims.ts';
 
 export interface DiagnosisContext {
   roleArn: string | undefined;

@@ -3,25 +3,10 @@
 // (never trusted: STS decides) so that its claims can explain a refusal. The token itself is never logged.
 import { decodeJwt } from 'jose';
 import { TokenError } from './errors.ts';
+import type { Claims } from './github/claims.ts';
 import type { Agents } from './http.ts';
 import { fetchRunnerToken } from './sources/github-oidc.ts';
 import { readTokenFile } from './sources/token-file.ts';
-
-/** The claims that decide trust; GitHub sends more, all kept. */
-export interface Claims {
-  [claim: string]: unknown;
-  iss?: string;
-  sub?: string;
-  aud?: string | string[];
-  ref?: string;
-  event_name?: string;
-  environment?: string;
-  repository?: string;
-  workflow_ref?: string;
-  job_workflow_ref?: string;
-  iat?: number;
-  exp?: number;
-}
 
 export interface IdToken {
   jwt: string;

@@ -66,7 +66,7 @@ describe('the trust policy does not admit the token', () => {
   });
 
   it('the immutable subject form no longer matches repo:OWNER/REPO:*', async () => {
-    const { error } = await refusal({ run: { immutableSubject: true }, roles: deployTrusting('repo:acme/webapp:*') });
+    const { error } = await refusal({ run: { shape: { useDefault: true, includeClaimKeys: [], immutable: true } }, roles: deployTrusting('repo:acme/webapp:*') });
     expect(error).toContain("sub 'repo:acme@1001/webapp@2002:ref:refs/heads/main'");
     expect(error).toContain('immutable subject form');
     expect(error).toContain('2026-07-15');
@@ -98,8 +98,8 @@ describe('the trust policy does not admit the token', () => {
   });
 
   it('a custom subject template', async () => {
-    const custom = 'repository_owner_id:1001:repository_id:2002:context:ref:refs/heads/main';
-    const { error } = await refusal({ run: { customSubject: custom }, roles: deployTrusting('repo:acme/webapp:*') });
+    const custom = 'repository_owner_id:1001:repository_id:2002:ref:refs/heads/main';
+    const { error } = await refusal({ run: { shape: { useDefault: false, includeClaimKeys: ['repository_owner_id', 'repository_id', 'context'] } }, roles: deployTrusting('repo:acme/webapp:*') });
     expect(error).toContain(`The sub '${custom}' is not one of GitHub's default forms`);
     expect(error).toContain('customised its OIDC subject template');
   });
