@@ -87,17 +87,6 @@ class Parser {
     return m[0];
   }
 
-  atEnd(): boolean {
-    this.skip();
-    return this.pos >= this.src.length;
-  }
-
-  whole(): Node {
-    const node = this.expression();
-    if (!this.atEnd()) this.fail('unexpected text');
-    return node;
-  }
-
   expression(): Node {
     const start = this.pos;
     const c = this.binary(0);
@@ -140,6 +129,16 @@ class Parser {
     for (;;) {
       if (this.peek('[*]') || this.peek('.*')) {
         this.pos += this.src[this.pos] === '.' ? 2 : 3;
+        // What the splat selects from each element belongs to it.
+        while (this.peek('.') || this.peek('[')) {
+          if (this.eat('[')) {
+            this.expression();
+            this.expect(']');
+          } else {
+            this.pos += 1;
+            if (!this.ident()) this.fail('expected an attribute name');
+          }
+        }
         return { k: 'opaque', text: this.src.slice(start, this.pos).trim(), why: 'a splat expression is not evaluated' };
       }
       let key: string | number | Node;
@@ -454,7 +453,7 @@ export function evaluateTemplate(text: string, env: Env, vars: Record<string, Va
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     env.assume(`${JSON.stringify(text)} cannot be evaluated (${error.message}): left as written`);
-    return new Unknown(text);
+    return text;
   }
   return new Evaluator(env).template(parts, vars);
 }

@@ -1,7 +1,7 @@
 // `terraform show -json`: a plan (planned_values, resource_changes) or a state (values). The policies
 // there are final: Terraform has resolved every expression, except what it knows only after apply.
 import type { FoundPolicy } from './found.ts';
-import { PolicyReadError } from './found.ts';
+import { PolicyReadError, lineAt } from './found.ts';
 import { trustPolicy } from './iam-json.ts';
 
 interface Resource { address?: string; mode?: string; type?: string; values?: Record<string, unknown> }
@@ -20,16 +20,18 @@ function* resources(module: Module | undefined): Generator<Resource> {
   for (const child of module?.child_modules ?? []) yield* resources(child);
 }
 
-export function readPlan(file: string, plan: Plan): FoundPolicy[] {
+export function readPlan(file: string, plan: Plan, text: string): FoundPolicy[] {
   const policies: FoundPolicy[] = [];
   const changes = new Map((plan.resource_changes ?? []).map((c) => [c.address ?? '', c]));
   for (const r of resources(plan.planned_values?.root_module ?? plan.values?.root_module)) {
     if (r.type !== 'aws_iam_role' || r.mode === 'data') continue;
     const where = `${file}#${r.address ?? ''}`;
+    const at = text.indexOf(`"address": ${JSON.stringify(r.address)}`);
+    const line = at >= 0 ? lineAt(text, at) : undefined;
     const policy = r.values?.assume_role_policy;
     if (typeof policy !== 'string') {
       const unknown = changes.get(r.address ?? '')?.change?.after_unknown?.assume_role_policy === true;
-      throw new PolicyReadError(file, `${r.address ?? 'aws_iam_role'}: ${unknown ? 'assume_role_policy is known only after apply' : 'has no assume_role_policy'}: expected a trust policy`);
+      throw new PolicyReadError(file, `${r.address ?? 'aws_iam_role'}: ${unknown ? 'assume_role_policy is known only after apply' : 'has no assume_role_policy'}: expected a trust policy`, line);
     }
     const name = r.values?.name;
     const arn = r.values?.arn;
@@ -37,12 +39,13 @@ export function readPlan(file: string, plan: Plan): FoundPolicy[] {
     try {
       document = trustPolicy(file, JSON.parse(policy));
     } catch (error) {
-      if (error instanceof PolicyReadError) throw new PolicyReadError(file, `${r.address ?? ''}: ${error.message}`);
-      throw new PolicyReadError(file, `${r.address ?? ''}: assume_role_policy is not a policy document (${(error as Error).message})`);
+      if (error instanceof PolicyReadError) throw new PolicyReadError(file, `${r.address ?? ''}: ${error.message}`, line);
+      throw new PolicyReadError(file, `${r.address ?? ''}: assume_role_policy is not a policy document (${(error as Error).message})`, line);
     }
     policies.push({
       where,
       file,
+      ...(line ? { line } : {}),
       ...(typeof arn === 'string' ? { roleArn: arn } : {}),
       ...(typeof name === 'string' ? { roleName: name } : {}),
       document,

@@ -142,7 +142,7 @@ async function readFile(file: string, files: PolicyFiles, options: ReadOptions, 
         return none;
       }
     }
-    if (isPlan(value)) return { policies: readPlan(file, value), errors: [] };
+    if (isPlan(value)) return { policies: readPlan(file, value, text), errors: [] };
     if (isTemplate(value)) {
       const policies = readTemplate(file, value, json ? jsonLines(text, value) : lines, options);
       if (policies.length === 0) return fail('is a template without an AWS::IAM::Role that has an AssumeRolePolicyDocument: expected a trust policy');

@@ -68,9 +68,10 @@ export async function readTerraform(target: string, isFolder: boolean, files: Po
   const policies: FoundPolicy[] = [];
   const usedDocuments = new Set<string>();
   for (const source of reported) {
-    for (const [name, blocks] of Object.entries(source.hcl.resource?.aws_iam_role ?? {})) {
+    // hcl2json sorts blocks by name: report them in the order the file declares them.
+    const roles = Object.entries(source.hcl.resource?.aws_iam_role ?? {}).map(([name, blocks]) => ({ name, blocks, line: lineOf(source.text, 'resource', 'aws_iam_role', name) }));
+    for (const { name, blocks, line } of roles.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) {
       const block = blocks[0] ?? {};
-      const line = lineOf(source.text, 'resource', 'aws_iam_role', name);
       const where = `${source.file}#aws_iam_role.${name}`;
       const raw = block.assume_role_policy;
       if (typeof raw === 'string') for (const m of raw.matchAll(/data\.aws_iam_policy_document\.([\w-]+)\.(?:minified_)?json/g)) usedDocuments.add(m[1] ?? '');
