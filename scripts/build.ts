@@ -1,8 +1,9 @@
 // Builds dist/: one minified ESM bundle per entry point, with shared code in chunks so that the post
 // step and the credential helper's fast path load only what they use.
-import { chmod, copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
+import { hcl2jsonWasm } from './hcl2json-wasm.ts';
 
 // @actions/* declare no `sideEffects`, so esbuild would keep all of @actions/core's HTTP client (~420 kB)
 // for the few functions used. Their modules have no import-time effects, so let them be tree-shaken.
@@ -75,25 +76,8 @@ const helper = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
 });
-// hcl2json reads its WebAssembly from beside its own sources, which a bundle does not have: the trust
-// check's bundle carries it as dist/hcl2json.wasm.gz and reads it from there. Go's wasm_exec shim requires
-// 'performance' only where Node lacks the global, which Node 24 has.
-const HCL2JSON_WASM = 'node_modules/@cdktf/hcl2json/main.wasm.gz';
-const hcl2jsonWasm: esbuild.Plugin = {
-  name: 'hcl2json-wasm',
-  setup(build) {
-    build.onResolve({ filter: /^performance$/ }, () => ({ path: 'perf_hooks', namespace: 'builtin' }));
-    build.onLoad({ filter: /@cdktf[\\/]hcl2json[\\/]lib[\\/]bridge\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const wasmPath = '(0, path_1.join)(__dirname, "..", "main.wasm.gz")';
-      if (!source.includes(wasmPath)) throw new Error(`${args.path} no longer reads ${wasmPath}: update scripts/build.ts`);
-      return { contents: source.replace(wasmPath, '(0, path_1.join)(__trustCheckDir, "hcl2json.wasm.gz")'), loader: 'js' };
-    });
-  },
-};
-
 // The trust check is a tool of its own (a bin and trust-check/action.yml): one file, built apart, so the
-// action's bundles and chunks hold nothing of it.
+// action's bundles and chunks hold nothing of it. hcl2json's WebAssembly goes beside it (dist/hcl2json.wasm.gz).
 const trustCheck = await esbuild.build({
   entryPoints: ['src/trust-check.ts'],
   outfile: 'dist/trust-check.js',
@@ -104,12 +88,11 @@ const trustCheck = await esbuild.build({
   target: 'node24',
   mainFields: ['module', 'main'],
   legalComments: 'linked',
-  banner: { js: '#!/usr/bin/env node\nconst __trustCheckDir = import.meta.dirname;' },
+  banner: { js: '#!/usr/bin/env node' },
   plugins: [hcl2jsonWasm, builtinsAsCommonJs, pureActionsToolkit],
   metafile: true,
   logLevel: 'warning',
 });
-await copyFile(HCL2JSON_WASM, 'dist/hcl2json.wasm.gz');
 // The bin runs it directly (`npx`, a checkout's dist/trust-check.js).
 await chmod('dist/trust-check.js', 0o755);
 const sizes = Object.entries({ ...result.metafile.outputs, ...helper.metafile.outputs, ...trustCheck.metafile.outputs })
