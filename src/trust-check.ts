@@ -6,7 +6,7 @@ import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fixesFor } from './check/fix.ts';
-import { judge, isExpression } from './check/judge.ts';
+import { isExpression, judge, rolesOf } from './check/judge.ts';
 import { annotations, exitCode, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
 import { readWorkflows } from './check/workflows.ts';
@@ -131,12 +131,8 @@ async function githubApi(token: string): Promise<RepositorySources['github']> {
 }
 
 async function fromAws(roles: string[]): Promise<ReadResult> {
-  const { IAMClient, GetRoleCommand } = await import('@aws-sdk/client-iam');
-  const client = new IAMClient({ region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1' });
-  return readFromAws(roles, async (name) => {
-    const { Role } = await client.send(new GetRoleCommand({ RoleName: name }));
-    return { arn: Role?.Arn ?? '', document: Role?.AssumeRolePolicyDocument ?? '' };
-  });
+  const [{ IAMClient }, { getRoleWith }] = await Promise.all([import('@aws-sdk/client-iam'), import('./policies/get-role.ts')]);
+  return readFromAws(roles, getRoleWith(new IAMClient({ region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1' })));
 }
 
 async function main(): Promise<number> {
@@ -159,7 +155,7 @@ async function main(): Promise<number> {
   // Each policy's own assumptions come with the judgement, once its account is known.
   const assumed = [...repository.assumed, ...workflows.assumed];
   if (opts.fromAws) {
-    const roles = [...new Set(workflows.jobs.flatMap((job) => job.steps.flatMap((step) => [step.roleToAssume ?? []].flat())).filter((role) => !isExpression(role)))];
+    const roles = [...new Set(workflows.jobs.flatMap((job) => job.steps.flatMap((step) => rolesOf(job, step, []).map((use) => use.role))).filter((role) => !isExpression(role)))];
     const aws = await fromAws(roles);
     policies.push(...aws.policies);
     errors.push(...aws.errors);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ROOT } from '../standins/runner.ts';
+import { githubTrustPolicy, startSts, type Sts } from '../standins/sts-emulator.ts';
 
 const CLI = path.join(ROOT, 'dist', 'trust-check.js');
 const REPOS = path.join(ROOT, 'test', 'fixtures', 'repos');
@@ -189,5 +190,33 @@ describe("GitHub's API, when a token is there", () => {
     // The policy written for the default template refuses the customized subjects.
     expect(result.code).toBe(1);
     expect(report.assumed.join('\n')).not.toMatch(/default branch main \(neither/);
+  });
+});
+
+describe('--from-aws: the roles themselves, with iam:GetRole', () => {
+  const USER = { name: 'auditor', accessKeyId: 'AKIAEMULATORAUDITOR1', secretAccessKey: 'auditor-secret/+=' };
+  let sts: Sts;
+  beforeAll(async () => {
+    sts = await startSts({
+      jwks: {},
+      accounts: [{ id: '111111111111', oidcProviders: [], users: [USER], roles: [{ name: 'deploy', trustPolicy: githubTrustPolicy('111111111111', 'repo:acme/webapp:pull_request') }] }],
+    });
+  });
+  afterAll(() => sts.close());
+
+  test("each role the workflows assume is read from IAM and judged: the after-merge mistake, found in the account", async () => {
+    const result = await cli('after-merge', ['--repository', 'acme/webapp', '--json', '--from-aws'], {
+      AWS_ENDPOINT_URL_IAM: sts.url,
+      AWS_ACCESS_KEY_ID: USER.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: USER.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    expect(json(result).runs.map((r) => `${r.policy} ${r.event} ${r.admitted}`)).toEqual([
+      `aws:${DEPLOY} pull_request true`,
+      `aws:${DEPLOY} push false`,
+    ]);
+    expect(sts.calls.filter((c) => c.action === 'GetRole').map((c) => c.result)).toEqual(['OK']);
   });
 });

@@ -217,3 +217,13 @@ test('adviseFix says so when no subject is known', () => {
   const policy: FoundPolicy = { where: 'p', file: 'p', document: { Statement: [] }, assumed: [] };
   expect(adviseFix({ policy, account: '111111111111', partition: 'aws', runs: [], strangers: [] }).failed).toMatch(/not known/);
 });
+
+test('the check is pure: only the entry point touches files, the environment and the network', () => {
+  const dir = path.join('src', 'check');
+  for (const file of readdirSync(dir)) {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    const imports = [...text.matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+    expect([file, imports.filter((i) => /^node:|^@actions\/(core|github)$|^@aws-sdk|trust-check|\.\.\/(main|sources|token)\b/.test(i))]).toEqual([file, []]);
+    expect([file, /process\.env|process\.argv/.test(text)]).toEqual([file, false]);
+  }
+});
