@@ -8,7 +8,8 @@ import { evaluate, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
 import { forAccount } from '../policies/account.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import type { Repository } from './repository.ts';
-import { runsOf, type PredictedRun } from './runs.ts';
+import { holdsForRun } from './expressions.ts';
+import { factsOf, runsOf, type PredictedRun } from './runs.ts';
 import type { CredentialJob, CredentialStep } from './workflows.ts';
 
 /** A role a step assumes with the workflow's token, as the workflow writes it. */
@@ -158,6 +159,9 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
         }
         if (expression) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is known only to the run: tried against every policy given`);
         for (const p of predicted) {
+          const holds = step.if === undefined ? true : holdsForRun(step.if, factsOf(p.run));
+          if (holds === false) continue;
+          if (holds === undefined) assumed.add(`${job.workflow} job ${job.job}: the step's if: ${step.if} is known only to the run: predicted as if it holds`);
           const claims = claimsFor(p.run, use.audience, repository.shape);
           const pattern = patternOf(p, use.audience, repository);
           const judged = matched.map((policy): JudgedRun => ({ job, predicted: p, use, policy, claims, pattern, verdict: judgeOne(policy, use.role, claims, assumed) }));

@@ -3,7 +3,7 @@
 // presents, the run says what was assumed.
 import type { EventsConfig } from '@actions/workflow-parser/model/workflow-template';
 import type { Run } from '../github/claims.ts';
-import { resolveForRun } from './expressions.ts';
+import { holdsForRun, resolveForRun, type RunFacts } from './expressions.ts';
 import { candidates, type Candidate } from './filters.ts';
 import type { Repository } from './repository.ts';
 import type { CredentialJob } from './workflows.ts';
@@ -36,6 +36,20 @@ const ON_DEFAULT_BRANCH_SAID: Record<string, string> = {
   schedule: 'schedule (runs on the default branch)',
 };
 
+/** What an expression of the run may read: the github context as the run's claims decide it. */
+export function factsOf(run: Run): RunFacts {
+  return {
+    ref: run.ref,
+    ref_name: run.ref.replace(/^refs\/(heads|tags)\//, '').replace(/^refs\/pull\/(\d+)\/merge$/, '$1/merge'),
+    ref_type: run.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    event_name: run.eventName,
+    base_ref: run.baseRef ?? '',
+    head_ref: run.headRef ?? '',
+    repository: `${run.owner}/${run.repo}`,
+    repository_owner: run.owner,
+  };
+}
+
 /** Every run of the job, in the order of its workflow's triggers. */
 export function runsOf(job: CredentialJob, repository: Repository): PredictedRun[] {
   const main = repository.defaultBranch;
@@ -57,23 +71,13 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
     if (job.environment && 'name' in job.environment) run.environment = job.environment.name;
     return run;
   };
-  const facts = (run: Run) => ({
-    ref: run.ref,
-    ref_name: run.ref.replace(/^refs\/(heads|tags)\//, '').replace(/^refs\/pull\/(\d+)\/merge$/, '$1/merge'),
-    ref_type: run.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-    event_name: run.eventName,
-    base_ref: run.baseRef ?? '',
-    head_ref: run.headRef ?? '',
-    repository: `${run.owner}/${run.repo}`,
-    repository_owner: run.owner,
-  });
   type Ref = { name: string; like: string };
   const make = (event: string, trigger: string, ref: Ref, base?: Candidate, assumed: string[] = []): PredictedRun => {
     const run = build(event, ref.name, base ? { baseRef: base.name, headRef: HEAD_BRANCH } : {});
     const pattern = build(event, ref.like, base ? { baseRef: base.like, headRef: '*' } : {});
     const notes = [...assumed];
     if (job.environment && 'expression' in job.environment) {
-      const environment = resolveForRun(job.environment.expression, facts(run));
+      const environment = resolveForRun(job.environment.expression, factsOf(run));
       if (environment === undefined) notes.push(`environment ${job.environment.expression} is an expression only the run resolves: predicted as if the job had no environment`);
       else run.environment = pattern.environment = environment;
     }
@@ -132,5 +136,10 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
       }
     }
   }
-  return runs;
+  // A run whose `if:` is false for it never happens; one only the run can decide is kept, and said.
+  return runs.filter((predicted) => {
+    const verdicts = job.conditions.map((condition) => [condition, holdsForRun(condition, factsOf(predicted.run))] as const);
+    for (const [condition, holds] of verdicts) if (holds === undefined) predicted.assumed.push(`if: ${condition} is known only to the run: predicted as if it holds`);
+    return verdicts.every(([, holds]) => holds !== false);
+  });
 }

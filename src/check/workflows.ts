@@ -23,6 +23,8 @@ export interface CredentialStep {
   awsProfile?: string;
   /** The input that makes the step obtain credentials some way other than the workflow's OIDC token. */
   notOidc?: string;
+  /** The step's `if:`, as written. */
+  if?: string;
 }
 
 /** A job's `environment:`: a name, or an expression only a run can resolve. */
@@ -37,6 +39,8 @@ export interface CredentialJob {
   /** The reusable workflows the job runs in, outermost first; their last file holds the steps. */
   called: { workflow: string; job: string; line: number }[];
   environment?: Environment;
+  /** The `if:` of the job and of each job that calls it: all must hold for it to run. */
+  conditions: string[];
   steps: CredentialStep[];
 }
 
@@ -103,9 +107,18 @@ function environmentOf(token: TemplateToken | undefined, inputs: Inputs): Enviro
   return resolved.includes('${{') ? { expression: resolved } : { name: resolved };
 }
 
+function jobMapping(raw: MappingToken, jobId: string): TemplateToken | undefined {
+  const jobs = raw.find('jobs');
+  return jobs && isMapping(jobs) ? jobs.find(jobId) : undefined;
+}
+
+function jobCondition(raw: MappingToken, jobId: string): string | undefined {
+  const job = jobMapping(raw, jobId);
+  return job && isMapping(job) ? text(job.find('if')) : undefined;
+}
+
 function credentialSteps(raw: MappingToken, jobId: string, inputs: Inputs = {}): CredentialStep[] {
-  const job = raw.find('jobs');
-  const jobMap = job && isMapping(job) ? job.find(jobId) : undefined;
+  const jobMap = jobMapping(raw, jobId);
   const steps = jobMap && isMapping(jobMap) ? jobMap.find('steps') : undefined;
   if (!steps || !isSequence(steps)) return [];
   const found: CredentialStep[] = [];
@@ -123,6 +136,7 @@ function credentialSteps(raw: MappingToken, jobId: string, inputs: Inputs = {}):
       audience: get('audience'),
       awsProfile: get('aws-profile'),
       notOidc: NOT_OIDC.find((name) => get(name) !== undefined && (name !== 'role-chaining' || get(name) === 'true')),
+      if: text(step.find('if')),
     });
   }
   return found;
@@ -155,22 +169,24 @@ export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflow
   const byName = new Map(parsed.map((p) => [p.file.path.split('/').pop()!, p]));
 
   const jobs: CredentialJob[] = [];
-  type Origin = Omit<CredentialJob, 'called' | 'environment' | 'steps'>;
+  type Origin = Omit<CredentialJob, 'called' | 'environment' | 'steps' | 'conditions'>;
   // origin: the caller's job, once inside a reusable workflow; called: the called jobs on the way down.
-  const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>, inputs: Inputs) => {
+  const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>, inputs: Inputs, outer: string[]) => {
     for (const job of workflow.jobs) {
       const here = { workflow: workflow.file.path, job: job.id.value, line: lineOf(job.id) };
+      const condition = withInputs(jobCondition(workflow.raw, job.id.value), inputs);
+      const conditions = condition === undefined ? outer : [...outer, condition];
       const start = origin ?? { ...here, events };
       const chain = origin ? [...called, here] : [];
       if (job.type === 'reusableWorkflowJob') {
         const target = callee(job);
         if (target === undefined) assumed.push(`${here.workflow} job ${here.job} calls ${job.ref.value}, which is ${LOCAL_WORKFLOW.test(job.ref.value) ? 'not among the workflows read' : 'in another repository'}: its jobs are not checked`);
         // GitHub refuses a cycle of calls; the check need not follow one.
-        else if (!seen.has(target)) visit(target, events, start, chain, new Set([...seen, target]), inputsOf(job, target, inputs));
+        else if (!seen.has(target)) visit(target, events, start, chain, new Set([...seen, target]), inputsOf(job, target, inputs), conditions);
         continue;
       }
       const steps = credentialSteps(workflow.raw, job.id.value, inputs);
-      if (steps.length > 0) jobs.push({ ...start, called: chain, environment: environmentOf(job.environment, inputs), steps });
+      if (steps.length > 0) jobs.push({ ...start, called: chain, environment: environmentOf(job.environment, inputs), conditions, steps });
     }
   };
   const callee = (job: ReusableWorkflowJob): Parsed | undefined => {
@@ -189,7 +205,7 @@ export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflow
       continue;
     }
     const events = Object.fromEntries(Object.entries(workflow.events).filter(([event]) => event !== 'workflow_call')) as EventsConfig;
-    visit(workflow, events, undefined, [], new Set([workflow]), {});
+    visit(workflow, events, undefined, [], new Set([workflow]), {}, []);
   }
   return { jobs, errors, assumed };
 }

@@ -80,6 +80,28 @@ describe('triggers and their refs', () => {
   });
 });
 
+describe("a job's if:", () => {
+  test('a run for which the if: is false never happens: deploy only on main, in a workflow that also runs for pull requests', async () => {
+    expect(await refs('  push:\n    branches: [main, dev]\n  pull_request:', "    if: github.event_name == 'push' && github.ref == 'refs/heads/main'\n")).toEqual(['push refs/heads/main']);
+    expect(await refs('  push:\n    branches: [main]\n  pull_request:', "    if: ${{ success() && github.event_name != 'pull_request' }}\n")).toEqual(['push refs/heads/main']);
+  });
+
+  test('an if: only the run can decide keeps the run, and says so', async () => {
+    const predicted = await runs('  push:\n    branches: [main]', "    if: vars.DEPLOY == 'yes'\n");
+    expect(predicted).toHaveLength(1);
+    expect(predicted[0]!.assumed).toEqual(["if: vars.DEPLOY == 'yes' is known only to the run: predicted as if it holds"]);
+  });
+
+  test("a reusable workflow's job runs only when its caller's if: holds too", async () => {
+    const called = `on: workflow_call\njobs:\n  apply:\n    if: github.ref_type == 'tag'\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::1:role/y\n`;
+    const read = await readWorkflows([
+      { path: '.github/workflows/a.yml', text: "on:\n  push:\n  pull_request:\njobs:\n  go:\n    if: github.event_name == 'push'\n    uses: ./.github/workflows/called.yml\n" },
+      { path: '.github/workflows/called.yml', text: called },
+    ]);
+    expect(read.jobs.flatMap((j) => runsOf(j, repository)).map((r) => `${r.event} ${r.run.ref}`)).toEqual(['push refs/tags/v1.0.0']);
+  });
+});
+
 describe('reading workflows', () => {
   test('invalid YAML and a file that is not a workflow each give one error naming file and line; the others are still read', async () => {
     const read = await readWorkflows([

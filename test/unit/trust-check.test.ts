@@ -200,6 +200,19 @@ describe('a role known only to the run', () => {
   });
 });
 
+test("a step's if: decides for which runs its role is judged", async () => {
+  const text = readFileSync(path.join(REPOS, 'deny', '.github', 'workflows', 'ci.yml'), 'utf8')
+    .replace('  pull_request:\n', '  push:\n    branches: [main]\n  pull_request:\n')
+    .replace('      - uses: aws-actions', "      - if: github.event_name == 'pull_request'\n        uses: aws-actions");
+  const workflows = await readWorkflows([{ path: '.github/workflows/ci.yml', text }]);
+  expect(Object.keys(workflows.jobs[0]!.events)).toEqual(['push', 'pull_request']);
+  expect(workflows.jobs[0]!.steps[0]!.if).toBe("github.event_name == 'pull_request'");
+  const document = toPolicyDocument(readFileSync(path.join(REPOS, 'after-merge', 'infra', 'deploy-trust.json'), 'utf8'));
+  const result = judge(workflows.jobs, [{ where: 'p', file: 'p', roleArn: ROLE('deploy'), document, assumed: [] }], repository);
+  expect(result.runs.map((r) => r.predicted.event)).toEqual(['pull_request']);
+  expect(result.refused).toEqual([]);
+});
+
 describe('a custom subject template', () => {
   test('sub is built from include_claim_keys, and the fix uses the same shape', async () => {
     const shape: Repository = { ...repository, shape: { useDefault: false, includeClaimKeys: ['repo', 'context', 'job_workflow_ref'] } };
