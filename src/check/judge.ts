@@ -17,7 +17,7 @@ export interface RoleUse {
   role: string;
   audience: string;
   step: CredentialStep;
-  /** The profile it is written to, for a role from `profiles`. */
+  /** The profile its credentials are written to: a `profiles` line's name, or `aws-profile`. */
   profile?: string;
 }
 
@@ -95,7 +95,7 @@ export function rolesOf(job: CredentialJob, step: CredentialStep, assumed: strin
     audience = DEFAULTS.audience;
   }
   const uses: RoleUse[] = [];
-  if (step.roleToAssume) uses.push({ role: step.roleToAssume, audience, step });
+  if (step.roleToAssume) uses.push({ role: step.roleToAssume, audience, step, ...(step.awsProfile ? { profile: step.awsProfile } : {}) });
   if (step.profiles) {
     if (isExpression(step.profiles)) assumed.push(`${where}: profiles ${step.profiles} is an expression: its roles are not checked`);
     else {

@@ -134,7 +134,7 @@ export function toText(result: CheckResult): string {
     out.push(
       table(
         ['RUN', 'SUB', 'VERDICT'],
-        runs.map((run) => [`${run.job.workflow}:${run.job.line} ${jobName(run)}: ${run.predicted.trigger}`, String(run.claims.sub), verdictText(run)]),
+        runs.map((run) => [`${run.job.workflow}:${run.job.line} ${jobName(run)}: ${run.predicted.trigger}${run.use.profile ? ` (profile ${run.use.profile})` : ''}`, String(run.claims.sub), verdictText(run)]),
       ),
     );
   }

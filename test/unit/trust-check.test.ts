@@ -213,6 +213,21 @@ test("a step's if: decides for which runs its role is judged", async () => {
   expect(result.refused).toEqual([]);
 });
 
+test('each role of profiles is judged, named by its profile; aws-profile names the profile of role-to-assume', async () => {
+  const text = readFileSync(path.join(REPOS, 'after-merge', '.github', 'workflows', 'deploy.yml'), 'utf8').replace(
+    `role-to-assume: ${ROLE('deploy')}`,
+    `role-to-assume: ${ROLE('deploy')}\n          aws-profile: main\n          profiles: |\n            audit: ${ROLE('audit')}`,
+  );
+  const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text }]);
+  const document = toPolicyDocument(readFileSync(path.join(REPOS, 'after-merge', 'infra', 'deploy-trust-fixed.json'), 'utf8'));
+  const policies: FoundPolicy[] = ['deploy', 'audit'].map((name) => ({ where: name, file: name, roleArn: ROLE(name), document, assumed: [] }));
+  const result = judge(workflows.jobs, policies, repository);
+  expect(result.runs.map((r) => [r.use.role, r.use.profile, r.policy.where])).toEqual([
+    [ROLE('deploy'), 'main', 'deploy'],
+    [ROLE('audit'), 'audit', 'audit'],
+  ]);
+});
+
 describe('a custom subject template', () => {
   test('sub is built from include_claim_keys, and the fix uses the same shape', async () => {
     const shape: Repository = { ...repository, shape: { useDefault: false, includeClaimKeys: ['repo', 'context', 'job_workflow_ref'] } };
