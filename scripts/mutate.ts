@@ -73,6 +73,15 @@ const MUTANTS: Mutant[] = [
   { feature: 'the fresh-token verdict reaches the next attempt', file: 'src/retry.ts', find: "freshToken = verdict === 'refresh-token';", replace: 'freshToken = false;', tests: [U('retry'), I('action')], only: 'fresh token|refresh' },
   { feature: 'retries stop at the time budget', file: 'src/retry.ts', find: 'if (retriesLeft === 0 || remaining <= 0) return;', replace: 'if (retriesLeft === 0) return;', tests: [U('retry')] },
   { feature: 'an abort stops the wait', file: 'src/retry.ts', find: "signal?.addEventListener('abort', done, { once: true });", replace: '', tests: [U('retry'), I('profiles')], only: 'abort|fails as soon as one role' },
+  // The IAM evaluator, the claims model, and the advice they judge
+  { feature: 'an explicit Deny wins', file: 'src/iam/evaluate.ts', find: "if (statement.Effect === 'Deny' && !failed) {", replace: "if (statement.Effect === 'Deny' && !failed && false) {", tests: [U('evaluate'), U('iam-differential')] },
+  { feature: 'a negated operator holds on a missing key', file: 'src/iam/evaluate.ts', find: 'holds: !!ifExists || operator.negated', replace: 'holds: !!ifExists', tests: [U('evaluate'), U('iam-differential')] },
+  { feature: 'condition keys are case-insensitive', file: 'src/iam/evaluate.ts', find: 'const raw = context.get(key.toLowerCase());', replace: 'const raw = context.get(key);', tests: [U('evaluate'), U('iam-differential')] },
+  { feature: 'Principal.Federated must name the provider', file: 'src/iam/evaluate.ts', find: 'if (!principalMatches(statement, request.principal)) {', replace: 'if (false) {', tests: [U('evaluate'), U('iam-differential')] },
+  { feature: 'an environment comes before the pull request in sub', file: 'src/github/claims.ts', find: 'if (run.environment) return `environment:${run.environment}`;', replace: '', tests: [U('claims')] },
+  { feature: 'strangers keep the repository template', file: 'src/github/strangers.ts', find: 'const used = shape ?? shapeOf(claims);', replace: 'const used = shape;', tests: [U('claims'), I('diagnosis')], only: 'stranger|names no repository' },
+  { feature: 'advice is pinned until no stranger is admitted', file: 'src/diagnose.ts', find: 'if (admitsOnly(pinned, () => true)) return pinned;', replace: 'return pinned;', tests: [I('diagnosis'), U('diagnose')], only: 'stranger|names no repository|cannot make safe' },
+  { feature: 'a refused AssumeRole gets advice for its signer', file: 'src/diagnose.ts', find: "if (cause.code === 'AccessDenied' && ctx.assumeRole) return assumeRoleDiagnosis(cause, ctx, ctx.assumeRole);", replace: '', tests: [I('diagnosis')], only: 'sts:AssumeRole|source role' },
   // Token source
   { feature: 'a young token is reused', file: 'src/token/source.ts', find: 'if (!fresh && last && now() - last.obtainedAt < TOKEN_REUSE_MS) return Promise.resolve(last);', replace: '', tests: [U('token')] },
   { feature: 'concurrent roles share one token request', file: 'src/token/source.ts', find: 'pending ??= obtain()', replace: 'pending = obtain()', tests: [I('profiles')], only: 'two profiles resolve' },

@@ -54,13 +54,13 @@ export interface SubjectShape {
 }
 
 /** GitHub's default template, and what "Resetting organization template customizations" sets. */
-export const DEFAULT_CLAIM_KEYS = ['repo', 'context'] as const;
+const DEFAULT_CLAIM_KEYS = ['repo', 'context'] as const;
 
 /**
  * The keys the template renders. `use_default: true` ignores include_claim_keys; `use_default: false` with
  * no keys takes the organization's template, which a shape cannot name, so GitHub's default stands in.
  */
-export function claimKeysOf(shape: SubjectShape | undefined): readonly string[] {
+function claimKeysOf(shape: SubjectShape | undefined): readonly string[] {
   return !shape || shape.useDefault || shape.includeClaimKeys.length === 0 ? DEFAULT_CLAIM_KEYS : shape.includeClaimKeys;
 }
 
@@ -70,7 +70,7 @@ export function claimKeysOf(shape: SubjectShape | undefined): readonly string[] 
  * name only the `pull_request` event for the pull_request form; every other event (pull_request_target
  * included) is taken to use the ref.
  */
-export function contextOf(run: Pick<Run, 'environment' | 'eventName' | 'ref'>): string {
+function contextOf(run: Pick<Run, 'environment' | 'eventName' | 'ref'>): string {
   if (run.environment) return `environment:${run.environment}`;
   if (run.eventName === 'pull_request') return 'pull_request';
   return `ref:${run.ref}`;
@@ -170,9 +170,4 @@ export function shapeOf(claims: Claims): SubjectShape | undefined {
     rest = rest.slice(hit[1].length + 1);
   }
   return { useDefault: false, includeClaimKeys: keys, ...(immutable ? { immutable } : {}) };
-}
-
-/** Whether the sub names the repository, its owner, or either's ID: what keeps another owner from minting the same one. */
-export function subjectNamesRepository(shape: SubjectShape): boolean {
-  return claimKeysOf(shape).some((key) => ['repo', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id'].includes(key));
 }
