@@ -54,13 +54,13 @@ export interface SubjectShape {
 }
 
 /** GitHub's default template, and what "Resetting organization template customizations" sets. */
-export const DEFAULT_CLAIM_KEYS = ['repo', 'context'] as const;
+const DEFAULT_CLAIM_KEYS = ['repo', 'context'] as const;
 
 /**
  * The keys the template renders. `use_default: true` ignores include_claim_keys; `use_default: false` with
  * no keys takes the organization's template, which a shape cannot name, so GitHub's default stands in.
  */
-export function claimKeysOf(shape: SubjectShape | undefined): readonly string[] {
+function claimKeysOf(shape: SubjectShape | undefined): readonly string[] {
   return !shape || shape.useDefault || shape.includeClaimKeys.length === 0 ? DEFAULT_CLAIM_KEYS : shape.includeClaimKeys;
 }
 
@@ -70,7 +70,7 @@ export function claimKeysOf(shape: SubjectShape | undefined): readonly string[] 
  * name only the `pull_request` event for the pull_request form; every other event (pull_request_target
  * included) is taken to use the ref.
  */
-export function contextOf(run: Pick<Run, 'environment' | 'eventName' | 'ref'>): string {
+function contextOf(run: Pick<Run, 'environment' | 'eventName' | 'ref'>): string {
   if (run.environment) return `environment:${run.environment}`;
   if (run.eventName === 'pull_request') return 'pull_request';
   return `ref:${run.ref}`;
@@ -126,10 +126,14 @@ function runClaims(run: Run): Claims {
 
 /** The run a token describes, read back from its claims (what strangers and advice vary). */
 export function runOf(claims: Claims): Run {
-  const [owner = claims.repository_owner ?? '', repo = ''] = (claims.repository ?? '').split('/');
+  // Without the repository claims (a token cut down to what trust needs), the default sub still names it.
+  const named = /^repo:([^/:@]+)(?:@(\d+))?\/([^:@]+)(?:@(\d+))?:/.exec(claims.sub ?? '');
+  const [owner = claims.repository_owner ?? named?.[1] ?? '', repo = named?.[3] ?? ''] = claims.repository?.split('/') ?? [];
   const run: Run = { owner, repo, eventName: claims.event_name ?? '', ref: claims.ref ?? '', workflowRef: claims.workflow_ref ?? '' };
-  if (claims.repository_owner_id !== undefined) run.ownerId = claims.repository_owner_id;
-  if (claims.repository_id !== undefined) run.repoId = claims.repository_id;
+  const ownerId = claims.repository_owner_id ?? named?.[2];
+  const repoId = claims.repository_id ?? named?.[4];
+  if (ownerId !== undefined) run.ownerId = ownerId;
+  if (repoId !== undefined) run.repoId = repoId;
   if (claims.environment) run.environment = claims.environment;
   if (claims.job_workflow_ref && claims.job_workflow_ref !== claims.workflow_ref) run.jobWorkflowRef = claims.job_workflow_ref;
   if (claims.base_ref) run.baseRef = claims.base_ref;
@@ -166,9 +170,4 @@ export function shapeOf(claims: Claims): SubjectShape | undefined {
     rest = rest.slice(hit[1].length + 1);
   }
   return { useDefault: false, includeClaimKeys: keys, ...(immutable ? { immutable } : {}) };
-}
-
-/** Whether the sub names the repository, its owner, or either's ID: what keeps another owner from minting the same one. */
-export function subjectNamesRepository(shape: SubjectShape): boolean {
-  return claimKeysOf(shape).some((key) => ['repo', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id'].includes(key));
 }

@@ -35,7 +35,9 @@ export function strangersOf(claims: Claims, shape?: SubjectShape): Stranger[] {
     ],
     ['any repository at all (stranger/anything)', moved('stranger', 'anything', { ownerId: otherId(run.ownerId, 19), repoId: otherId(run.repoId, 19) })],
   ];
-  return strangers.map(([who, r]) => ({ who, claims: { ...claimsFor(r, '', used), aud: audience, ...(claims.iss ? { iss: claims.iss } : {}) } }));
+  // A sub this model cannot explain may or may not name the repository: assume others can mint it too.
+  const sub = used ? {} : { sub: claims.sub };
+  return strangers.map(([who, r]) => ({ who, claims: { ...claimsFor(r, '', used), aud: audience, ...sub, ...(claims.iss ? { iss: claims.iss } : {}) } }));
 }
 
 function otherOwner(owner: string): string {

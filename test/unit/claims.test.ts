@@ -75,6 +75,10 @@ describe('shapeOf reads the template back from the claims', () => {
     expect(subjectFor({ ...run, environment: 'prod' }, shapeOf(claims))).toBe(claims.sub);
   });
 
+  it('reads the repository from a default sub when the repository claims are missing', () => {
+    expect(shapeOf({ sub: 'repo:acme@1001/webapp@2002:pull_request', event_name: 'pull_request' })).toEqual({ useDefault: true, includeClaimKeys: [], immutable: true });
+  });
+
   it('is undefined for a sub the claims do not explain', () => {
     expect(shapeOf({ ...claimsFor(run, 'x'), sub: 'something:else' })).toBeUndefined();
   });
@@ -111,6 +115,8 @@ describe('strangersOf', () => {
   it('uses the same template: a sub that names no repository is minted identically elsewhere', () => {
     const env = claimsFor({ ...run, environment: 'production' }, 'sts.amazonaws.com', keys('environment'));
     expect(strangersOf(env).map((s) => s.claims.sub)).toEqual(Array(5).fill('environment:production'));
+    const unexplained = { ...claimsFor(run, 'a'), sub: 'custom:thing' };
+    expect(strangersOf(unexplained).map((s) => s.claims.sub)).toEqual(Array(5).fill('custom:thing'));
     const immutable = claimsFor(run, 'a', { useDefault: true, includeClaimKeys: [], immutable: true });
     expect(strangersOf(immutable)[0]?.claims.sub).toBe('repo:intruder@1008/octo-repo@2009:ref:refs/heads/main');
   });
