@@ -64,9 +64,10 @@ export async function readTerraform(target: string, isFolder: boolean, files: Po
   const result: TerraformResult = { policies: [], errors: [], consumed: [], modules: [], notes: [] };
   const values = await variableValues(dir, files, options, result.errors);
   const parsed = await readModule(dir, isFolder ? undefined : normalize(target), values, '', files, result, 0);
-  if (isFolder && result.policies.length === 0 && result.errors.length === 0 && parsed > 0) {
+  if (result.policies.length === 0 && result.errors.length === 0 && parsed > 0) {
     const unread = result.notes.length > 0 ? ` (${result.notes.map((n) => n.replace(/^[^:]*: /, '')).join('; ')})` : '';
-    result.errors.push({ file: target, message: `holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy${unread}` });
+    const folder = isFolder ? '' : ' (a role in another file of the module is read when the folder is given)';
+    result.errors.push({ file: target, message: `holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy${unread}${folder}` });
   }
   return result;
 }
@@ -87,14 +88,13 @@ async function readModule(dir: string, only: string | undefined, values: Map<str
   }
   const module = new Module(dir, sources, values, files, result.consumed);
   const reported = sources.filter((s) => !only || s.file === only);
-  const usedDocuments = new Set<string>();
+  // A document a role, a local or another document refers to is part of that; one nothing refers to stands alone.
+  const usedDocuments = new Set(sources.flatMap((s) => [...s.text.matchAll(/data\.aws_iam_policy_document\.([\w-]+)\.(?:minified_)?json/g)].map((m) => m[1] ?? '')));
   for (const source of reported) {
     // hcl2json sorts blocks by name: report them in the order the file declares them.
     const roles = Object.entries(source.hcl.resource?.aws_iam_role ?? {}).map(([name, blocks]) => ({ name, blocks, line: lineOf(source.text, 'resource', 'aws_iam_role', name) }));
     for (const { name, blocks, line } of roles.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) {
       const block = blocks[0] ?? {};
-      const raw = block.assume_role_policy;
-      if (typeof raw === 'string') for (const m of raw.matchAll(/data\.aws_iam_policy_document\.([\w-]+)\.(?:minified_)?json/g)) usedDocuments.add(m[1] ?? '');
       for (const instance of module.instances(block)) {
         const where = `${source.file}#${address}aws_iam_role.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
         try {
