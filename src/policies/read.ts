@@ -30,6 +30,7 @@ export async function readPolicies(paths: string[], files: PolicyFiles, options:
   }
   for (const target of targets) {
     const found = await readTarget(target, files, options);
+    result.assumed.push(...found.notes.filter((n) => !result.assumed.includes(n)));
     for (const policy of found.policies) {
       const arn = roleFor[policy.file] ?? roleFor[normalize(target)];
       result.policies.push(arn ? bindRole(policy, arn, found.policies) : policy);
@@ -70,20 +71,28 @@ function bindRole(policy: FoundPolicy, arn: string, siblings: FoundPolicy[]): Fo
   return named && policy.roleName !== name ? bound : { ...bound, roleArn: arn, roleName: name };
 }
 
-async function readTarget(target: string, files: PolicyFiles, options: ReadOptions): Promise<{ policies: FoundPolicy[]; errors: ReadError[] }> {
+interface Found {
+  policies: FoundPolicy[];
+  errors: ReadError[];
+  notes: string[];
+}
+
+async function readTarget(target: string, files: PolicyFiles, options: ReadOptions): Promise<Found> {
   let folder: boolean;
   try {
     folder = files.isDirectory(target);
   } catch (error) {
-    return { policies: [], errors: [{ file: target, message: `cannot be read: ${(error as Error).message}` }] };
+    return { policies: [], errors: [{ file: target, message: `cannot be read: ${(error as Error).message}` }], notes: [] };
   }
   if (!folder) {
     if (target.endsWith('.tf')) return readTerraform(target, false, files, options);
-    return readFile(target, files, options, true);
+    return { ...(await readFile(target, files, options, true)), notes: [] };
   }
   const policies: FoundPolicy[] = [];
   const errors: ReadError[] = [];
+  const notes: string[] = [];
   const consumed = new Set<string>();
+  const modules = new Set<string>();
   const others: string[] = [];
   const walk = async (dir: string) => {
     const names = files.list(dir).sort();
@@ -91,12 +100,15 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
       const module = await readTerraform(dir, true, files, options);
       policies.push(...module.policies);
       errors.push(...module.errors);
+      notes.push(...module.notes);
       for (const f of module.consumed) consumed.add(normalize(f));
+      for (const m of module.modules) modules.add(normalize(m));
     }
     for (const name of names) {
       const path = join(dir, name);
       if (files.isDirectory(path)) {
-        if (!SKIPPED_FOLDERS.has(name)) await walk(path);
+        // A module another one calls is read with the caller's arguments, not again on its own.
+        if (!SKIPPED_FOLDERS.has(name) && !modules.has(normalize(path))) await walk(path);
       } else if (/\.(json|ya?ml|template)$/.test(name) && !/\.tfvars\.json$/.test(name)) others.push(path);
     }
   };
@@ -106,8 +118,8 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
     policies.push(...found.policies);
     errors.push(...found.errors);
   }
-  if (policies.length === 0 && errors.length === 0) errors.push({ file: target, message: `holds no trust policy: ${EXPECTED}` });
-  return { policies, errors };
+  if (policies.length === 0 && errors.length === 0) errors.push({ file: target, message: `holds no trust policy: ${EXPECTED}${notes.length ? ` (${notes.join('; ')})` : ''}` });
+  return { policies, errors, notes };
 }
 
 /** One JSON or YAML file. In a folder, a file that is no policy at all is not an error: folders hold other things too. */

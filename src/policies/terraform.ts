@@ -11,6 +11,7 @@ import { dirname, join, normalize } from 'node:path';
 type Block = Record<string, unknown>;
 type Hcl = {
   variable?: Record<string, Block[]>;
+  module?: Record<string, Block[]>;
   locals?: Block[];
   data?: Record<string, Record<string, Block[]>>;
   resource?: Record<string, Record<string, Block[]>>;
@@ -27,6 +28,17 @@ export interface TerraformResult {
   errors: ReadError[];
   /** Files the module read through file() or templatefile(): not policies of their own. */
   consumed: string[];
+  /** Folders read as modules the target calls: not modules of their own. */
+  modules: string[];
+  /** What was not read (modules from a registry or git), for the result's assumptions. */
+  notes: string[];
+}
+
+/** An instance of a resource with for_each or count. */
+interface Instance {
+  key?: string | number;
+  each?: { key: Value; value: Value };
+  index?: number;
 }
 
 let hcl2json: Promise<typeof import('@cdktf/hcl2json')> | undefined;
@@ -46,10 +58,22 @@ async function parseHcl(file: string, text: string): Promise<Hcl> {
 
 const ACCOUNT_ID = /^data\.aws_caller_identity\.[\w-]+\.account_id$/;
 
-/** Reads the module a `.tf` file belongs to, reporting the policies of `target` (the file, or every file when it is the folder). */
+/** Reads the module a `.tf` file belongs to, reporting the policies of `target` (the file, or every file when it is the folder) and of the local modules it calls. */
 export async function readTerraform(target: string, isFolder: boolean, files: PolicyFiles, options: ReadOptions = {}): Promise<TerraformResult> {
   const dir = isFolder ? target : dirname(target);
-  const errors: ReadError[] = [];
+  const result: TerraformResult = { policies: [], errors: [], consumed: [], modules: [], notes: [] };
+  const values = await variableValues(dir, files, options, result.errors);
+  const parsed = await readModule(dir, isFolder ? undefined : normalize(target), values, '', files, result, 0);
+  if (result.policies.length === 0 && result.errors.length === 0 && parsed > 0) {
+    const unread = result.notes.length > 0 ? ` (${result.notes.map((n) => n.replace(/^[^:]*: /, '')).join('; ')})` : '';
+    const folder = isFolder ? '' : ' (a role in another file of the module is read when the folder is given)';
+    result.errors.push({ file: target, message: `holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy${unread}${folder}` });
+  }
+  return result;
+}
+
+/** One module: its roles, the documents no role uses, and the local modules it calls (with its arguments as their variables). Returns how many files parsed. */
+async function readModule(dir: string, only: string | undefined, values: Map<string, Assigned>, address: string, files: PolicyFiles, result: TerraformResult, depth: number): Promise<number> {
   const sources: Source[] = [];
   for (const name of files.list(dir).filter((f) => f.endsWith('.tf')).sort()) {
     const file = join(dir, name);
@@ -59,27 +83,25 @@ export async function readTerraform(target: string, isFolder: boolean, files: Po
     } catch (error) {
       if (!(error instanceof PolicyReadError)) throw error;
       // A sibling that does not parse only matters to the files asked for.
-      if (isFolder || file === normalize(target)) errors.push({ file: error.file, ...(error.line ? { line: error.line } : {}), message: error.message });
+      if (!only || file === only) result.errors.push({ file: error.file, ...(error.line ? { line: error.line } : {}), message: error.message });
     }
   }
-  const values = await variableValues(dir, files, options, errors);
-  const module = new Module(dir, sources, values, files);
-  const reported = sources.filter((s) => isFolder || s.file === normalize(target));
-  const policies: FoundPolicy[] = [];
-  const usedDocuments = new Set<string>();
+  const module = new Module(dir, sources, values, files, result.consumed);
+  const reported = sources.filter((s) => !only || s.file === only);
+  // A document a role, a local or another document refers to is part of that; one nothing refers to stands alone.
+  const usedDocuments = new Set(sources.flatMap((s) => [...s.text.matchAll(/data\.aws_iam_policy_document\.([\w-]+)\.(?:minified_)?json/g)].map((m) => m[1] ?? '')));
   for (const source of reported) {
     // hcl2json sorts blocks by name: report them in the order the file declares them.
     const roles = Object.entries(source.hcl.resource?.aws_iam_role ?? {}).map(([name, blocks]) => ({ name, blocks, line: lineOf(source.text, 'resource', 'aws_iam_role', name) }));
     for (const { name, blocks, line } of roles.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) {
       const block = blocks[0] ?? {};
-      const where = `${source.file}#aws_iam_role.${name}`;
-      const raw = block.assume_role_policy;
-      if (typeof raw === 'string') for (const m of raw.matchAll(/data\.aws_iam_policy_document\.([\w-]+)\.(?:minified_)?json/g)) usedDocuments.add(m[1] ?? '');
-      try {
-        const found = module.role(name, block, where, source.file, line);
-        if (found) policies.push(found);
-      } catch (error) {
-        errors.push(asReadError(error, source.file, line, `aws_iam_role.${name}`));
+      for (const instance of module.instances(block)) {
+        const where = `${source.file}#${address}aws_iam_role.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
+        try {
+          result.policies.push(module.role(name, block, where, source.file, line, instance));
+        } catch (error) {
+          result.errors.push(asReadError(error, source.file, line, `aws_iam_role.${name}`));
+        }
       }
     }
   }
@@ -90,16 +112,35 @@ export async function readTerraform(target: string, isFolder: boolean, files: Po
       try {
         const ctx = module.context();
         const document = toPolicyDocument(JSON.parse(module.documentJson(name, ctx)));
-        policies.push({ where: `${source.file}#data.aws_iam_policy_document.${name}`, file: source.file, line, document, assumed: ctx.assumed, ...placeholders(ctx) });
+        result.policies.push({ where: `${source.file}#${address}data.aws_iam_policy_document.${name}`, file: source.file, ...(line ? { line } : {}), document, assumed: ctx.assumed, ...placeholders(ctx) });
       } catch (error) {
-        errors.push(asReadError(error, source.file, line, `data.aws_iam_policy_document.${name}`));
+        result.errors.push(asReadError(error, source.file, line, `data.aws_iam_policy_document.${name}`));
       }
     }
   }
-  if (isFolder && policies.length === 0 && errors.length === 0 && sources.length > 0) {
-    errors.push({ file: target, message: 'holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy' });
+  for (const source of reported) {
+    for (const [name, blocks] of Object.entries(source.hcl.module ?? {})) {
+      const block = blocks[0] ?? {};
+      const from = typeof block.source === 'string' ? block.source : '';
+      if (!/^\.\.?\//.test(from) || depth >= 8) {
+        result.notes.push(`${source.file}: module.${name} comes from ${from || 'an unknown source'}, which is not read (only local modules are): give a \`terraform show -json\` plan to check the roles it makes`);
+        continue;
+      }
+      const child = join(dir, from);
+      if (!result.modules.includes(child)) result.modules.push(child);
+      for (const instance of module.instances(block)) {
+        const call = `module.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
+        const inputs = new Map<string, Assigned>();
+        for (const [arg, value] of Object.entries(block)) {
+          if (['source', 'version', 'providers', 'count', 'for_each', 'depends_on'].includes(arg)) continue;
+          const ctx = module.context(instance);
+          inputs.set(arg, { value: undefined, evaluated: evaluateValue(value, ctx.env), assumed: ctx.assumed, from: `${call} in ${source.file}` });
+        }
+        await readModule(child, undefined, inputs, `${address}${call}.`, files, result, depth + 1);
+      }
+    }
   }
-  return { policies, errors, consumed: module.consumed };
+  return sources.length;
 }
 
 function asReadError(error: unknown, file: string, line: number | undefined, what: string): ReadError {
@@ -121,7 +162,11 @@ function lineOf(text: string, kind: string, type: string, name: string): number 
 }
 
 interface Assigned {
+  /** As hcl2json gives it, to evaluate in the module; or already evaluated where it was written (a module call's argument). */
   value: unknown;
+  evaluated?: Value;
+  /** What evaluating it there assumed. */
+  assumed?: string[];
   from: string;
 }
 
@@ -153,6 +198,7 @@ async function variableValues(dir: string, files: PolicyFiles, options: ReadOpti
 
 interface Context {
   assumed: string[];
+  instance: Instance;
   placeholders: Set<string>;
   env: Env;
 }
@@ -162,7 +208,7 @@ function placeholders(ctx: Context): { accountPlaceholders?: string[] } {
 }
 
 class Module {
-  readonly consumed: string[] = [];
+  readonly consumed: string[];
   private readonly locals = new Map<string, unknown>();
   private readonly variables = new Map<string, Block>();
   private readonly documents = new Map<string, Block>();
@@ -173,7 +219,8 @@ class Module {
   private readonly values: Map<string, Assigned>;
   private readonly files: PolicyFiles;
 
-  constructor(dir: string, sources: Source[], values: Map<string, Assigned>, files: PolicyFiles) {
+  constructor(dir: string, sources: Source[], values: Map<string, Assigned>, files: PolicyFiles, consumed: string[]) {
+    this.consumed = consumed;
     this.dir = dir;
     this.values = values;
     this.files = files;
@@ -189,11 +236,12 @@ class Module {
     this.callerIdentity = `data.aws_caller_identity.${identity}.account_id`;
   }
 
-  context(): Context {
+  context(instance: Instance = {}): Context {
     const assumed: string[] = [];
     const ctx: Context = {
       assumed,
       placeholders: new Set(),
+      instance,
       env: {
         reference: (path, text) => this.reference(path, text, ctx, []),
         readFile: (p) => this.readFile(p),
@@ -205,12 +253,23 @@ class Module {
     return ctx;
   }
 
-  role(name: string, block: Block, where: string, file: string, line: number | undefined): FoundPolicy | undefined {
+  /** A resource's instances: one per for_each key or count index when the module decides them, else one with each.* and count.* left as written. */
+  instances(block: Block): Instance[] {
+    if (block.for_each === undefined && block.count === undefined) return [{}];
     const ctx = this.context();
-    if (block.assume_role_policy === undefined) throw new PolicyReadError(file, `aws_iam_role.${name} has no assume_role_policy: expected a trust policy`, line);
-    if (block.for_each !== undefined || block.count !== undefined) {
-      ctx.env.assume(`aws_iam_role.${name} has ${block.for_each !== undefined ? 'for_each' : 'count'}: read once, with each.* and count.* left as written`);
+    if (block.for_each !== undefined) {
+      const each = evaluateValue(block.for_each, ctx.env);
+      if (Array.isArray(each) && each.every((k) => typeof k === 'string')) return (each as string[]).map((k) => ({ key: k, each: { key: k, value: k } }));
+      if (each && typeof each === 'object' && !Array.isArray(each) && !(each instanceof Unknown)) return Object.entries(each).map(([k, v]) => ({ key: k, each: { key: k, value: v } }));
+      return [{}];
     }
+    const count = evaluateValue(block.count, ctx.env);
+    return typeof count === 'number' ? Array.from({ length: count }, (_, i) => ({ key: i, index: i })) : [{}];
+  }
+
+  role(name: string, block: Block, where: string, file: string, line: number | undefined, instance: Instance): FoundPolicy {
+    const ctx = this.context(instance);
+    if (block.assume_role_policy === undefined) throw new PolicyReadError(file, `aws_iam_role.${name} has no assume_role_policy: expected a trust policy`, line);
     const policy = evaluateValue(block.assume_role_policy, ctx.env);
     if (policy instanceof Unknown) throw new PolicyReadError(file, `aws_iam_role.${name}: assume_role_policy is \${${policy.text}}, which cannot be resolved here (${ctx.assumed.join('; ')})`, line);
     if (typeof policy !== 'string') throw new PolicyReadError(file, `aws_iam_role.${name}: assume_role_policy must be a JSON string (jsonencode(…), a heredoc, file(…) or data.aws_iam_policy_document.….json)`, line);
@@ -271,7 +330,8 @@ class Module {
       const assigned = this.values.get(name);
       const declared = this.variables.get(name);
       if (assigned) {
-        const value = evaluateValue(assigned.value, ctx.env);
+        for (const a of assigned.assumed ?? []) ctx.env.assume(a);
+        const value = assigned.evaluated ?? evaluateValue(assigned.value, ctx.env);
         ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (from ${assigned.from})`);
         return at(value, path.slice(2));
       }
@@ -315,7 +375,10 @@ class Module {
       const roleName = this.roleName(this.roles.get(name) ?? {}, ctx);
       if (roleName) return rest[0] === 'name' ? roleName : `arn:aws:iam::\${${this.account(ctx)}}:role/${roleName}`;
     }
-    if (root === 'each' || root === 'count') return unknown('depends on the instance');
+    const { each, index } = ctx.instance;
+    if (root === 'each' && each && (name === 'key' || name === 'value')) return indexPath(each[name], rest, text);
+    if (root === 'count' && index !== undefined && name === 'index') return index;
+    if (root === 'each' || root === 'count') return unknown('depends on the instance, which the module does not decide');
     return unknown('is known only to Terraform');
   }
 
@@ -405,6 +468,7 @@ function renderStatement({ block, env }: { block: Block; env: Env }): Record<str
     for (const c of conditions) {
       const test = String(plain(evaluateValue(c.block.test, c.env)));
       const variable = String(plain(evaluateValue(c.block.variable, c.env)));
+      // The AWS provider merges the values of condition blocks with the same test and variable (hashicorp/terraform-provider-aws#33093).
       ((condition[test] ??= {})[variable] ??= []).push(...listValue(evaluateValue(c.block.values ?? [], c.env)));
     }
     out.Condition = Object.fromEntries(Object.entries(condition).map(([t, vars]) => [t, Object.fromEntries(Object.entries(vars).map(([v, vals]) => [v, one(vals)]))]));

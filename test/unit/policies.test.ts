@@ -156,6 +156,27 @@ describe('Terraform', () => {
     ]);
   });
 
+  it('a local module called with for_each, its arguments as its variables, a role with count; a registry module is named as not read', async () => {
+    const result = await read([`${FX}/terraform-modules`]);
+    expect(result.errors).toEqual([]);
+    const child = `${FX}/terraform-modules/modules/github-role/main.tf`;
+    const sub = (p: (typeof result.policies)[number]) => p.document.Statement[0]?.Condition;
+    expect(result.policies.map((p) => [p.where, p.roleName, sub(p)])).toEqual([
+      [`${child}#module.deploy_role["web"].aws_iam_role.deploy`, 'acme-web-deploy', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:acme/web:environment:production' } }],
+      [`${child}#module.deploy_role["web"].aws_iam_role.readonly[0]`, 'acme-web-readonly', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${GITHUB}:sub`]: 'repo:acme/web:*' } }],
+      [`${child}#module.deploy_role["api"].aws_iam_role.deploy`, 'acme-api-deploy', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:acme/api:environment:production' } }],
+    ]);
+    expect(result.policies[0]?.assumed).toEqual([
+      `var.repository = "acme/web" (from module.deploy_role["web"] in ${FX}/terraform-modules/main.tf)`,
+      'var.environment = "production" (its default)',
+      `var.environment = "production" (from module.deploy_role["web"] in ${FX}/terraform-modules/main.tf)`,
+      `data.aws_caller_identity.current.account_id is the account Terraform runs in: left as ${TF_ACCOUNT}`,
+    ]);
+    expect(result.assumed[0]).toBe(
+      `${FX}/terraform-modules/main.tf: module.oidc_provider comes from terraform-aws-modules/iam/aws//modules/iam-github-oidc-provider, which is not read (only local modules are): give a \`terraform show -json\` plan to check the roles it makes`,
+    );
+  });
+
   it('a Terraform file that does not parse is one error with its line; the other files are still read', async () => {
     const broken: PolicyFiles = {
       read: (f) => (f.endsWith('broken/main.tf') ? 'resource "aws_iam_role" "x" {\n  name = \n}\n' : files.read(f)),
@@ -327,4 +348,28 @@ describe('terraform show -json and IAM JSON', () => {
     ]);
     expect(result.policies.map((p) => p.where)).toEqual([`${FX}/iam/trust-policy.json`]);
   });
+});
+
+it('a whole repository: every format in its folders, each policy once (files a module reads and modules it calls are not read again), one error for the broken file', async () => {
+  const result = await read([FX]);
+  expect(result.errors).toEqual([{ file: `${FX}/iam/broken.json`, line: 4, message: "not valid JSON: Expected ',' or '}' after property value" }]);
+  expect(result.policies.map((p) => p.where)).toEqual([
+    `${FX}/terraform-heredoc/main.tf#aws_iam_role.ci`,
+    `${FX}/terraform-modules/modules/github-role/main.tf#module.deploy_role["web"].aws_iam_role.deploy`,
+    `${FX}/terraform-modules/modules/github-role/main.tf#module.deploy_role["web"].aws_iam_role.readonly[0]`,
+    `${FX}/terraform-modules/modules/github-role/main.tf#module.deploy_role["api"].aws_iam_role.deploy`,
+    `${FX}/terraform-oidc/main.tf#aws_iam_role.deploy`,
+    `${FX}/terraform-tags/iam.tf#aws_iam_role.release`,
+    `${FX}/terraform-templatefile/main.tf#aws_iam_role.deploy`,
+    `${FX}/terraform-templatefile/main.tf#aws_iam_role.audit`,
+    `${FX}/cdk.out/DeployStack.template.json#DeployRole3A0B7BC1`,
+    `${FX}/cdk.out/DeployStack.template.json#PipelineRole5B4C8D29`,
+    `${FX}/cloudformation/github-oidc.yaml#DeployRole`,
+    `${FX}/cloudformation/github-oidc.yaml#ReadOnlyRole`,
+    `${FX}/iam/get-role.json`,
+    `${FX}/iam/trust-policy.json`,
+    `${FX}/plan/plan.json#module.github_oidc.aws_iam_role.deploy`,
+    `${FX}/plan/plan.json#module.github_oidc.aws_iam_role.ci`,
+    `${FX}/sam/template.yaml#GitHubDeployRole`,
+  ]);
 });

@@ -1,0 +1,144 @@
+// Smaller forms and bad input, from files held in memory (readers reach files only through PolicyFiles).
+import { describe, expect, it } from '@jest/globals';
+import { readPolicies, type PolicyFiles } from '../../src/policies/read.ts';
+
+function memory(tree: Record<string, string>): PolicyFiles {
+  const dirs = new Set(Object.keys(tree).flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  return {
+    read: (f) => {
+      const text = tree[f];
+      if (text === undefined) throw new Error(`ENOENT: no such file, open '${f}'`);
+      return text;
+    },
+    list: (d) => [...new Set(Object.keys(tree).filter((f) => f.startsWith(`${d}/`)).map((f) => f.slice(d.length + 1).split('/')[0] ?? ''))],
+    isDirectory: (p) => dirs.has(p),
+  };
+}
+
+const GITHUB = 'token.actions.githubusercontent.com';
+
+describe('Terraform policy documents', () => {
+  it('dynamic condition blocks, principals "*", source_policy_documents; a document no role uses stands alone, one another uses does not', async () => {
+    const files = memory({
+      'infra/trust.tf': `
+locals {
+  subjects = { "StringLike" = ["repo:acme/web:*"], "StringEquals" = ["repo:acme/web:ref:refs/heads/main"] }
+}
+data "aws_iam_policy_document" "base" {
+  statement {
+    effect  = "Deny"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${GITHUB}:event_name"
+      values   = ["pull_request_target"]
+    }
+  }
+}
+data "aws_iam_policy_document" "github" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::111111111111:oidc-provider/${GITHUB}"]
+    }
+    dynamic "condition" {
+      for_each = local.subjects
+      content {
+        test     = condition.key
+        variable = "${GITHUB}:sub"
+        values   = condition.value
+      }
+    }
+  }
+}
+`,
+    });
+    const { policies, errors } = await readPolicies(['infra'], files);
+    expect(errors).toEqual([]);
+    expect(policies.map((p) => [p.where, p.line, p.roleName, p.document])).toEqual([
+      [
+        'infra/trust.tf#data.aws_iam_policy_document.github',
+        20,
+        undefined,
+        {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Deny', Action: 'sts:AssumeRoleWithWebIdentity', Principal: '*', Condition: { StringEquals: { [`${GITHUB}:event_name`]: 'pull_request_target' } } },
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Principal: { Federated: `arn:aws:iam::111111111111:oidc-provider/${GITHUB}` },
+              Condition: { StringLike: { [`${GITHUB}:sub`]: 'repo:acme/web:*' }, StringEquals: { [`${GITHUB}:sub`]: 'repo:acme/web:ref:refs/heads/main' } },
+            },
+          ],
+        },
+      ],
+    ]);
+  });
+
+  it('a role whose policy is a variable without a value: an error naming it; what it could not resolve is never guessed', async () => {
+    const files = memory({ 'infra/main.tf': 'variable "trust" {}\nresource "aws_iam_role" "x" {\n  name = "x"\n  assume_role_policy = var.trust\n}\n' });
+    const { policies, errors } = await readPolicies(['infra/main.tf'], files);
+    expect(policies).toEqual([]);
+    expect(errors).toEqual([{ file: 'infra/main.tf', line: 2, message: 'aws_iam_role.x: assume_role_policy is ${var.trust}, which cannot be resolved here (var.trust = (no value): left as ${var.trust})' }]);
+  });
+
+  it('a module with no role and no policy document: the error says what was expected', async () => {
+    const files = memory({ 'infra/s3.tf': 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n' });
+    expect((await readPolicies(['infra', 'infra/s3.tf'], files)).errors).toEqual([
+      { file: 'infra', message: 'holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy' },
+      { file: 'infra/s3.tf', message: 'holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy (a role in another file of the module is read when the folder is given)' },
+    ]);
+  });
+});
+
+describe('CloudFormation', () => {
+  it('Fn::If and Fn::ImportValue are named, not guessed; AWS::NoValue drops its key', async () => {
+    const files = memory({
+      'stack.yaml': `Conditions:
+  IsProd: !Equals [!Ref "AWS::StackName", prod]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal: { Federated: !ImportValue GitHubOidcProviderArn }
+            Condition:
+              StringLike:
+                token.actions.githubusercontent.com:sub: !If [IsProd, "repo:acme/web:environment:prod", "repo:acme/web:*"]
+            Sid: !Ref AWS::NoValue
+`,
+    });
+    const { policies, errors } = await readPolicies(['stack.yaml'], files);
+    expect(errors).toEqual([]);
+    expect(policies[0]?.document).toEqual({
+      Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: '${Fn::ImportValue}' }, Condition: { StringLike: { [`${GITHUB}:sub`]: '${Fn::If}' } } }],
+    });
+    expect(policies[0]?.assumed).toEqual([
+      'Fn::ImportValue depends on the stack (conditions, imports, transforms): left as ${Fn::ImportValue}',
+      'Fn::If depends on the stack (conditions, imports, transforms): left as ${Fn::If}',
+      'Role has no RoleName: CloudFormation names the role after the stack; matched by its logical id',
+    ]);
+  });
+
+  it('YAML that does not parse is an error with its line; a template without a role says what was expected', async () => {
+    const files = memory({
+      'bad.yaml': 'Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties: [unclosed\n',
+      'bucket.json': '{ "AWSTemplateFormatVersion": "2010-09-09", "Resources": { "B": { "Type": "AWS::S3::Bucket" } } }',
+    });
+    const { errors } = await readPolicies(['bad.yaml', 'bucket.json'], files);
+    expect(errors).toEqual([
+      { file: 'bad.yaml', line: 5, message: expect.stringMatching(/^not valid YAML: /) },
+      { file: 'bucket.json', message: 'is a template without an AWS::IAM::Role that has an AssumeRolePolicyDocument: expected a trust policy' },
+    ]);
+  });
+});
