@@ -162,8 +162,9 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
           const holds = step.if === undefined ? true : holdsForRun(step.if, factsOf(p.run));
           if (holds === false) continue;
           if (holds === undefined) assumed.add(`${job.workflow} job ${job.job}: the step's if: ${step.if} is known only to the run: predicted as if it holds`);
-          const claims = claimsFor(p.run, use.audience, repository.shape);
-          const pattern = patternOf(p, use.audience, repository);
+          // The workflow's name is a claim (and a condition key) that the run's ref and event do not decide.
+          const claims = { ...claimsFor(p.run, use.audience, repository.shape), workflow: job.name };
+          const pattern = { ...patternOf(p, use.audience, repository), workflow: job.name };
           const judged = matched.map((policy): JudgedRun => ({ job, predicted: p, use, policy, claims, pattern, verdict: judgeOne(policy, use.role, claims, assumed) }));
           runs.push(...judged);
           // A role only the run knows is refused when no policy it may be admits the run.

@@ -33,6 +33,8 @@ export type Environment = { name: string } | { expression: string };
 export interface CredentialJob {
   /** The workflow whose triggers start the job, and the job there (the caller, for a reusable workflow). */
   workflow: string;
+  /** That workflow's `name:` (its path when it has none): the token's `workflow` claim. */
+  name: string;
   job: string;
   line: number;
   events: EventsConfig;
@@ -176,7 +178,7 @@ export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflow
       const here = { workflow: workflow.file.path, job: job.id.value, line: lineOf(job.id) };
       const condition = withInputs(jobCondition(workflow.raw, job.id.value), inputs);
       const conditions = condition === undefined ? outer : [...outer, condition];
-      const start = origin ?? { ...here, events };
+      const start = origin ?? { ...here, name: text(workflow.raw.find('name')) ?? `.github/workflows/${workflow.file.path.split('/').pop()}`, events };
       const chain = origin ? [...called, here] : [];
       if (job.type === 'reusableWorkflowJob') {
         const target = callee(job);

@@ -56,6 +56,7 @@ describe('the after-merge mistake: a policy that admits only pull_request beside
     ]);
     const refused = result.judgement.refused[0]!;
     expect(refused.job.workflow).toBe('.github/workflows/deploy.yml');
+    expect(refused.claims.workflow).toBe('Deploy');
     expect(refused.job.line).toBe(11);
     expect(refused.verdict.why).toContain('repo:acme/webapp:pull_request');
     expect(result.judgement.strangers).toEqual([]);
