@@ -154,7 +154,9 @@ export function toText(result: CheckResult): string {
 // Workflow commands: properties escape %, CR, LF, ':' and ','; messages %, CR and LF.
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-const command = (file: string, line: number | undefined, message: string) => `::error file=${escapeProperty(file)}${line ? `,line=${line}` : ''}::${escapeData(message)}`;
+// A policy read from AWS (`aws:ARN`) has no file in the repository to annotate.
+const command = (file: string, line: number | undefined, message: string) =>
+  file.startsWith('aws:') ? `::error::${escapeData(message)}` : `::error file=${escapeProperty(file)}${line ? `,line=${line}` : ''}::${escapeData(message)}`;
 
 /** One `::error` per refused run (on its job), per admitted stranger (on the policy) and per unreadable file. */
 export function annotations(result: CheckResult): string[] {

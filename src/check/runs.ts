@@ -113,7 +113,11 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
       case 'pull_request_target':
         // Documented: pull_request_target runs with the base branch's ref.
         for (const b of branches([defaultBranch])) {
-          runs.push(make(event, `pull_request_target into ${b.said}`, heads(b), b));
+          runs.push(
+            make(event, `pull_request_target into ${b.said}`, heads(b), b, [
+              "pull_request_target: GitHub's pages give the pull_request subject only for pull_request; predicted with the base branch's ref, as for other events",
+            ]),
+          );
         }
         break;
       case 'release':
