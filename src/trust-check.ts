@@ -6,7 +6,7 @@ import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fixesFor } from './check/fix.ts';
-import { isExpression, judge, rolesOf } from './check/judge.ts';
+import { isExpression, judge, roleName, rolesOf } from './check/judge.ts';
 import { annotations, exitCode, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
 import { readWorkflows } from './check/workflows.ts';
@@ -155,7 +155,7 @@ async function main(): Promise<number> {
   // Each policy's own assumptions come with the judgement, once its account is known.
   const assumed = [...repository.assumed, ...workflows.assumed];
   if (opts.fromAws) {
-    const roles = [...new Set(workflows.jobs.flatMap((job) => job.steps.flatMap((step) => rolesOf(job, step, []).map((use) => use.role))).filter((role) => !isExpression(role)))];
+    const roles = [...new Set(workflows.jobs.flatMap((job) => job.steps.flatMap((step) => rolesOf(job, step, []).map((use) => (isExpression(use.role) ? roleName(use.role) : use.role)))).filter((role): role is string => role !== undefined))];
     const aws = await fromAws(roles);
     policies.push(...aws.policies);
     errors.push(...aws.errors);

@@ -51,7 +51,17 @@ export interface Judgement {
 }
 
 /** `${{ secrets.X }}`, `${{ vars.X }}` or any other expression: the value is known only to the run. */
-export const isExpression = (role: string): boolean => role.includes('${{');
+export const isExpression = (value: string): boolean => value.includes('${{');
+
+/** The role's name, when the workflow spells it out (`arn:aws:iam::${{ vars.ACCOUNT }}:role/deploy` has one). */
+export function roleName(role: string): string | undefined {
+  if (!isExpression(role)) return nameOf(role);
+  const at = role.lastIndexOf(':role/');
+  return at >= 0 && !isExpression(role.slice(at)) ? nameOf(role.slice(at)) : undefined;
+}
+
+/** A role the workflow does not name at all: tried against every policy. */
+export const isUnnamed = (role: string): boolean => roleName(role) === undefined;
 
 const ROLE_ARN = /^arn:([\w-]+):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
 // The name is what follows the path, even in an ARN whose account is still a placeholder.
@@ -151,13 +161,14 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
     for (const p of predicted) for (const note of p.assumed) assumed.add(`${job.workflow} job ${job.job}: ${note}`);
     for (const step of job.steps) {
       for (const use of rolesOf(job, step, notes)) {
-        const expression = isExpression(use.role);
+        const expression = isUnnamed(use.role);
         const matched = expression ? policies : policies.filter((policy) => isPolicyOf(policy, use.role));
         if (matched.length === 0) {
           assumed.add(`role ${use.role} (${job.workflow} job ${job.job}): no trust policy given for it: not checked`);
           continue;
         }
         if (expression) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is known only to the run: tried against every policy given`);
+        else if (isExpression(use.role)) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is partly an expression: matched by its name, ${roleName(use.role)}`);
         for (const p of predicted) {
           const holds = step.if === undefined ? true : holdsForRun(step.if, factsOf(p.run));
           if (holds === false) continue;
@@ -180,7 +191,7 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
   const tried: JudgedStranger[] = [];
   for (const policy of policies) {
     const own = runs.filter((r) => r.policy === policy);
-    const role = own.find((r) => !isExpression(r.use.role))?.use.role ?? policy.roleArn ?? policy.roleName ?? policy.where;
+    const role = own.find((r) => !isUnnamed(r.use.role))?.use.role ?? policy.roleArn ?? policy.roleName ?? policy.where;
     const samples = own.length > 0 ? uniqueBy(own.map((r) => r.claims), (c) => JSON.stringify(c)) : [defaultClaims(repository)];
     const seen = new Set<string>();
     for (const sample of samples) {

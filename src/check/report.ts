@@ -3,7 +3,7 @@
 import type { Claims } from '../github/claims.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import { asCloudFormation, asTerraform, type Fix } from './fix.ts';
-import { isExpression, type JudgedRun, type JudgedStranger, type Judgement } from './judge.ts';
+import { isUnnamed, type JudgedRun, type JudgedStranger, type Judgement } from './judge.ts';
 
 export interface InputError {
   file: string;
@@ -130,7 +130,7 @@ export function toText(result: CheckResult): string {
   for (const error of result.errors) out.push(`error: ${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`);
   for (const [key, runs] of groups(result.judgement.runs)) {
     const [role, where] = key.split('\n');
-    out.push('', `Role ${role}, trust policy ${where}${isExpression(role!) ? ' (the role is known only to the run: tried against this policy)' : ''}`);
+    out.push('', `Role ${role}, trust policy ${where}${isUnnamed(role!) ? ' (the role is known only to the run: tried against this policy)' : ''}`);
     out.push(
       table(
         ['RUN', 'SUB', 'VERDICT'],

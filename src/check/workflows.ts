@@ -1,7 +1,7 @@
 // The workflows, as GitHub parses them: every job that obtains AWS credentials, the roles its steps
 // assume, and the triggers that start it. Local reusable workflows are followed, so a called job is
 // listed once per caller, with the caller's triggers. Pure: the caller supplies the files' text.
-import { convertWorkflowTemplate, isMapping, isSequence, isString, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+import { convertWorkflowTemplate, isBasicExpression, isMapping, isSequence, isString, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import type { EventsConfig, ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
@@ -71,7 +71,12 @@ interface Parsed {
   raw: MappingToken;
 }
 
-const text = (token: TemplateToken | undefined): string | undefined => (token === undefined ? undefined : isString(token) ? token.value : token.toString());
+// An expression as the workflow writes it (the parser turns `a-${{ x }}` into `${{ format('a-{0}', x) }}`).
+const text = (token: TemplateToken | undefined): string | undefined => {
+  if (token === undefined) return undefined;
+  if (isString(token)) return token.value;
+  return (isBasicExpression(token) ? token.source?.trim() : undefined) || token.toString();
+};
 
 /** A reusable workflow's inputs, as its caller gives them or their defaults: what `${{ inputs.X }}` is there. */
 type Inputs = Record<string, string>;
@@ -105,7 +110,7 @@ function environmentOf(token: TemplateToken | undefined, inputs: Inputs): Enviro
   const name = isMapping(token) ? token.find('name') : token;
   if (name === undefined) return undefined;
   if (isString(name)) return { name: name.value };
-  const resolved = withInputs(name.toString(), inputs)!;
+  const resolved = withInputs(text(name), inputs)!;
   return resolved.includes('${{') ? { expression: resolved } : { name: resolved };
 }
 

@@ -229,6 +229,17 @@ test('each role of profiles is judged, named by its profile; aws-profile names t
   ]);
 });
 
+test('a role whose account is an expression is still matched by its name, to its policy alone', async () => {
+  const text = readFileSync(path.join(REPOS, 'after-merge', '.github', 'workflows', 'deploy.yml'), 'utf8').replace(ROLE('deploy'), 'arn:aws:iam::${{ vars.ACCOUNT }}:role/deploy');
+  const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text }]);
+  const document = toPolicyDocument(readFileSync(path.join(REPOS, 'after-merge', 'infra', 'deploy-trust.json'), 'utf8'));
+  const policies: FoundPolicy[] = ['deploy', 'other'].map((name) => ({ where: name, file: name, roleArn: ROLE(name), document, assumed: [] }));
+  const result = judge(workflows.jobs, policies, repository);
+  expect(result.runs.map((r) => r.policy.where)).toEqual(['deploy']);
+  expect(result.refused).toHaveLength(1);
+  expect(result.assumed.join('\n')).toContain('partly an expression: matched by its name, deploy');
+});
+
 describe('a custom subject template', () => {
   test('sub is built from include_claim_keys, and the fix uses the same shape', async () => {
     const shape: Repository = { ...repository, shape: { useDefault: false, includeClaimKeys: ['repo', 'context', 'job_workflow_ref'] } };
