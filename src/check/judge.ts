@@ -136,11 +136,35 @@ function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Se
  */
 function bindAccounts(policies: FoundPolicy[], roles: string[]): FoundPolicy[] {
   return policies.map((policy) => {
-    if (!policy.accountPlaceholders?.length) return policy;
     const role = roles.find((r) => ROLE_ARN.test(r) && isPolicyOf(policy, r));
-    const account = role ? ROLE_ARN.exec(role)![2]! : STAND_IN_ACCOUNT;
-    return forAccount(policy, account, role ? `the account of ${role}, which a workflow assumes` : 'no workflow names the account: a stand-in');
+    const bound = !policy.accountPlaceholders?.length
+      ? policy
+      : forAccount(policy, role ? ROLE_ARN.exec(role)![2]! : STAND_IN_ACCOUNT, role ? `the account of ${role}, which a workflow assumes` : 'no workflow names the account: a stand-in');
+    return bindProvider(bound, role);
   });
+}
+
+/**
+ * A Federated principal the source leaves unresolved (`${data.terraform_remote_state.x.outputs.arn}`) is
+ * taken as GitHub's provider in the role's account, said: refusing every run for it would be a guess too.
+ */
+function bindProvider(policy: FoundPolicy, role: string | undefined): FoundPolicy {
+  const unresolved = (arn: string) => arn.includes('${');
+  const statements = policy.document.Statement;
+  if (!statements.some((s) => s.Principal && s.Principal !== '*' && [s.Principal.Federated ?? []].flat().some(unresolved))) return policy;
+  const target = accountFor(role ?? '', policy) ?? { account: STAND_IN_ACCOUNT, partition: 'aws' };
+  const provider = `arn:${target.partition}:iam::${target.account}:oidc-provider/${PROVIDER}`;
+  const names = new Set<string>();
+  const Statement = statements.map((s) => {
+    if (!s.Principal || s.Principal === '*' || s.Principal.Federated === undefined) return s;
+    const federated = [s.Principal.Federated].flat().map((arn) => (unresolved(arn) ? (names.add(arn), provider) : arn));
+    return { ...s, Principal: { ...s.Principal, Federated: federated.length === 1 ? federated[0]! : federated } };
+  });
+  return {
+    ...policy,
+    document: { ...policy.document, Statement },
+    assumed: [...policy.assumed, ...[...names].map((name) => `the Federated principal ${name} is taken as GitHub's provider, ${provider}`)],
+  };
 }
 
 const STAND_IN_ACCOUNT = '123456789012';

@@ -106,7 +106,9 @@ const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {
   return byRole;
 };
 
-const verdictText = (run: JudgedRun): string => (run.verdict.allowed ? 'admitted' : `REFUSED: ${run.verdict.why}`);
+// A refusal by a value the source left unresolved says how to resolve it rather than leaving a puzzle.
+const verdictText = (run: JudgedRun): string =>
+  run.verdict.allowed ? 'admitted' : `REFUSED: ${run.verdict.why}${/\$\{(var|local)\./.test(run.verdict.why) ? ' (a value the policy leaves unresolved: give it with --var NAME=VALUE or --var-file)' : ''}`;
 
 /** Terraform files and plans name Terraform resources (`#aws_iam_role.x`); templates name logical IDs; a bare document is JSON. */
 function sourceFormat(policy: FoundPolicy): 'terraform' | 'cloudformation' | 'json' {

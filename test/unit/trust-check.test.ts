@@ -240,6 +240,18 @@ test('a role whose account is an expression is still matched by its name, to its
   expect(result.assumed.join('\n')).toContain('partly an expression: matched by its name, deploy');
 });
 
+test("a Federated principal the source leaves unresolved is taken as GitHub's provider, said", async () => {
+  const result = await check('after-merge', { 'infra/deploy-trust-fixed.json': ROLE('deploy') });
+  const policy = { ...result.judgement.runs[0]!.policy, assumed: [] };
+  const statement = { ...policy.document.Statement[0]!, Principal: { Federated: '${data.terraform_remote_state.core.outputs.oidc_arn}' } };
+  const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text: readFileSync(path.join(REPOS, 'after-merge', '.github', 'workflows', 'deploy.yml'), 'utf8') }]);
+  const judged = judge(workflows.jobs, [{ ...policy, document: { Statement: [statement] } }], repository);
+  expect(judged.refused).toEqual([]);
+  expect(judged.assumed).toContain(
+    "infra/deploy-trust-fixed.json: the Federated principal ${data.terraform_remote_state.core.outputs.oidc_arn} is taken as GitHub's provider, arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+  );
+});
+
 describe('a custom subject template', () => {
   test('sub is built from include_claim_keys, and the fix uses the same shape', async () => {
     const shape: Repository = { ...repository, shape: { useDefault: false, includeClaimKeys: ['repo', 'context', 'job_workflow_ref'] } };
