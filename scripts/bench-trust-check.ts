@@ -1,7 +1,7 @@
 // `npm run bench`, the trust check's section: a repository of 50 workflows and 20 trust policies (IAM JSON,
 // Terraform, CloudFormation), checked by dist/trust-check.js as users run it, start to exit. Target: < 3 s.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DIST } from '../test/standins/runner.ts';
@@ -114,6 +114,7 @@ export async function benchTrustCheck(samples: number, line: (name: string, unit
     if (last.code !== 1 || last.runs <= 0) console.log(`# trust check: unexpected result (exit ${last.code}, ${last.runs} runs)`);
     console.log(`# trust check: ${WORKFLOWS} workflows, ${POLICIES} policies, ${last.runs} run×policy verdicts per check`);
     line(`trust check (${WORKFLOWS} workflows, ${POLICIES} policies)`, 'ms', times, undefined, '< 3000');
+    line('bundle trust-check.js', 'kB', [readFileSync(path.join(DIST, 'trust-check.js')).length / 1024], undefined, '');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -141,6 +141,13 @@ export function toText(result: CheckResult): string {
     );
   }
   if (result.judgement.runs.length === 0) out.push('', 'No run of a job that obtains AWS credentials was matched with a trust policy.');
+  // A role only the run knows: which of the policies given would admit all of its runs.
+  for (const role of new Set(result.judgement.runs.map((r) => r.use.role).filter(isUnnamed))) {
+    const runs = result.judgement.runs.filter((r) => r.use.role === role);
+    const policies = [...new Set(runs.map((r) => r.policy.where))];
+    const admitting = policies.filter((where) => runs.filter((r) => r.policy.where === where).every((r) => r.verdict.allowed));
+    out.push('', `${role}: ${admitting.length > 0 ? `every run is admitted by ${admitting.join(', ')}` : 'no policy given admits every run'}${admitting.length < policies.length ? `; not by ${policies.filter((p) => !admitting.includes(p)).join(', ')}` : ''}`);
+  }
   if (result.judgement.strangers.length > 0) {
     out.push('', 'Strangers: tokens that are not this repository\'s, admitted');
     out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), `${letIn(s)}; ${keepOut(s, result.fixes)}`])));

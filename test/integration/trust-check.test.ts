@@ -89,6 +89,13 @@ describe('the CLI', () => {
     ]);
   });
 
+  test('a role only the run knows: the report says which policies admit it', async () => {
+    const result = await cli('secret-role', ['--repository', 'acme/webapp', 'infra/']);
+    expect(result.stdout).toContain('${{ secrets.DEPLOY_ROLE }}: every run is admitted by infra/both.json; not by infra/pr-only.json');
+    // One of the policies may be the role's: no run is refused by all of them.
+    expect(result.code).toBe(0);
+  });
+
   test('bad workflows: one error each naming file and line, no stack trace, exit 2, the other workflows still checked', async () => {
     const result = await cli('broken', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=trust.json`]);
     expect(result.code).toBe(2);
