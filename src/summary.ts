@@ -18,15 +18,16 @@ export interface SuccessReport {
   sessionName: string;
   claims: Claims | undefined;
   attempts: number;
-  maskAccountId: boolean;
+  /** Account IDs to show as *** (mask-aws-account-id): every one the step learned, not only each row's own. */
+  hidden: string[];
 }
 
 function cell(value: string): string {
   return value.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function hideAccount(text: string, accountId: string, mask: boolean): string {
-  return mask ? text.split(accountId).join('***') : text;
+function hideAccounts(text: string, hidden: string[]): string {
+  return hidden.reduce((out, accountId) => out.split(accountId).join('***'), text);
 }
 
 function claimRows(claims: Claims | undefined): string[] {
@@ -42,7 +43,7 @@ export function successSummary(report: SuccessReport): string {
   for (const a of report.assumed) {
     const who = a.profile ? `profile \`${a.profile}\`` : 'environment';
     const expires = a.expiration === 'refreshed' ? 'refreshed on use' : a.expiration ? a.expiration.toISOString() : '—';
-    lines.push(`| ${who} | \`${cell(hideAccount(a.roleArn, a.accountId, report.maskAccountId))}\` | ${report.maskAccountId ? '***' : a.accountId} | ${expires} |`);
+    lines.push(`| ${who} | \`${cell(hideAccounts(a.roleArn, report.hidden))}\` | ${hideAccounts(a.accountId, report.hidden)} | ${expires} |`);
   }
   lines.push('', `Session name \`${cell(report.sessionName)}\`; ${report.attempts} STS ${report.attempts === 1 ? 'attempt' : 'attempts'}.`);
   const rows = claimRows(report.claims);
@@ -56,5 +57,5 @@ export function failureSummary(diagnosis: Diagnosis, claims: Claims | undefined,
   if (diagnosis.details.length > 0) lines.push('```text', ...diagnosis.details, '```', '');
   const rows = claimRows(claims);
   if (rows.length > 0) lines.push('| Token claim | Value |', '| --- | --- |', ...rows);
-  return hidden.reduce((text, accountId) => hideAccount(text, accountId, true), `${lines.join('\n')}\n`);
+  return hideAccounts(`${lines.join('\n')}\n`, hidden);
 }
