@@ -1,6 +1,7 @@
 // What the action learns as it runs and must never show: accounts learned from STS (mask-aws-account-id),
 // the OIDC token, a proxy's user and password. Through dist/ with the stand-in runner's masking, which is
 // line by line from the ::add-mask:: on: a value printed before its mask shows in clear, as on GitHub.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,9 +9,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { findLeaks } from '../standins/leaks.ts';
 import { startProxy } from '../standins/proxy.ts';
-import type { Job, StepResult } from '../standins/runner.ts';
+import { DIST, type Job, type StepResult } from '../standins/runner.ts';
 import { githubTrustPolicy, type Account } from '../standins/sts-emulator.ts';
-import { ACCOUNT, OTHER_ACCOUNT, defaultRoles, roleArn, startWorld, type World } from '../standins/world.ts';
+import { ACCOUNT, OTHER_ACCOUNT, defaultRoles, makeDue, roleArn, startWorld, type World } from '../standins/world.ts';
 import { GITHUB_ISSUER } from '../standins/oidc-issuer.ts';
 
 // An IAM user of the other account, whose keys sign AssumeRole or are used as they are.
@@ -142,24 +143,45 @@ describe('the OIDC token', () => {
   });
 });
 
+/** An STS-compatible endpoint (sts-endpoint) that answers every call with this error, message as XML text. */
+async function forgedSts(code: string, message: string): Promise<{ url: string; close: () => Promise<unknown> }> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(400, { 'content-type': 'text/xml' }).end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
 describe('STS answers are not workflow commands', () => {
-  it('a line break in an error message that is logged cannot start a command', async () => {
+  it('a line break in an error message the main step logs cannot start a command', async () => {
     await start();
-    // An STS-compatible endpoint (sts-endpoint) whose transient error message carries a line break.
-    const forged = http.createServer((_req, res) => {
-      res.writeHead(400, { 'content-type': 'text/xml' }).end(
-        '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded\n::warning::forged by the endpoint</Message></Error><RequestId>1</RequestId></ErrorResponse>',
-      );
-    });
-    await new Promise<void>((resolve) => forged.listen(0, '127.0.0.1', resolve));
+    const forged = await forgedSts('Throttling', 'Rate exceeded\n::warning::forged by the endpoint');
     try {
-      const result = await step(await world.job(), { 'role-to-assume': roleArn('deploy'), 'sts-endpoint': `http://127.0.0.1:${(forged.address() as AddressInfo).port}`, 'retry-max-attempts': '2' });
+      const result = await step(await world.job(), { 'role-to-assume': roleArn('deploy'), 'sts-endpoint': forged.url, 'retry-max-attempts': '2' });
       expect(result.exitCode).toBe(1);
       expect(result.log.join('\n')).toContain('Attempt 1 failed (Throttling: Rate exceeded');
       expect(result.warnings).toEqual([]);
-      expect(result.stdout.split('\n').filter((line) => line.startsWith('::warning::'))).toEqual([]);
     } finally {
-      await new Promise((resolve) => forged.close(resolve));
+      await forged.close();
+    }
+  });
+
+  it("a carriage return in the credential helper's one line of explanation cannot start a command", async () => {
+    await start();
+    const job = await world.job();
+    expect((await step(job, { profiles: `deploy: ${roleArn('deploy')}` })).exitCode).toBe(0);
+    const forged = await forgedSts('AccessDenied', 'Not authorized&#13;::warning::forged by the endpoint');
+    try {
+      const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
+      writeFileSync(settings, JSON.stringify({ ...JSON.parse(readFileSync(settings, 'utf8')), stsEndpoint: forged.url }));
+      makeDue(job, 'deploy');
+      const helper = await job.node([path.join(DIST, 'credential-process.cjs'), settings, 'deploy']);
+      results.push(helper);
+      expect(helper.exitCode).toBe(1);
+      expect(helper.stderr).toMatch(/Not authorized\s::warning::forged/);
+      expect(helper.warnings).toEqual([]);
+    } finally {
+      await forged.close();
     }
   });
 });
