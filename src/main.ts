@@ -32,7 +32,8 @@ async function run(): Promise<void> {
   const accounts = new Set<string>();
   const hide = (learned: string[]) => {
     for (const account of learned) {
-      if (!accounts.has(account)) core.setSecret(account);
+      if (account === '' || accounts.has(account)) continue;
+      core.setSecret(account);
       accounts.add(account);
     }
   };
