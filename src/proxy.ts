@@ -44,6 +44,12 @@ export function proxyUrlFrom(input: string, env: Env): { url: string; source: Pr
   };
   // curl's reading of a value without a scheme (user:pass@proxy.corp:3128): an HTTP proxy.
   const withScheme = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  // The host part ends at the first "/", "?", "#" or "\": such a character left unencoded in a password
+  // puts the rest of it, and the proxy's real host, after that end. curl then asks the wrong host (the
+  // user's name) and Python's clients read a password: neither is what was meant.
+  const afterScheme = withScheme.slice(withScheme.indexOf('//') + 2);
+  const end = afterScheme.search(/[/?#\\]/);
+  if (end >= 0 && afterScheme.slice(end).includes('@')) throw refuse('has an "@" after a "/", "?", "#" or "\\": in the user or password write them as %2F, %3F, %23 and %5C');
   let url: URL;
   try {
     url = new URL(withScheme);

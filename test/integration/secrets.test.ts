@@ -219,6 +219,16 @@ describe('a proxy URL', () => {
     expect(world.sts.calls).toEqual([]);
   });
 
+  it.each([['12/s3cr3t'], ['s3?cr3t'], ['s3cr3t#1']])('with an unencoded / ? or # in the password (%s) is one input error, not a call to the wrong host', async (password) => {
+    await start();
+    const job = await world.job({ https_proxy: `http://deployer:${password}@127.0.0.1:9` });
+    const result = await step(job, { 'role-to-assume': roleArn('deploy') });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual([`Environment variable 'https_proxy' has an "@" after a "/", "?", "#" or "\\": in the user or password write them as %2F, %3F, %23 and %5C, got 'http://deployer:***@127.0.0.1:9'`]);
+    expect(result.stdout).not.toContain(password);
+    expect(world.issuer.stats.tokenRequests).toBe(0);
+  });
+
   it('with a user and no password: the user is masked, as written and as sent, since it is often a token', async () => {
     await start();
     const TOKEN = 'ghp0proxytoken0000000001';
