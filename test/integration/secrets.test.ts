@@ -143,6 +143,32 @@ describe('the OIDC token', () => {
   });
 });
 
+describe('the job summary shows what it quotes as text', () => {
+  // Git allows backticks and angle brackets in branch names; a custom subject template may quote one.
+  const BRANCH = 'refs/heads/x`<img/src=//evil.example/p>`';
+
+  it('a claim value cannot close its code span', async () => {
+    world = await startWorld({ accounts: accounts(), run: { ref: BRANCH } });
+    results.length = 0;
+    const result = await step(await world.job(), { 'role-to-assume': roleArn('deploy') });
+    expect(result.exitCode).toBe(0);
+    expect(result.summary).toContain(`| \`ref\` | \`\` ${BRANCH} \`\` |`);
+  });
+
+  it('a refusal quoting it renders no HTML in the headline, and cannot close the fence of the details', async () => {
+    world = await startWorld({ accounts: accounts(), run: { customSubject: `head_ref:x<img/src=//evil.example/p>`, ref: 'refs/heads/a```b' } });
+    results.length = 0;
+    const result = await step(await world.job(), { 'role-to-assume': roleArn('deploy') });
+    expect(result.exitCode).toBe(1);
+    expect(result.summary).toContain("(sub 'head\\_ref:x\\<img/src=//evil.example/p\\>')");
+    // Outside the fenced details, every "<" is escaped or inside a code span.
+    const [before = '', , after = ''] = result.summary.split(/^````(?:text)?$/m);
+    expect(`${before}${after}`.replace(/`` .*? ``|`[^`]*`/g, '')).not.toMatch(/(?<!\\)</);
+    expect(result.summary).toContain('````text\n');
+    expect(result.summary).toContain('  ref: refs/heads/a```b\n');
+  });
+});
+
 /** An STS-compatible endpoint (sts-endpoint) that answers every call with this error, message as XML text. */
 async function forgedSts(code: string, message: string): Promise<{ url: string; close: () => Promise<unknown> }> {
   const server = http.createServer((_req, res) => {
