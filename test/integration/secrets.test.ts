@@ -156,16 +156,16 @@ describe('the job summary shows what it quotes as text', () => {
   });
 
   it('a refusal quoting it renders no HTML in the headline, and cannot close the fence of the details', async () => {
-    world = await startWorld({ accounts: accounts(), run: { customSubject: `head_ref:x<img/src=//evil.example/p>`, ref: 'refs/heads/a```b' } });
+    // A custom subject template of the ref alone quotes the branch in the sub, and so in the headline.
+    world = await startWorld({ accounts: accounts(), run: { ref: 'refs/heads/a```b<img/src=//evil.example/p>', shape: { useDefault: false, includeClaimKeys: ['ref'] } } });
     results.length = 0;
     const result = await step(await world.job(), { 'role-to-assume': roleArn('deploy') });
     expect(result.exitCode).toBe(1);
-    expect(result.summary).toContain("(sub 'head\\_ref:x\\<img/src=//evil.example/p\\>')");
-    // Outside the fenced details, every "<" is escaped or inside a code span.
-    const [before = '', , after = ''] = result.summary.split(/^````(?:text)?$/m);
-    expect(`${before}${after}`.replace(/`` .*? ``|`[^`]*`/g, '')).not.toMatch(/(?<!\\)</);
+    expect(result.summary).toContain("(sub 'ref:refs/heads/a\\`\\`\\`b\\<img/src=//evil.example/p\\>')");
+    // The claims table: code spans fenced longer than the run of backticks they hold.
+    expect(result.summary).toContain('| `ref` | ````refs/heads/a```b<img/src=//evil.example/p>```` |');
     expect(result.summary).toContain('````text\n');
-    expect(result.summary).toContain('  ref: refs/heads/a```b\n');
+    expect(result.summary).toContain('  ref: refs/heads/a```b<img/src=//evil.example/p>\n');
   });
 });
 
