@@ -135,6 +135,11 @@ describe('a reusable workflow', () => {
     const whos = result.judgement.strangers.map((s) => s.stranger.who);
     expect(whos.some((w) => w.startsWith('a caller of acme/webapp/.github/workflows/deploy.yml'))).toBe(true);
     expectFixHolds(result);
+    // The owner's condition on the called workflow stays; sub now pins the caller.
+    expect(result.fixes[0]!.condition.StringLike).toEqual({
+      'token.actions.githubusercontent.com:job_workflow_ref': 'acme/webapp/.github/workflows/deploy.yml@*',
+      'token.actions.githubusercontent.com:sub': 'repo:acme/webapp:ref:refs/heads/main',
+    });
   });
 });
 
@@ -263,6 +268,29 @@ describe('a custom subject template', () => {
     expect(result.judgement.refused).toHaveLength(2);
     expectFixHolds(result);
   });
+});
+
+test('no fix is claimed when a statement the fix leaves alone still admits a stranger', async () => {
+  const result = await check('strangers', { 'infra/prefix.json': ROLE('deploy') });
+  const policy = result.judgement.strangers[0]!.policy;
+  const open = { Effect: 'Allow' as const, Principal: '*' as const, Action: 'sts:AssumeRoleWithWebIdentity' };
+  const wide: FoundPolicy = { ...policy, document: { Statement: [...policy.document.Statement, open] } };
+  const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text: readFileSync(path.join(REPOS, 'strangers', '.github', 'workflows', 'deploy.yml'), 'utf8') }]);
+  const judgement = judge(workflows.jobs, [wide], repository);
+  const [fix] = fixesFor(judgement, repository);
+  expect(fix!.failed).toMatch(/would still be admitted: statement 1 \(Allow\) admits it/);
+});
+
+test('a step that assumes its role with keys is not judged as a web identity, and that is said', async () => {
+  const text = readFileSync(path.join(REPOS, 'after-merge', '.github', 'workflows', 'deploy.yml'), 'utf8').replace(
+    `role-to-assume: ${ROLE('deploy')}`,
+    `role-to-assume: ${ROLE('deploy')}\n          aws-access-key-id: \${{ secrets.KEY_ID }}\n          aws-secret-access-key: \${{ secrets.KEY }}`,
+  );
+  const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text }]);
+  const document = toPolicyDocument(readFileSync(path.join(REPOS, 'after-merge', 'infra', 'deploy-trust.json'), 'utf8'));
+  const result = judge(workflows.jobs, [{ where: 'p', file: 'p', roleArn: ROLE('deploy'), document, assumed: [] }], repository);
+  expect(result.runs).toEqual([]);
+  expect(result.assumed).toContain(".github/workflows/deploy.yml line 15: acme/oidc-aws-credentials@v1 uses aws-access-key-id, not the workflow's OIDC token: not checked");
 });
 
 test('adviseFix says so when no subject is known', () => {
