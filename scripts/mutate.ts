@@ -191,7 +191,7 @@ const MUTANTS: Mutant[] = [
   // Trust check
   { feature: 'trust check: steps of configure-aws-credentials count', file: 'src/check/workflows.ts', find: '/^aws-actions\\/configure-aws-credentials@/i, ', replace: '', tests: [U('trust-check'), U('trust-check-runs')] },
   { feature: 'trust check: local reusable workflows are followed', file: 'src/check/workflows.ts', find: 'else if (!seen.has(target)) visit(', replace: 'else if (false) visit(', tests: [U('trust-check'), U('trust-check-runs')] },
-  { feature: "trust check: a reusable workflow's inputs resolve its with:", file: 'src/check/workflows.ts', find: 'return name !== undefined && inputs[name] !== undefined ? inputs[name] : value;', replace: 'return value;', tests: [U('trust-check'), U('trust-check-runs')] },
+  { feature: "trust check: a reusable workflow's inputs and a job's matrix resolve its with:", file: 'src/check/workflows.ts', find: 'value?.replace(INPUT, (whole, name: string) => inputs[name] ?? whole)', replace: 'value', tests: [U('trust-check'), U('trust-check-runs')] },
   { feature: 'trust check: keys, a token file or role chaining are not OIDC', file: 'src/check/judge.ts', find: 'if (step.notOidc) {', replace: 'if (false) {', tests: [U('trust-check-runs'), U('trust-check')] },
   { feature: 'trust check: branch filters alone mean no tag runs', file: 'src/check/runs.ts', find: "const onTags = !anyFilter || 'tags' in filters || 'tags-ignore' in filters;", replace: 'const onTags = true;', tests: [U('trust-check-runs')] },
   { feature: 'trust check: pull_request_target runs on the base branch', file: 'src/check/runs.ts', find: 'pull_request_target into ${b.said}`, heads(b), b,', replace: 'pull_request_target into ${b.said}`, PULL_REQUEST_REF, b,', tests: [U('trust-check-runs')] },

@@ -78,13 +78,13 @@ const text = (token: TemplateToken | undefined): string | undefined => {
   return (isBasicExpression(token) ? token.source?.trim() : undefined) || token.toString();
 };
 
-/** A reusable workflow's inputs, as its caller gives them or their defaults: what `${{ inputs.X }}` is there. */
+/**
+ * What `${{ inputs.X }}` and `${{ matrix.X }}` are in a job, keyed 'inputs.X' and 'matrix.X': a reusable
+ * workflow's inputs as its caller gives them (or their defaults), one combination of a job's matrix.
+ */
 type Inputs = Record<string, string>;
-const INPUT = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/;
-const withInputs = (value: string | undefined, inputs: Inputs): string | undefined => {
-  const name = value === undefined ? undefined : INPUT.exec(value)?.[1];
-  return name !== undefined && inputs[name] !== undefined ? inputs[name] : value;
-};
+const INPUT = /\$\{\{\s*((?:inputs|matrix)\.[\w-]+)\s*\}\}/g;
+const withInputs = (value: string | undefined, inputs: Inputs): string | undefined => value?.replace(INPUT, (whole, name: string) => inputs[name] ?? whole);
 const lineOf = (token: TemplateToken | undefined): number => token?.range?.start.line ?? 1;
 
 async function parse(file: WorkflowFile): Promise<Parsed | WorkflowError> {
@@ -154,13 +154,36 @@ function inputsOf(job: ReusableWorkflowJob, target: Parsed, outer: Inputs): Inpu
   const inputs: Inputs = {};
   for (const [name, definition] of Object.entries(target.events.workflow_call?.inputs ?? {})) {
     const value = definition.default;
-    if (value !== undefined) inputs[name] = typeof value === 'object' ? (text(value) ?? '') : String(value);
+    if (value !== undefined) inputs[`inputs.${name}`] = typeof value === 'object' ? (text(value) ?? '') : String(value);
   }
   for (const { key, value } of job['input-values'] ?? []) {
     const given = withInputs(text(value), outer);
-    if (given !== undefined) inputs[key.toString()] = given;
+    if (given !== undefined) inputs[`inputs.${key.toString()}`] = given;
   }
   return inputs;
+}
+
+const MAX_COMBINATIONS = 32;
+
+/**
+ * The combinations of the job's matrix that decide its token: only the keys its environment, its
+ * credential steps' inputs or its reusable workflow's `with:` name, and only those the matrix lists
+ * literally (include, exclude and fromJSON are for the run to expand: what they give stays unresolved).
+ */
+function matrixOf(raw: MappingToken, jobId: string, decisive: (string | undefined)[]): { label: string; values: Inputs }[] {
+  const job = jobMapping(raw, jobId);
+  const strategy = job && isMapping(job) ? job.find('strategy') : undefined;
+  const matrix = strategy && isMapping(strategy) ? strategy.find('matrix') : undefined;
+  if (!matrix || !isMapping(matrix)) return [{ label: '', values: {} }];
+  const named = new Set(decisive.flatMap((t) => [...(t ?? '').matchAll(/\bmatrix\.([\w-]+)/g)].map((m) => m[1]!)));
+  let combos: { label: string[]; values: Inputs }[] = [{ label: [], values: {} }];
+  for (const { key, value } of matrix) {
+    const name = key.toString();
+    if (!named.has(name) || !isSequence(value)) continue;
+    const options = [...value].map(text).filter((v): v is string => v !== undefined && !v.includes('${{'));
+    combos = combos.flatMap((c) => options.map((o) => ({ label: [...c.label, o], values: { ...c.values, [`matrix.${name}`]: o } }))).slice(0, MAX_COMBINATIONS);
+  }
+  return combos.map((c) => ({ label: c.label.length > 0 ? ` (${c.label.join(', ')})` : '', values: c.values }));
 }
 
 /** Every job that obtains credentials, in file order; a file that does not parse is an error, the others are still read. */
@@ -193,7 +216,15 @@ export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflow
         continue;
       }
       const steps = credentialSteps(workflow.raw, job.id.value, inputs);
-      if (steps.length > 0) jobs.push({ ...start, called: chain, environment: environmentOf(job.environment, inputs), conditions, steps });
+      if (steps.length === 0) continue;
+      const decisive = [text(job.environment && isMapping(job.environment) ? job.environment.find('name') : job.environment), ...steps.flatMap((st) => [st.roleToAssume, st.profiles, st.audience])];
+      for (const { label, values } of matrixOf(workflow.raw, job.id.value, decisive)) {
+        const scope = { ...inputs, ...values };
+        // GitHub names each combination's job after its values: "deploy (production)".
+        const named = label === '' ? {} : origin ? {} : { job: `${start.job}${label}` };
+        const inner = label !== '' && origin ? [...called, { ...here, job: `${here.job}${label}` }] : chain;
+        jobs.push({ ...start, ...named, called: inner, environment: environmentOf(job.environment, scope), conditions, steps: credentialSteps(workflow.raw, job.id.value, scope) });
+      }
     }
   };
   const callee = (job: ReusableWorkflowJob): Parsed | undefined => {

@@ -227,3 +227,30 @@ jobs:
     [{ name: 'staging' }, '${{ vars.STAGING_ROLE }}'],
   ]);
 });
+
+test("a matrix that decides the token: one job per combination of the keys its environment and role name", async () => {
+  const text = `on:
+  push:
+    branches: [main]
+jobs:
+  deploy:
+    runs-on: x
+    strategy:
+      matrix:
+        stage: [staging, production]
+        node: [20, 22]
+        region: \${{ fromJSON(vars.REGIONS) }}
+    environment: \${{ matrix.stage }}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::111111111111:role/\${{ matrix.stage }}
+          aws-region: \${{ matrix.region }}
+`;
+  const read = await readWorkflows([{ path: '.github/workflows/w.yml', text }]);
+  expect(read.jobs.map((j) => [j.job, j.environment])).toEqual([
+    ['deploy (staging)', { name: 'staging' }],
+    ['deploy (production)', { name: 'production' }],
+  ]);
+  expect(read.jobs.map((j) => j.steps[0]!.roleToAssume)).toEqual(['arn:aws:iam::111111111111:role/staging', 'arn:aws:iam::111111111111:role/production']);
+});
