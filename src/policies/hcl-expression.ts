@@ -739,6 +739,13 @@ const FUNCTIONS: Record<string, Fn> = {
     const regex = /^\/(.*)\/$/s.exec(f);
     return regex ? asStr(v).replace(new RegExp(regex[1] ?? '', 'g'), asStr(to)) : asStr(v).split(f).join(asStr(to));
   },
+  // RE2 and JavaScript agree on the patterns policies use (anchors, classes, repetition).
+  regexall: ([pattern, v]) => [...asStr(v).matchAll(new RegExp(asStr(pattern), 'g'))].map((m) => (m.length > 1 ? m.slice(1).map((g) => g ?? null) : m[0])),
+  regex: ([pattern, v], { text }) => {
+    const m = new RegExp(asStr(pattern)).exec(asStr(v));
+    if (!m) throw new ExpressionError(`${text}: the pattern does not match`);
+    return m.length > 1 ? m.slice(1).map((g) => g ?? null) : m[0];
+  },
   length: ([v]) => (typeof v === 'string' ? [...v].length : asList(v).length),
   element: ([list, i]) => {
     const l = asList(list);

@@ -56,7 +56,8 @@ async function parseHcl(file: string, text: string): Promise<Hcl> {
   }
 }
 
-const ACCOUNT_ID = /^data\.aws_caller_identity\.[\w-]+\.account_id$/;
+/** Attributes a reference may name after an instance key (`data.x.y[0].json`), told apart from the key itself. */
+const ATTRIBUTES = new Set(['json', 'minified_json', 'arn', 'name', 'partition', 'dns_suffix', 'account_id', 'url', 'id']);
 
 /** Reads the module a `.tf` file belongs to, reporting the policies of `target` (the file, or every file when it is the folder) and of the local modules it calls. */
 export async function readTerraform(target: string, isFolder: boolean, files: PolicyFiles, options: ReadOptions = {}): Promise<TerraformResult> {
@@ -89,7 +90,7 @@ async function readModule(dir: string, only: string | undefined, values: Map<str
   const module = new Module(dir, sources, values, files, result.consumed);
   const reported = sources.filter((s) => !only || s.file === only);
   // A document a role, a local or another document refers to is part of that; one nothing refers to stands alone.
-  const usedDocuments = new Set(sources.flatMap((s) => [...s.text.matchAll(/data\.aws_iam_policy_document\.([\w-]+)\.(?:minified_)?json/g)].map((m) => m[1] ?? '')));
+  const usedDocuments = new Set(sources.flatMap((s) => [...s.text.matchAll(/data\.aws_iam_policy_document\.([\w-]+)(?:\[[^\]]*\])?\.(?:minified_)?json/g)].map((m) => m[1] ?? '')));
   for (const source of reported) {
     // hcl2json sorts blocks by name: report them in the order the file declares them.
     const roles = Object.entries(source.hcl.resource?.aws_iam_role ?? {}).map(([name, blocks]) => ({ name, blocks, line: lineOf(source.text, 'resource', 'aws_iam_role', name) }));
@@ -109,12 +110,15 @@ async function readModule(dir: string, only: string | undefined, values: Map<str
     for (const [name, blocks] of Object.entries(source.hcl.data?.aws_iam_policy_document ?? {})) {
       if (usedDocuments.has(name) || !hasPrincipals(blocks[0] ?? {})) continue;
       const line = lineOf(source.text, 'data', 'aws_iam_policy_document', name);
-      try {
-        const ctx = module.context();
-        const document = toPolicyDocument(JSON.parse(module.documentJson(name, ctx)));
-        result.policies.push({ where: `${source.file}#${address}data.aws_iam_policy_document.${name}`, file: source.file, ...(line ? { line } : {}), document, assumed: ctx.assumed, ...placeholders(ctx) });
-      } catch (error) {
-        result.errors.push(asReadError(error, source.file, line, `data.aws_iam_policy_document.${name}`));
+      for (const instance of module.instances(blocks[0] ?? {})) {
+        const where = `${source.file}#${address}data.aws_iam_policy_document.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
+        try {
+          const ctx = module.context(instance);
+          const document = toPolicyDocument(JSON.parse(module.documentJson(name, ctx)));
+          result.policies.push({ where, file: source.file, ...(line ? { line } : {}), document, assumed: ctx.assumed, ...placeholders(ctx) });
+        } catch (error) {
+          result.errors.push(asReadError(error, source.file, line, `data.aws_iam_policy_document.${name}`));
+        }
       }
     }
   }
@@ -281,12 +285,12 @@ class Module {
     }
     const document = toPolicyDocument(parsed);
     const roleName = this.roleName(block, ctx);
-    const path = typeof block.path === 'string' ? block.path : '/';
+    const path = block.path === undefined ? '/' : plain(evaluateValue(block.path, ctx.env));
     return {
       where,
       file,
       ...(line ? { line } : {}),
-      ...(roleName ? { roleName, roleArn: `arn:aws:iam::\${${this.account(ctx)}}:role${path}${roleName}` } : {}),
+      ...(roleName ? { roleName, roleArn: `arn:aws:iam::\${${this.account(ctx)}}:role${String(path)}${roleName}` } : {}),
       document,
       assumed: ctx.assumed,
       ...placeholders(ctx),
@@ -337,10 +341,8 @@ class Module {
       }
       if (declared && 'default' in declared) {
         const value = evaluateValue(declared.default, ctx.env);
-        if (value !== null) {
-          ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (its default)`);
-          return at(value, path.slice(2));
-        }
+        ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (its default)`);
+        return at(value, path.slice(2));
       }
       ctx.env.assume(`var.${name} = (no value): left as \${var.${name}}`);
       return new Unknown(path.length > 2 ? text : `var.${name}`);
@@ -352,36 +354,45 @@ class Module {
       return at(value, path.slice(2));
     }
     if (root === 'path') return '.';
-    if (root === 'data' && name === 'aws_iam_policy_document' && rest[0] !== undefined && /^(minified_)?json$/.test(rest[1] ?? '')) {
-      if (!this.documents.has(rest[0])) throw new ExpressionError(`data.aws_iam_policy_document.${rest[0]} is not declared in ${this.dir}`);
-      return this.documentJson(rest[0], ctx, rest[1] === 'minified_json');
-    }
-    if (ACCOUNT_ID.test(path.join('.'))) {
-      ctx.placeholders.add(`\${${text}}`);
-      ctx.env.assume(`${text} is the account Terraform runs in: left as \${${text}}`);
-      return new Unknown(text);
-    }
-    if (root === 'data' && name === 'aws_partition' && rest[1] === 'partition') {
-      ctx.env.assume(`${text} = "aws" (assumed: the standard partition)`);
-      return 'aws';
-    }
-    const provider = this.providers.get(root === 'data' ? `data.${name}.${rest[0]}` : `${root}.${name}`);
-    const attribute = root === 'data' ? rest[1] : rest[0];
-    if (provider !== undefined && attribute === 'arn') {
-      const url = evaluateValue(provider, ctx.env);
-      if (typeof url === 'string') return `arn:aws:iam::\${${this.account(ctx)}}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
-    }
-    if (root === 'aws_iam_role' && name !== undefined && this.roles.has(name) && (rest[0] === 'name' || rest[0] === 'arn')) {
-      const roleName = this.roleName(this.roles.get(name) ?? {}, ctx);
-      if (roleName) return rest[0] === 'name' ? roleName : `arn:aws:iam::\${${this.account(ctx)}}:role/${roleName}`;
-    }
     const { each, index } = ctx.instance;
     if (root === 'each' && each && (name === 'key' || name === 'value')) return indexPath(each[name], rest, text);
     if (root === 'count' && index !== undefined && name === 'index') return index;
     if (root === 'each' || root === 'count') return unknown('depends on the instance, which the module does not decide');
+    // A resource or data source: [data.]TYPE.NAME[KEY].ATTRIBUTE, KEY naming an instance of count or for_each.
+    const parts = root === 'data' ? path.slice(1) : path;
+    const [type = '', resource = ''] = parts.map(String);
+    const after = parts.slice(2);
+    const keyed = after.length >= 2 && (typeof after[0] === 'number' || ATTRIBUTES.has(String(after[1])));
+    const key = keyed ? after[0] : undefined;
+    const attribute = String((keyed ? after[1] : after[0]) ?? '');
+    const data = root === 'data';
+    if (data && type === 'aws_iam_policy_document' && /^(minified_)?json$/.test(attribute)) {
+      const block = this.documents.get(resource);
+      if (!block) throw new ExpressionError(`data.aws_iam_policy_document.${resource} is not declared in ${this.dir}`);
+      const instance = key === undefined ? {} : (this.instances(block).find((i) => i.key === key) ?? { key });
+      return this.documentJson(resource, { ...ctx, instance, env: { ...ctx.env, reference: (p, t) => this.reference(p, t, { ...ctx, instance }, evaluating) } }, attribute === 'minified_json');
+    }
+    if (data && type === 'aws_caller_identity' && attribute === 'account_id') {
+      ctx.placeholders.add(`\${${text}}`);
+      ctx.env.assume(`${text} is the account Terraform runs in: left as \${${text}}`);
+      return new Unknown(text);
+    }
+    if (data && type === 'aws_partition' && (attribute === 'partition' || attribute === 'dns_suffix')) {
+      const value = attribute === 'partition' ? 'aws' : 'amazonaws.com';
+      ctx.env.assume(`${text} = "${value}" (assumed: the standard partition)`);
+      return value;
+    }
+    const provider = this.providers.get(`${data ? 'data.' : ''}${type}.${resource}`);
+    if (provider !== undefined && attribute === 'arn') {
+      const url = evaluateValue(provider, ctx.env);
+      if (typeof url === 'string') return `arn:aws:iam::\${${this.account(ctx)}}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
+    }
+    if (!data && type === 'aws_iam_role' && this.roles.has(resource) && (attribute === 'name' || attribute === 'arn')) {
+      const roleName = this.roleName(this.roles.get(resource) ?? {}, ctx);
+      if (roleName) return attribute === 'name' ? roleName : `arn:aws:iam::\${${this.account(ctx)}}:role/${roleName}`;
+    }
     return unknown('is known only to Terraform');
   }
-
   /** The JSON an aws_iam_policy_document data source renders, as the AWS provider renders it. */
   documentJson(name: string, ctx: Context, minified = false): string {
     const block = this.documents.get(name) ?? {};
