@@ -145,7 +145,9 @@ class Parser {
       if (this.eat('[')) {
         const index = this.expression();
         this.expect(']');
-        key = index.k === 'lit' && (typeof index.v === 'string' || typeof index.v === 'number') ? index.v : index;
+        // A literal key (`["web"]`, `[0]`) keeps the reference static, so what it names can be looked up.
+        const text = index.k === 'tpl' && index.parts.every((p) => typeof p === 'string') ? index.parts.join('') : undefined;
+        key = text ?? (index.k === 'lit' && (typeof index.v === 'string' || typeof index.v === 'number') ? index.v : index);
       } else if (this.peek('.') && !this.peek('...')) {
         this.pos += 1;
         const digits = /\d+/y;

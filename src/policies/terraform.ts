@@ -10,6 +10,7 @@ import { dirname, join, normalize } from 'node:path';
 
 type Block = Record<string, unknown>;
 type Hcl = {
+  output?: Record<string, Block[]>;
   variable?: Record<string, Block[]>;
   module?: Record<string, Block[]>;
   locals?: Block[];
@@ -64,8 +65,9 @@ export async function readTerraform(target: string, isFolder: boolean, files: Po
   const dir = isFolder ? target : dirname(target);
   const result: TerraformResult = { policies: [], errors: [], consumed: [], modules: [], notes: [] };
   const values = await variableValues(dir, files, options, result.errors);
-  const parsed = await readModule(dir, isFolder ? undefined : normalize(target), values, '', files, result, 0);
-  if (result.policies.length === 0 && result.errors.length === 0 && parsed > 0) {
+  const root = await load(dir, isFolder ? undefined : normalize(target), values, files, result, 0);
+  report(root, '', undefined, result);
+  if (result.policies.length === 0 && result.errors.length === 0 && root.sources.length > 0) {
     const unread = result.notes.length > 0 ? ` (${result.notes.map((n) => n.replace(/^[^:]*: /, '')).join('; ')})` : '';
     const folder = isFolder ? '' : ' (a role in another file of the module is read when the folder is given)';
     result.errors.push({ file: target, message: `holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy${unread}${folder}` });
@@ -73,8 +75,18 @@ export async function readTerraform(target: string, isFolder: boolean, files: Po
   return result;
 }
 
-/** One module: its roles, the documents no role uses, and the local modules it calls (with its arguments as their variables). Returns how many files parsed. */
-async function readModule(dir: string, only: string | undefined, values: Map<string, Assigned>, address: string, files: PolicyFiles, result: TerraformResult, depth: number): Promise<number> {
+interface Loaded {
+  module: Module;
+  sources: Source[];
+  /** The file asked for, when one file of the module was: only its blocks are reported. */
+  only: string | undefined;
+  calls: { name: string; file: string; instances: { call: string; loaded: Loaded }[] }[];
+}
+
+const META_ARGUMENTS = ['source', 'version', 'providers', 'count', 'for_each', 'depends_on'];
+
+/** Parses a module and, depth first, the local modules it calls: each instance's arguments are its variables, evaluated in the caller when used. */
+async function load(dir: string, only: string | undefined, values: Map<string, Assigned>, files: PolicyFiles, result: TerraformResult, depth: number): Promise<Loaded> {
   const sources: Source[] = [];
   for (const name of files.list(dir).filter((f) => f.endsWith('.tf')).sort()) {
     const file = join(dir, name);
@@ -88,7 +100,48 @@ async function readModule(dir: string, only: string | undefined, values: Map<str
     }
   }
   const module = new Module(dir, sources, values, files, result.consumed);
+  const loaded: Loaded = { module, sources, only, calls: [] };
+  for (const source of sources) {
+    const reported = !only || source.file === only;
+    for (const [name, blocks] of Object.entries(source.hcl.module ?? {})) {
+      const block = blocks[0] ?? {};
+      const from = typeof block.source === 'string' ? block.source : '';
+      if (!/^\.\.?\//.test(from) || depth >= 8) {
+        if (reported) result.notes.push(`${source.file}: module.${name} comes from ${from || 'an unknown source'}, which is not read (only local modules are): give a \`terraform show -json\` plan to check the roles it makes`);
+        continue;
+      }
+      const child = join(dir, from);
+      if (reported && !result.modules.includes(child)) result.modules.push(child);
+      const instances: { call: string; loaded: Loaded }[] = [];
+      for (const instance of module.instances(block)) {
+        const call = `module.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
+        const inputs = new Map<string, Assigned>();
+        for (const [arg, value] of Object.entries(block)) {
+          if (META_ARGUMENTS.includes(arg)) continue;
+          let evaluated: { value: Value; assumed: string[] } | undefined;
+          const lazy = () => {
+            if (!evaluated) {
+              const ctx = module.context(instance);
+              evaluated = { value: evaluateValue(value, ctx.env), assumed: ctx.assumed };
+            }
+            return evaluated;
+          };
+          inputs.set(arg, { value, lazy, from: `${call} in ${source.file}` });
+        }
+        const childLoaded = await load(child, undefined, inputs, files, result, depth + 1);
+        module.children.set(call, childLoaded.module);
+        instances.push({ call, loaded: childLoaded });
+      }
+      if (reported) loaded.calls.push({ name, file: source.file, instances });
+    }
+  }
+  return loaded;
+}
+
+/** A loaded module's roles and the documents no role uses; then those of the modules it calls, labelled with the caller's file and the Terraform address. */
+function report({ module, sources, only, calls }: Loaded, address: string, callerFile: string | undefined, result: TerraformResult): void {
   const reported = sources.filter((s) => !only || s.file === only);
+  const label = (file: string, tail: string, key: string | number | undefined) => `${callerFile ?? file}#${address}${tail}${key === undefined ? '' : `[${JSON.stringify(key)}]`}`;
   // A document a role, a local or another document refers to is part of that; one nothing refers to stands alone.
   const usedDocuments = new Set(sources.flatMap((s) => [...s.text.matchAll(/data\.aws_iam_policy_document\.([\w-]+)(?:\[[^\]]*\])?\.(?:minified_)?json/g)].map((m) => m[1] ?? '')));
   for (const source of reported) {
@@ -97,9 +150,8 @@ async function readModule(dir: string, only: string | undefined, values: Map<str
     for (const { name, blocks, line } of roles.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) {
       const block = blocks[0] ?? {};
       for (const instance of module.instances(block)) {
-        const where = `${source.file}#${address}aws_iam_role.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
         try {
-          result.policies.push(module.role(name, block, where, source.file, line, instance));
+          result.policies.push(module.role(name, block, label(source.file, `aws_iam_role.${name}`, instance.key), source.file, line, instance));
         } catch (error) {
           result.errors.push(asReadError(error, source.file, line, `aws_iam_role.${name}`));
         }
@@ -111,40 +163,19 @@ async function readModule(dir: string, only: string | undefined, values: Map<str
       if (usedDocuments.has(name) || !hasPrincipals(blocks[0] ?? {})) continue;
       const line = lineOf(source.text, 'data', 'aws_iam_policy_document', name);
       for (const instance of module.instances(blocks[0] ?? {})) {
-        const where = `${source.file}#${address}data.aws_iam_policy_document.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
         try {
           const ctx = module.context(instance);
           const document = toPolicyDocument(JSON.parse(module.documentJson(name, ctx)));
-          result.policies.push({ where, file: source.file, ...(line ? { line } : {}), document, assumed: ctx.assumed, ...placeholders(ctx) });
+          result.policies.push({ where: label(source.file, `data.aws_iam_policy_document.${name}`, instance.key), file: source.file, ...(line ? { line } : {}), document, assumed: ctx.assumed, ...placeholders(ctx) });
         } catch (error) {
           result.errors.push(asReadError(error, source.file, line, `data.aws_iam_policy_document.${name}`));
         }
       }
     }
   }
-  for (const source of reported) {
-    for (const [name, blocks] of Object.entries(source.hcl.module ?? {})) {
-      const block = blocks[0] ?? {};
-      const from = typeof block.source === 'string' ? block.source : '';
-      if (!/^\.\.?\//.test(from) || depth >= 8) {
-        result.notes.push(`${source.file}: module.${name} comes from ${from || 'an unknown source'}, which is not read (only local modules are): give a \`terraform show -json\` plan to check the roles it makes`);
-        continue;
-      }
-      const child = join(dir, from);
-      if (!result.modules.includes(child)) result.modules.push(child);
-      for (const instance of module.instances(block)) {
-        const call = `module.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
-        const inputs = new Map<string, Assigned>();
-        for (const [arg, value] of Object.entries(block)) {
-          if (['source', 'version', 'providers', 'count', 'for_each', 'depends_on'].includes(arg)) continue;
-          const ctx = module.context(instance);
-          inputs.set(arg, { value: undefined, evaluated: evaluateValue(value, ctx.env), assumed: ctx.assumed, from: `${call} in ${source.file}` });
-        }
-        await readModule(child, undefined, inputs, `${address}${call}.`, files, result, depth + 1);
-      }
-    }
+  for (const { file, instances } of calls) {
+    for (const { call, loaded } of instances) report(loaded, `${address}${call}.`, callerFile ?? file, result);
   }
-  return sources.length;
 }
 
 function asReadError(error: unknown, file: string, line: number | undefined, what: string): ReadError {
@@ -166,11 +197,10 @@ function lineOf(text: string, kind: string, type: string, name: string): number 
 }
 
 interface Assigned {
-  /** As hcl2json gives it, to evaluate in the module; or already evaluated where it was written (a module call's argument). */
+  /** As hcl2json gives it, evaluated in the module that reads it... */
   value: unknown;
-  evaluated?: Value;
-  /** What evaluating it there assumed. */
-  assumed?: string[];
+  /** ...or, for a module call's argument, in the caller (with what that assumed). */
+  lazy?: () => { value: Value; assumed: string[] };
   from: string;
 }
 
@@ -213,6 +243,9 @@ function placeholders(ctx: Context): { accountPlaceholders?: string[] } {
 
 class Module {
   readonly consumed: string[];
+  /** The modules this one calls, by `module.NAME` or `module.NAME[KEY]`. */
+  readonly children = new Map<string, Module>();
+  private readonly outputs = new Map<string, unknown>();
   private readonly locals = new Map<string, unknown>();
   private readonly variables = new Map<string, Block>();
   private readonly documents = new Map<string, Block>();
@@ -235,16 +268,18 @@ class Module {
       for (const [k, blocks] of Object.entries(hcl.resource?.aws_iam_openid_connect_provider ?? {})) this.providers.set(`aws_iam_openid_connect_provider.${k}`, String(blocks[0]?.url ?? ''));
       for (const [k, blocks] of Object.entries(hcl.data?.aws_iam_openid_connect_provider ?? {})) this.providers.set(`data.aws_iam_openid_connect_provider.${k}`, String(blocks[0]?.url ?? ''));
       for (const [k, blocks] of Object.entries(hcl.resource?.aws_iam_role ?? {})) this.roles.set(k, blocks[0] ?? {});
+      for (const [k, blocks] of Object.entries(hcl.output ?? {})) this.outputs.set(k, blocks[0]?.value);
     }
     const identity = sources.flatMap((s) => Object.keys(s.hcl.data?.aws_caller_identity ?? {}))[0] ?? 'current';
     this.callerIdentity = `data.aws_caller_identity.${identity}.account_id`;
   }
 
-  context(instance: Instance = {}): Context {
-    const assumed: string[] = [];
+  /** What evaluating in this module needs; `shared` makes it note assumptions and placeholders where a caller's evaluation does. */
+  context(instance: Instance = {}, shared?: Context): Context {
+    const assumed: string[] = shared?.assumed ?? [];
     const ctx: Context = {
       assumed,
-      placeholders: new Set(),
+      placeholders: shared?.placeholders ?? new Set(),
       instance,
       env: {
         reference: (path, text) => this.reference(path, text, ctx, []),
@@ -260,6 +295,16 @@ class Module {
   /** A resource's instances: one per for_each key or count index when the module decides them, else one with each.* and count.* left as written. */
   instances(block: Block): Instance[] {
     if (block.for_each === undefined && block.count === undefined) return [{}];
+    try {
+      return this.expand(block);
+    } catch (error) {
+      // Reading the instance then says what is wrong.
+      if (error instanceof ExpressionError) return [{}];
+      throw error;
+    }
+  }
+
+  private expand(block: Block): Instance[] {
     const ctx = this.context();
     if (block.for_each !== undefined) {
       const each = evaluateValue(block.for_each, ctx.env);
@@ -334,8 +379,9 @@ class Module {
       const assigned = this.values.get(name);
       const declared = this.variables.get(name);
       if (assigned) {
-        for (const a of assigned.assumed ?? []) ctx.env.assume(a);
-        const value = assigned.evaluated ?? evaluateValue(assigned.value, ctx.env);
+        const outer = assigned.lazy?.();
+        for (const a of outer?.assumed ?? []) ctx.env.assume(a);
+        const value = outer ? outer.value : evaluateValue(assigned.value, ctx.env);
         ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (from ${assigned.from})`);
         return at(value, path.slice(2));
       }
@@ -354,6 +400,15 @@ class Module {
       return at(value, path.slice(2));
     }
     if (root === 'path') return '.';
+    if (root === 'module' && name !== undefined) {
+      // module.NAME.OUTPUT or module.NAME[KEY].OUTPUT: the output evaluated in the module that instance is.
+      const keyed = path.length > 3 && this.children.has(`module.${name}[${JSON.stringify(path[2])}]`);
+      const child = this.children.get(keyed ? `module.${name}[${JSON.stringify(path[2])}]` : `module.${name}`);
+      const output = String(path[keyed ? 3 : 2] ?? '');
+      if (!child) return unknown('comes from a module that is not read');
+      const value = child.output(output, ctx);
+      return value === undefined ? unknown('is not an output of the module') : at(value, path.slice(keyed ? 4 : 3));
+    }
     const { each, index } = ctx.instance;
     if (root === 'each' && each && (name === 'key' || name === 'value')) return indexPath(each[name], rest, text);
     if (root === 'count' && index !== undefined && name === 'index') return index;
@@ -393,6 +448,11 @@ class Module {
     }
     return unknown('is known only to Terraform');
   }
+  output(name: string, caller: Context): Value | undefined {
+    if (!this.outputs.has(name)) return undefined;
+    return evaluateValue(this.outputs.get(name), this.context({}, caller).env);
+  }
+
   /** The JSON an aws_iam_policy_document data source renders, as the AWS provider renders it. */
   documentJson(name: string, ctx: Context, minified = false): string {
     const block = this.documents.get(name) ?? {};
