@@ -648,6 +648,19 @@ class Evaluator {
   }
 
   private call(node: Extract<Node, { k: 'call' }>, vars: Record<string, Value>): Value {
+    // try() and can() judge their arguments' evaluation itself, so they see it before it fails.
+    if (node.name === 'try' || node.name === 'can') {
+      for (const arg of node.args) {
+        try {
+          const value = this.eval(arg, vars);
+          return node.name === 'can' ? (value instanceof Unknown ? value : true) : value;
+        } catch (error) {
+          if (!(error instanceof ExpressionError)) throw error;
+          if (node.name === 'can') return false;
+        }
+      }
+      throw new ExpressionError(`${node.text}: no argument could be evaluated`);
+    }
     let args = node.args.map((a) => this.eval(a, vars));
     if (node.expand) {
       const last = args.at(-1) ?? [];
@@ -658,7 +671,7 @@ class Evaluator {
     const fn = FUNCTIONS[node.name];
     if (!fn) return this.unknown(node.text, `the function ${node.name}() is not evaluated`);
     // jsonencode and format render what is unknown in place; the rest cannot compute with it.
-    if (!['jsonencode', 'format', 'templatefile', 'tolist', 'toset', 'concat', 'flatten', 'merge', 'distinct', 'compact', 'element', 'lookup', 'coalesce'].includes(node.name) && args.some(isUnknown)) {
+    if (!['jsonencode', 'format', 'templatefile', 'tolist', 'toset', 'tomap', 'concat', 'flatten', 'merge', 'distinct', 'compact', 'element', 'lookup', 'coalesce', 'coalescelist', 'one'].includes(node.name) && args.some(isUnknown)) {
       return new Unknown(node.text);
     }
     return fn(args, { env: this.env, text: node.text });
@@ -671,10 +684,8 @@ function index(value: Value, key: string | number, text: string): Value {
     if (item === undefined) throw new ExpressionError(`${text}: index ${key} is out of range`);
     return item;
   }
-  if (value && typeof value === 'object' && !(value instanceof Unknown)) {
-    if (!(String(key) in value)) throw new ExpressionError(`${text}: no attribute or key "${key}"`);
-    return value[String(key)] ?? null;
-  }
+  // An attribute an object lacks is null, as Terraform makes a typed variable's optional() attributes.
+  if (value && typeof value === 'object' && !(value instanceof Unknown)) return value[String(key)] ?? null;
   throw new ExpressionError(`${text}: cannot index a ${typeof value}`);
 }
 
@@ -761,5 +772,14 @@ const FUNCTIONS: Record<string, Fn> = {
   keys: ([map]) => Object.keys(map && typeof map === 'object' ? map : {}).sort(),
   values: ([map]) => Object.entries(map && typeof map === 'object' ? map : {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v as Value),
   contains: ([list, v]) => asList(list).some((x) => JSON.stringify(plain(x)) === JSON.stringify(plain(v ?? null))),
+  coalescelist: (lists) => lists.find((l) => l instanceof Unknown || (Array.isArray(l) && l.length > 0)) ?? [],
+  one: ([list], { text }) => {
+    const l = asList(list);
+    if (l.length > 1) throw new ExpressionError(`${text}: more than one element`);
+    return l[0] ?? null;
+  },
+  tomap: ([map]) => map ?? null,
+  startswith: ([v, prefix]) => asStr(v).startsWith(asStr(prefix)),
+  endswith: ([v, suffix]) => asStr(v).endsWith(asStr(suffix)),
   coalesce: (args) => args.find((a) => a !== null && a !== '') ?? null,
 };

@@ -343,7 +343,7 @@ class Module {
   }
 
   private roleName(block: Block, ctx: Context): string | undefined {
-    if (block.name === undefined) {
+    if (block.name === undefined || evaluateValue(block.name, ctx.env) === null) {
       ctx.env.assume(block.name_prefix !== undefined ? 'the role has a name_prefix: Terraform completes its name' : 'the role has no name: Terraform generates one');
       return undefined;
     }
@@ -471,7 +471,8 @@ class Module {
 
 function indexValue(value: Value, step: string | number, text: string): Value {
   if (Array.isArray(value) && value[Number(step)] !== undefined) return value[Number(step)] ?? null;
-  if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Unknown) && String(step) in value) return value[String(step)] ?? null;
+  // An attribute an object lacks is null, as Terraform makes a typed variable's optional() attributes.
+  if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Unknown)) return value[String(step)] ?? null;
   throw new ExpressionError(`${text}: no element ${JSON.stringify(step)}`);
 }
 
@@ -513,7 +514,8 @@ function listValue(value: Value): Value[] {
 }
 
 function renderStatement({ block, env }: { block: Block; env: Env }): Record<string, Value> {
-  const attr = (key: string) => (block[key] === undefined ? undefined : evaluateValue(block[key], env));
+  // A null argument is an absent one, as the provider reads it.
+  const attr = (key: string) => (block[key] === undefined ? undefined : (evaluateValue(block[key], env) ?? undefined));
   const out: Record<string, Value> = {};
   const sid = attr('sid');
   if (typeof sid === 'string' && sid) out.Sid = sid;

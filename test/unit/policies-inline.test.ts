@@ -82,6 +82,108 @@ data "aws_iam_policy_document" "github" {
     ]);
   });
 
+  it('the idioms of published modules: count on data sources ([0]), try/coalesce/coalescelist, typed optional attributes, a null name with name_prefix', async () => {
+    const files = memory({
+      'mod/main.tf': `
+variable "create" {
+  default = true
+}
+variable "name" {
+  default = "deployer"
+}
+variable "use_name_prefix" {
+  default = true
+}
+variable "audiences" {
+  default = []
+}
+variable "subjects" {
+  default = ["acme/web:ref:refs/heads/main"]
+}
+variable "extra_statements" {
+  type = map(object({ sid = optional(string), actions = optional(list(string)), principals = optional(list(object({ type = string, identifiers = list(string) }))) }))
+  default = { ec2 = { principals = [{ type = "Service", identifiers = ["ec2.amazonaws.com"] }], actions = ["sts:AssumeRole"] } }
+}
+data "aws_partition" "current" {
+  count = var.create ? 1 : 0
+}
+data "aws_caller_identity" "current" {
+  count = var.create ? 1 : 0
+}
+locals {
+  partition  = try(data.aws_partition.current[0].partition, "")
+  account_id = try(data.aws_caller_identity.current[0].account_id, "")
+}
+data "aws_iam_policy_document" "this" {
+  count = var.create ? 1 : 0
+  statement {
+    sid     = "GithubOidcAuth"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:\${local.partition}:iam::\${local.account_id}:oidc-provider/${GITHUB}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${GITHUB}:aud"
+      values   = coalescelist(var.audiences, ["sts.amazonaws.com"])
+    }
+    condition {
+      test     = "StringLike"
+      variable = "${GITHUB}:sub"
+      values   = [for s in var.subjects : startswith(s, "repo:") ? s : "repo:\${s}"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.extra_statements != null ? var.extra_statements : {}
+    content {
+      sid         = try(coalesce(statement.value.sid, statement.key))
+      actions     = statement.value.actions
+      not_actions = statement.value.not_actions
+      dynamic "principals" {
+        for_each = statement.value.principals != null ? statement.value.principals : []
+        content {
+          type        = principals.value.type
+          identifiers = principals.value.identifiers
+        }
+      }
+    }
+  }
+}
+resource "aws_iam_role" "this" {
+  count              = var.create ? 1 : 0
+  name               = var.use_name_prefix ? null : var.name
+  name_prefix        = var.use_name_prefix ? "\${var.name}-" : null
+  assume_role_policy = data.aws_iam_policy_document.this[0].json
+}
+`,
+    });
+    const { policies, errors } = await readPolicies(['mod'], files);
+    expect(errors).toEqual([]);
+    const account = '${data.aws_caller_identity.current[0].account_id}';
+    expect(policies.map((p) => [p.where, p.roleName, p.document, p.accountPlaceholders])).toEqual([
+      [
+        'mod/main.tf#aws_iam_role.this[0]',
+        undefined,
+        {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'GithubOidcAuth',
+              Effect: 'Allow',
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${GITHUB}` },
+              Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${GITHUB}:sub`]: 'repo:acme/web:ref:refs/heads/main' } },
+            },
+            { Sid: 'ec2', Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'ec2.amazonaws.com' } },
+          ],
+        },
+        [account],
+      ],
+    ]);
+    expect(policies[0]?.assumed).toContain('the role has a name_prefix: Terraform completes its name');
+  });
+
   it('a role whose policy is a variable without a value: an error naming it; what it could not resolve is never guessed', async () => {
     const files = memory({ 'infra/main.tf': 'variable "trust" {}\nresource "aws_iam_role" "x" {\n  name = "x"\n  assume_role_policy = var.trust\n}\n' });
     const { policies, errors } = await readPolicies(['infra/main.tf'], files);
