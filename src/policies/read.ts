@@ -157,7 +157,7 @@ async function readFile(file: string, files: PolicyFiles, options: ReadOptions, 
     if (isPlan(value)) return { policies: readPlan(file, value, text), errors: [] };
     if (isTemplate(value)) {
       const policies = readTemplate(file, value, json ? jsonLines(text, value) : lines, options);
-      if (policies.length === 0) return fail('is a template without an AWS::IAM::Role that has an AssumeRolePolicyDocument: expected a trust policy');
+      if (policies.length === 0) return given ? fail('is a template without an AWS::IAM::Role that has an AssumeRolePolicyDocument: expected a trust policy') : none;
       return { policies, errors: [] };
     }
     if (isPolicyJson(value)) {

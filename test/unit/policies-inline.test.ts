@@ -201,7 +201,7 @@ resource "aws_iam_role" "this" {
 });
 
 describe('CloudFormation', () => {
-  it('Fn::If and Fn::ImportValue are named, not guessed; AWS::NoValue drops its key', async () => {
+  it('Fn::If on a condition the stack decides and Fn::ImportValue are named, not guessed; AWS::NoValue drops its key', async () => {
     const files = memory({
       'stack.yaml': `Conditions:
   IsProd: !Equals [!Ref "AWS::StackName", prod]
@@ -226,10 +226,52 @@ Resources:
       Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: '${Fn::ImportValue}' }, Condition: { StringLike: { [`${GITHUB}:sub`]: '${Fn::If}' } } }],
     });
     expect(policies[0]?.assumed).toEqual([
-      'Fn::ImportValue depends on the stack (conditions, imports, transforms): left as ${Fn::ImportValue}',
-      'Fn::If depends on the stack (conditions, imports, transforms): left as ${Fn::If}',
+      'Fn::ImportValue depends on the stack (imports, transforms): left as ${Fn::ImportValue}',
+      'AWS::StackName depends on the stack: left as ${AWS::StackName}',
+      'Fn::If depends on the condition IsProd, which the template does not decide: left as ${Fn::If}',
       'Role has no RoleName: CloudFormation names the role after the stack; matched by its logical id',
     ]);
+  });
+
+  it('conditions the parameters decide: Fn::If takes its branch, and a role whose condition is false is not created', async () => {
+    const files = memory({
+      'stack.yaml': `Parameters:
+  UseExistingProvider: { Type: String, Default: "yes" }
+  Stage: { Type: String, Default: prod }
+Conditions:
+  CreateProvider: !Equals [!Ref UseExistingProvider, "no"]
+  IsProd: !And [!Equals [!Ref Stage, prod], !Not [!Condition CreateProvider]]
+Resources:
+  Provider:
+    Type: AWS::IAM::OIDCProvider
+    Condition: CreateProvider
+    Properties: { Url: https://token.actions.githubusercontent.com }
+  DevRole:
+    Type: AWS::IAM::Role
+    Condition: CreateProvider
+    Properties:
+      AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Action: sts:AssumeRole, Principal: { AWS: "111111111111" } }] }
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: deploy
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal:
+              Federated: !If [CreateProvider, !Ref Provider, !Sub "arn:aws:iam::\${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"]
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:sub: !If [IsProd, "repo:acme/web:environment:prod", "repo:acme/web:environment:dev"]
+`,
+    });
+    const { policies, errors } = await readPolicies(['stack.yaml'], files);
+    expect(errors).toEqual([]);
+    expect(policies.map((p) => [p.where, p.document.Statement[0]?.Principal, p.document.Statement[0]?.Condition])).toEqual([
+      ['stack.yaml#Role', { Federated: `arn:aws:iam::\${AWS::AccountId}:oidc-provider/${GITHUB}` }, { StringEquals: { [`${GITHUB}:sub`]: 'repo:acme/web:environment:prod' } }],
+    ]);
+    expect(policies[0]?.assumed).toEqual(expect.arrayContaining(['parameter UseExistingProvider = "yes" (its default)', 'condition CreateProvider = false', 'condition IsProd = true']));
   });
 
   it('YAML that does not parse is an error with its line; a template without a role says what was expected', async () => {
