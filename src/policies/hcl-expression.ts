@@ -588,16 +588,20 @@ class Evaluator {
 
   private reference(node: Extract<Node, { k: 'ref' }>, vars: Record<string, Value>): Value {
     let value: Value;
-    let rest = node.path;
     if (node.base) value = this.eval(node.base, vars);
     else if (node.root in vars) value = vars[node.root] ?? null;
     else {
-      const firstDynamic = node.path.findIndex((p) => typeof p === 'object');
-      const staticPath = (firstDynamic < 0 ? node.path : node.path.slice(0, firstDynamic)) as (string | number)[];
-      rest = firstDynamic < 0 ? [] : node.path.slice(firstDynamic);
-      value = this.env.reference([node.root, ...staticPath], firstDynamic < 0 ? node.text : node.text.slice(0, node.text.indexOf('[')));
+      // Keys that are expressions (`[each.key]`) are evaluated first, so the whole reference is looked up.
+      const keys: (string | number)[] = [];
+      for (const step of node.path) {
+        const key = typeof step === 'object' ? this.eval(step, vars) : step;
+        if (key instanceof Unknown) return this.unknown(node.text, `the index depends on ${key.text}`);
+        if (typeof key !== 'string' && typeof key !== 'number') throw new ExpressionError(`${node.text}: an index must be a string or a number`);
+        keys.push(key);
+      }
+      return this.env.reference([node.root, ...keys], node.text);
     }
-    for (const step of rest) {
+    for (const step of node.path) {
       if (value instanceof Unknown) return new Unknown(node.text);
       const key = typeof step === 'object' ? this.eval(step, vars) : step;
       if (key instanceof Unknown) return this.unknown(node.text, `the index depends on ${key.text}`);

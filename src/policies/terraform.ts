@@ -67,10 +67,10 @@ export async function readTerraform(target: string, isFolder: boolean, files: Po
   const values = await variableValues(dir, files, options, result.errors);
   const root = await load(dir, isFolder ? undefined : normalize(target), values, files, result, 0);
   report(root, '', undefined, result);
-  if (result.policies.length === 0 && result.errors.length === 0 && root.sources.length > 0) {
+  // A folder says it holds nothing once all of it is read (read.ts); a file says so here.
+  if (!isFolder && result.policies.length === 0 && result.errors.length === 0 && root.sources.length > 0) {
     const unread = result.notes.length > 0 ? ` (${result.notes.map((n) => n.replace(/^[^:]*: /, '')).join('; ')})` : '';
-    const folder = isFolder ? '' : ' (a role in another file of the module is read when the folder is given)';
-    result.errors.push({ file: target, message: `holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy${unread}${folder}` });
+    result.errors.push({ file: target, message: `holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy${unread} (a role in another file of the module is read when the folder is given)` });
   }
   return result;
 }
@@ -437,14 +437,24 @@ class Module {
       ctx.env.assume(`${text} = "${value}" (assumed: the standard partition)`);
       return value;
     }
+    // The attributes of an OIDC provider or a role the module declares that its own arguments decide.
+    const known = (attributes: Record<string, Value>) => {
+      const steps = keyed ? after.slice(1) : after;
+      if (steps.length === 0) return attributes;
+      const value = attributes[String(steps[0])];
+      return value === undefined ? unknown('is known only to Terraform') : at(value, steps.slice(1));
+    };
     const provider = this.providers.get(`${data ? 'data.' : ''}${type}.${resource}`);
-    if (provider !== undefined && attribute === 'arn') {
+    if (provider !== undefined) {
       const url = evaluateValue(provider, ctx.env);
-      if (typeof url === 'string') return `arn:aws:iam::\${${this.account(ctx)}}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
+      if (typeof url === 'string') {
+        const arn = `arn:aws:iam::\${${this.account(ctx)}}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
+        return known({ arn, id: arn, url });
+      }
     }
-    if (!data && type === 'aws_iam_role' && this.roles.has(resource) && (attribute === 'name' || attribute === 'arn')) {
+    if (!data && type === 'aws_iam_role' && this.roles.has(resource)) {
       const roleName = this.roleName(this.roles.get(resource) ?? {}, ctx);
-      if (roleName) return attribute === 'name' ? roleName : `arn:aws:iam::\${${this.account(ctx)}}:role/${roleName}`;
+      if (roleName) return known({ name: roleName, id: roleName, arn: `arn:aws:iam::\${${this.account(ctx)}}:role/${roleName}` });
     }
     return unknown('is known only to Terraform');
   }

@@ -184,6 +184,56 @@ resource "aws_iam_role" "this" {
     expect(policies[0]?.assumed).toContain('the role has a name_prefix: Terraform completes its name');
   });
 
+  it('a role per repository with for_each, each using its own instance of a document ([each.key]); a provider passed as a whole resource through an output', async () => {
+    const files = memory({
+      'root/main.tf': `
+module "provider" {
+  source = "./provider"
+}
+locals {
+  repos = { web = "acme/web", api = "acme/api" }
+}
+data "aws_iam_policy_document" "trust" {
+  for_each = local.repos
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [module.provider.github.arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${GITHUB}:sub"
+      values   = ["repo:\${each.value}:ref:refs/heads/main"]
+    }
+  }
+}
+resource "aws_iam_role" "deploy" {
+  for_each           = local.repos
+  name               = "deploy-\${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.trust[each.key].json
+}
+`,
+      'root/provider/main.tf': `
+resource "aws_iam_openid_connect_provider" "github" {
+  url            = "https://${GITHUB}"
+  client_id_list = ["sts.amazonaws.com"]
+}
+output "github" {
+  value = aws_iam_openid_connect_provider.github
+}
+`,
+    });
+    const { policies, errors } = await readPolicies(['root'], files);
+    expect(errors).toEqual([]);
+    const account = '${data.aws_caller_identity.current.account_id}';
+    expect(policies.map((p) => [p.where, p.roleName, p.document.Statement[0]?.Principal, p.document.Statement[0]?.Condition])).toEqual([
+      // A map's instances in Terraform's order: its keys sorted.
+      ['root/main.tf#aws_iam_role.deploy["api"]', 'deploy-api', { Federated: `arn:aws:iam::${account}:oidc-provider/${GITHUB}` }, { StringEquals: { [`${GITHUB}:sub`]: 'repo:acme/api:ref:refs/heads/main' } }],
+      ['root/main.tf#aws_iam_role.deploy["web"]', 'deploy-web', { Federated: `arn:aws:iam::${account}:oidc-provider/${GITHUB}` }, { StringEquals: { [`${GITHUB}:sub`]: 'repo:acme/web:ref:refs/heads/main' } }],
+    ]);
+  });
+
   it('a role whose policy is a variable without a value: an error naming it; what it could not resolve is never guessed', async () => {
     const files = memory({ 'infra/main.tf': 'variable "trust" {}\nresource "aws_iam_role" "x" {\n  name = "x"\n  assume_role_policy = var.trust\n}\n' });
     const { policies, errors } = await readPolicies(['infra/main.tf'], files);
@@ -194,7 +244,7 @@ resource "aws_iam_role" "this" {
   it('a module with no role and no policy document: the error says what was expected', async () => {
     const files = memory({ 'infra/s3.tf': 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n' });
     expect((await readPolicies(['infra', 'infra/s3.tf'], files)).errors).toEqual([
-      { file: 'infra', message: 'holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy' },
+      { file: 'infra', message: 'holds no trust policy: expected an IAM trust policy (JSON), a CloudFormation/SAM/CDK template with an AWS::IAM::Role, Terraform (.tf) or a `terraform show -json` plan' },
       { file: 'infra/s3.tf', message: 'holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy (a role in another file of the module is read when the folder is given)' },
     ]);
   });
