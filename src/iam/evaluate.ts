@@ -54,14 +54,25 @@ export function evaluate(policy: PolicyDocument, request: Request): Verdict {
   return { allowed: false, why: untrusted ?? `no Allow statement covers ${request.action}` };
 }
 
+/**
+ * The claims STS offers as condition keys. AWS's Service Authorization Reference ("Actions, resources,
+ * and condition keys for AWS Security Token Service") lists aud and sub for any OIDC provider and these
+ * for GitHub's issuers (token.actions.githubusercontent.com, its /SUBPATH enterprise form, and
+ * github.com/enterprises/NAME); every other claim (event_name, ref_type, workflow_ref, base_ref,
+ * repository_owner, ...) is no key at all, so a condition on it meets a missing key. For a GitHub
+ * Enterprise Server issuer the reference lists nothing beyond aud and sub, and that is what is offered.
+ */
+const GITHUB_KEYS = ['actor', 'actor_id', 'enterprise_id', 'environment', 'job_workflow_ref', 'ref', 'repository', 'repository_id', 'repository_owner_id', 'workflow'];
+const GITHUB_HOSTS = /^(?:token\.actions\.githubusercontent\.com(?:\/[^:]+)?|github\.com\/enterprises\/[^:/]+)$/;
+
 /** The request GitHub's token makes: Federated principal of the issuer's provider in `account`, action sts:AssumeRoleWithWebIdentity, the claims as '<issuer host>:<claim>' keys. */
 export function webIdentityRequest(claims: Claims, account: string, partition = 'aws'): Request {
   const host = (claims.iss ?? GITHUB_ISSUER).replace(/^https?:\/\//, '');
+  const offered = ['aud', 'sub', ...(GITHUB_HOSTS.test(host) ? GITHUB_KEYS : [])];
   const context: Record<string, ContextValue> = {};
-  // Every string claim becomes a key, as the STS emulator has always offered them. Which of GitHub's
-  // claims real STS offers as condition keys beyond aud and sub AWS's pages do not list exhaustively.
-  for (const [name, value] of Object.entries(claims)) {
-    if (typeof value === 'string' || typeof value === 'boolean' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) context[`${host}:${name}`] = value as ContextValue;
+  for (const name of offered) {
+    const value = claims[name];
+    if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) context[`${host}:${name}`] = value as ContextValue;
   }
   return { action: 'sts:AssumeRoleWithWebIdentity', principal: { federated: `arn:${partition}:iam::${account}:oidc-provider/${host}` }, context };
 }

@@ -19,6 +19,9 @@ describe('webIdentityRequest', () => {
     expect(request.principal).toEqual({ federated: PROVIDER });
     expect(request.context['token.actions.githubusercontent.com:sub']).toBe('repo:acme/webapp:ref:refs/heads/main');
     expect(request.context['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
+    // Only the claims STS offers as condition keys: event_name, ref_type, workflow_ref... are none.
+    expect(Object.keys(request.context).map((k) => k.split(':')[1]).sort()).toEqual(['aud', 'job_workflow_ref', 'ref', 'repository', 'repository_id', 'repository_owner_id', 'sub']);
+    expect(Object.keys(webIdentityRequest({ ...claims, iss: 'https://ghe.example.com/_services/token' }, ACCOUNT).context)).toEqual(['ghe.example.com/_services/token:aud', 'ghe.example.com/_services/token:sub']);
     expect(webIdentityRequest(claims, ACCOUNT, 'aws-cn').principal.federated).toBe(`arn:aws-cn:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`);
   });
 });
