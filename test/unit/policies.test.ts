@@ -354,7 +354,7 @@ describe('terraform show -json and IAM JSON', () => {
   });
 });
 
-it('a whole repository: every format in its folders, each policy once (files a module reads and modules it calls are not read again), one error for the broken file', async () => {
+it('a whole repository: every format in its folders, each policy once (files a module reads, modules it calls and what terraform init downloads are not read again), one error for the broken file', async () => {
   const result = await read([FX]);
   expect(result.errors).toEqual([{ file: `${FX}/iam/broken.json`, line: 4, message: "not valid JSON: Expected ',' or '}' after property value" }]);
   expect(result.policies.map((p) => p.where)).toEqual([
