@@ -336,3 +336,25 @@ Resources:
     ]);
   });
 });
+
+describe('terraform show -json', () => {
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::111111111111:oidc-provider/${GITHUB}` }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+
+  it('of a state: the role as it is, with its ARN', async () => {
+    const state = { format_version: '1.0', terraform_version: '1.9.5', values: { root_module: { resources: [{ address: 'aws_iam_role.ci', mode: 'managed', type: 'aws_iam_role', name: 'ci', values: { name: 'ci', arn: 'arn:aws:iam::111111111111:role/ci', assume_role_policy: trust } }] } } };
+    const { policies, errors } = await readPolicies(['state.json'], memory({ 'state.json': JSON.stringify(state, null, 2) }));
+    expect(errors).toEqual([]);
+    expect(policies.map((p) => [p.where, p.roleName, p.roleArn, p.document])).toEqual([['state.json#aws_iam_role.ci', 'ci', 'arn:aws:iam::111111111111:role/ci', JSON.parse(trust)]]);
+  });
+
+  it('of a plan whose policy Terraform knows only after apply: an error that says so', async () => {
+    const plan = {
+      format_version: '1.2',
+      planned_values: { root_module: { resources: [{ address: 'aws_iam_role.ci', mode: 'managed', type: 'aws_iam_role', name: 'ci', values: { name: 'ci' } }] } },
+      resource_changes: [{ address: 'aws_iam_role.ci', mode: 'managed', type: 'aws_iam_role', change: { actions: ['create'], after: { name: 'ci' }, after_unknown: { assume_role_policy: true, arn: true } } }],
+    };
+    expect((await readPolicies(['plan.json'], memory({ 'plan.json': JSON.stringify(plan, null, 2) }))).errors).toEqual([
+      { file: 'plan.json', line: 7, message: 'aws_iam_role.ci: assume_role_policy is known only after apply: expected a trust policy' },
+    ]);
+  });
+});
