@@ -53,9 +53,10 @@ class Parser {
     throw new ExpressionError(`${message} at "${this.src.slice(this.pos, this.pos + 20)}"`);
   }
 
-  skip(newlines = true): void {
+  /** Whitespace and comments between tokens. */
+  skip(): void {
     for (;;) {
-      const m = (newlines ? /(?:\s+|#[^\n]*|\/\/[^\n]*|\/\*[\s\S]*?\*\/)/y : /(?:[ \t]+|\/\*[\s\S]*?\*\/)/y);
+      const m = /(?:\s+|#[^\n]*|\/\/[^\n]*|\/\*[\s\S]*?\*\/)/y;
       m.lastIndex = this.pos;
       const hit = m.exec(this.src);
       if (!hit || hit[0].length === 0) return;
@@ -447,17 +448,17 @@ export function evaluateValue(value: unknown, env: Env): Value {
 }
 
 /** A template's value: the interpolation's own value when the template is nothing else, else a string. */
-export function evaluateTemplate(text: string, env: Env, vars: Record<string, Value> = {}, escapes = false): Value {
+export function evaluateTemplate(text: string, env: Env): Value {
   if (!text.includes('${') && !text.includes('%{')) return text.replace(/([$%])\1\{/g, '$1{');
   let parts: (string | Node)[];
   try {
-    parts = parseTemplate(text, escapes);
+    parts = parseTemplate(text, false);
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     env.assume(`${JSON.stringify(text)} cannot be evaluated (${error.message}): left as written`);
     return text;
   }
-  return new Evaluator(env).template(parts, vars);
+  return new Evaluator(env).template(parts, {});
 }
 
 /** Renders a value as a policy document holds it: what is unknown stays as its `${…}` source. */
@@ -674,10 +675,10 @@ class Evaluator {
     }
     const fn = FUNCTIONS[node.name];
     if (!fn) return this.unknown(node.text, `the function ${node.name}() is not evaluated`);
-    // jsonencode and format render what is unknown in place; the rest cannot compute with it.
-    if (!['jsonencode', 'format', 'templatefile', 'tolist', 'toset', 'tomap', 'concat', 'flatten', 'merge', 'distinct', 'compact', 'element', 'lookup', 'coalesce', 'coalescelist', 'one'].includes(node.name) && args.some(isUnknown)) {
-      return new Unknown(node.text);
-    }
+    // jsonencode and format render what is unknown in place; the collection functions carry unknown
+    // elements along; nothing computes with an argument that is unknown as a whole.
+    const renders = RENDERING.has(node.name);
+    if (!renders && (args.some((a) => a instanceof Unknown) || (!COLLECTING.has(node.name) && args.some(isUnknown)))) return new Unknown(node.text);
     return fn(args, { env: this.env, text: node.text });
   }
 }
@@ -694,6 +695,9 @@ function index(value: Value, key: string | number, text: string): Value {
 }
 
 type Fn = (args: Value[], ctx: { env: Env; text: string }) => Value;
+
+const RENDERING = new Set(['jsonencode', 'format', 'formatlist']);
+const COLLECTING = new Set(['templatefile', 'tolist', 'toset', 'tomap', 'concat', 'flatten', 'merge', 'distinct', 'compact', 'element', 'lookup', 'coalesce', 'coalescelist', 'one', 'length']);
 
 const asStr = (v: Value | undefined): string => {
   const s = str(v ?? null);

@@ -40,6 +40,8 @@ interface Instance {
   key?: string | number;
   each?: { key: Value; value: Value };
   index?: number;
+  /** The for_each or count the module does not decide (and what evaluating it assumed): the resource is read once. */
+  undecided?: { text: string; assumed: string[] };
 }
 
 let hcl2json: Promise<typeof import('@cdktf/hcl2json')> | undefined;
@@ -277,6 +279,7 @@ class Module {
   /** What evaluating in this module needs; `shared` makes it note assumptions and placeholders where a caller's evaluation does. */
   context(instance: Instance = {}, shared?: Context): Context {
     const assumed: string[] = shared?.assumed ?? [];
+    if (instance.undecided) assumed.push(`${instance.undecided.text}, which the module does not decide: read once, with each.* and count.* left as written`, ...instance.undecided.assumed);
     const ctx: Context = {
       assumed,
       placeholders: shared?.placeholders ?? new Set(),
@@ -295,25 +298,22 @@ class Module {
   /** A resource's instances: one per for_each key or count index when the module decides them, else one with each.* and count.* left as written. */
   instances(block: Block): Instance[] {
     if (block.for_each === undefined && block.count === undefined) return [{}];
+    const meta = block.for_each !== undefined ? 'for_each' : 'count';
+    const ctx = this.context();
+    let value: Value;
     try {
-      return this.expand(block);
+      value = evaluateValue(block[meta], ctx.env);
     } catch (error) {
       // Reading the instance then says what is wrong.
-      if (error instanceof ExpressionError) return [{}];
+      if (error instanceof ExpressionError) return [{ undecided: { text: `${meta} = ${String(block[meta])}`, assumed: ctx.assumed } }];
       throw error;
     }
-  }
-
-  private expand(block: Block): Instance[] {
-    const ctx = this.context();
-    if (block.for_each !== undefined) {
-      const each = evaluateValue(block.for_each, ctx.env);
-      if (Array.isArray(each) && each.every((k) => typeof k === 'string')) return (each as string[]).map((k) => ({ key: k, each: { key: k, value: k } }));
-      if (each && typeof each === 'object' && !Array.isArray(each) && !(each instanceof Unknown)) return Object.entries(each).map(([k, v]) => ({ key: k, each: { key: k, value: v } }));
-      return [{}];
+    if (meta === 'count' && typeof value === 'number') return Array.from({ length: value }, (_, i) => ({ key: i, index: i }));
+    if (Array.isArray(value) && value.every((k) => typeof k === 'string')) return (value as string[]).map((k) => ({ key: k, each: { key: k, value: k } }));
+    if (meta === 'for_each' && value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Unknown)) {
+      return Object.entries(value).map(([k, v]) => ({ key: k, each: { key: k, value: v } }));
     }
-    const count = evaluateValue(block.count, ctx.env);
-    return typeof count === 'number' ? Array.from({ length: count }, (_, i) => ({ key: i, index: i })) : [{}];
+    return [{ undecided: { text: `${meta} = ${value instanceof Unknown ? `\${${value.text}}` : JSON.stringify(plain(value))}`, assumed: ctx.assumed } }];
   }
 
   role(name: string, block: Block, where: string, file: string, line: number | undefined, instance: Instance): FoundPolicy {

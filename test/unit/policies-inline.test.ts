@@ -234,6 +234,33 @@ output "github" {
     ]);
   });
 
+  it('a for_each the module does not decide: the role is read once, and that is said', async () => {
+    const files = memory({
+      'infra/main.tf': `variable "repos" {}
+resource "aws_iam_role" "deploy" {
+  for_each           = toset(var.repos)
+  name               = "deploy-\${each.key}"
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = "arn:aws:iam::111111111111:oidc-provider/${GITHUB}" }, Condition = { StringLike = { "${GITHUB}:sub" = "repo:\${each.value}:*" } } }] })
+}
+`,
+    });
+    const { policies, errors } = await readPolicies(['infra'], files);
+    expect(errors).toEqual([]);
+    expect(policies.map((p) => [p.where, p.roleName, p.document.Statement[0]?.Condition, p.assumed])).toEqual([
+      [
+        'infra/main.tf#aws_iam_role.deploy',
+        undefined,
+        { StringLike: { [`${GITHUB}:sub`]: 'repo:${each.value}:*' } },
+        [
+          'for_each = ${toset(var.repos)}, which the module does not decide: read once, with each.* and count.* left as written',
+          'var.repos = (no value): left as ${var.repos}',
+          'each.value depends on the instance, which the module does not decide: left as ${each.value}',
+          'each.key depends on the instance, which the module does not decide: left as ${each.key}',
+        ],
+      ],
+    ]);
+  });
+
   it('a role whose policy is a variable without a value: an error naming it; what it could not resolve is never guessed', async () => {
     const files = memory({ 'infra/main.tf': 'variable "trust" {}\nresource "aws_iam_role" "x" {\n  name = "x"\n  assume_role_policy = var.trust\n}\n' });
     const { policies, errors } = await readPolicies(['infra/main.tf'], files);
