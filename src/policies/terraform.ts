@@ -326,7 +326,8 @@ class Module {
     try {
       parsed = JSON.parse(policy);
     } catch (error) {
-      throw new PolicyReadError(file, `aws_iam_role.${name}: assume_role_policy is not JSON (${(error as Error).message})`, line);
+      const what = policy.trim() === '' ? 'is empty' : `is not JSON (${(error as Error).message})`;
+      throw new PolicyReadError(file, `aws_iam_role.${name}: assume_role_policy ${what}${ctx.assumed.length ? `, with ${ctx.assumed.join('; ')}` : ''}`, line);
     }
     const document = toPolicyDocument(parsed);
     const roleName = this.roleName(block, ctx);

@@ -268,6 +268,11 @@ resource "aws_iam_role" "deploy" {
     expect(errors).toEqual([{ file: 'infra/main.tf', line: 2, message: 'aws_iam_role.x: assume_role_policy is ${var.trust}, which cannot be resolved here (var.trust = (no value): left as ${var.trust})' }]);
   });
 
+  it('a policy the values make empty: the error says which values', async () => {
+    const files = memory({ 'infra/main.tf': 'variable "subjects" {\n  default = []\n}\nresource "aws_iam_role" "x" {\n  name = "x"\n  assume_role_policy = length(var.subjects) > 0 ? jsonencode({ Statement = [] }) : ""\n}\n' });
+    expect((await readPolicies(['infra'], files)).errors).toEqual([{ file: 'infra/main.tf', line: 4, message: 'aws_iam_role.x: assume_role_policy is empty, with var.subjects = [] (its default)' }]);
+  });
+
   it('a module with no role and no policy document: the error says what was expected', async () => {
     const files = memory({ 'infra/s3.tf': 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n' });
     expect((await readPolicies(['infra', 'infra/s3.tf'], files)).errors).toEqual([
