@@ -46,8 +46,18 @@ interface Instance {
 
 let hcl2json: Promise<typeof import('@cdktf/hcl2json')> | undefined;
 
+// A module called from many places (each example of a published module) is parsed once: by file and text.
+const parsed = new Map<string, Promise<Hcl>>();
+
+function parseHcl(file: string, text: string): Promise<Hcl> {
+  const key = `${file}\0${text}`;
+  let hcl = parsed.get(key);
+  if (!hcl) parsed.set(key, (hcl = parseOnce(file, text)));
+  return hcl;
+}
+
 /** hcl2json starts a WebAssembly module when loaded: only when a Terraform file is read. */
-async function parseHcl(file: string, text: string): Promise<Hcl> {
+async function parseOnce(file: string, text: string): Promise<Hcl> {
   hcl2json ??= import('@cdktf/hcl2json');
   const { parse } = await hcl2json;
   try {
@@ -249,6 +259,7 @@ class Module {
   readonly children = new Map<string, Module>();
   private readonly outputs = new Map<string, unknown>();
   private readonly locals = new Map<string, unknown>();
+  private readonly localValues = new Map<string, { value: Value; assumed: string[]; placeholders: Set<string> }>();
   private readonly variables = new Map<string, Block>();
   private readonly documents = new Map<string, Block>();
   private readonly providers = new Map<string, string>();
@@ -397,8 +408,17 @@ class Module {
     if (root === 'local' && name !== undefined) {
       if (!this.locals.has(name)) throw new ExpressionError(`local.${name} is not declared`);
       if (evaluating.includes(name)) return unknown('refers to itself');
-      const value = evaluateValue(this.locals.get(name), { ...ctx.env, reference: (p, t) => this.reference(p, t, ctx, [...evaluating, name]) });
-      return at(value, path.slice(2));
+      // A local depends on the module's values only: evaluated once, its assumptions told to each reader.
+      let local = this.localValues.get(name);
+      if (!local) {
+        const own = this.context();
+        const value = evaluateValue(this.locals.get(name), { ...own.env, reference: (p, t) => this.reference(p, t, own, [...evaluating, name]) });
+        local = { value, assumed: own.assumed, placeholders: own.placeholders };
+        this.localValues.set(name, local);
+      }
+      for (const a of local.assumed) ctx.env.assume(a);
+      for (const p of local.placeholders) ctx.placeholders.add(p);
+      return at(local.value, path.slice(2));
     }
     if (root === 'path') return '.';
     if (root === 'module' && name !== undefined) {
