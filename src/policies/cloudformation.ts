@@ -9,8 +9,9 @@ import { PolicyReadError, lineAt, type FoundPolicy, type ReadOptions } from './f
 
 type Template = {
   Parameters?: Record<string, { Default?: unknown }>;
+  Conditions?: Record<string, unknown>;
   Mappings?: Record<string, Record<string, Record<string, unknown>>>;
-  Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+  Resources?: Record<string, { Type?: string; Condition?: string; Properties?: Record<string, unknown> }>;
 };
 
 const FUNCTIONS = ['Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform', 'If', 'Equals', 'Not', 'And', 'Or', 'ToJsonString', 'Length'];
@@ -62,6 +63,12 @@ export function readTemplate(file: string, template: Template, lines: Record<str
     const trust = resource?.Properties?.AssumeRolePolicyDocument;
     if (trust === undefined) continue;
     const ctx = new Resolver(template, options);
+    // A role whose condition is false is not created; one whose condition is open is read, and that is said.
+    if (resource.Condition !== undefined) {
+      const created = ctx.condition(resource.Condition);
+      if (created === false) continue;
+      if (created instanceof Unknown) ctx.assume(`${id} exists only when its condition ${resource.Condition} holds, which the template does not decide: read as if it does`);
+    }
     const line = lines[id];
     const document = ctx.resolve(trust);
     if (document instanceof Unknown) throw new PolicyReadError(file, `${id}: AssumeRolePolicyDocument is \${${document.text}}, which the template does not decide`, line);
@@ -166,8 +173,53 @@ class Resolver {
         const found = typeof map === 'string' && typeof top === 'string' && typeof second === 'string' ? this.template.Mappings?.[map]?.[top]?.[second] : undefined;
         return found === undefined ? this.unknown(`Fn::FindInMap`, 'cannot be resolved') : this.resolve(found);
       }
+      case 'Fn::If': {
+        const [name, then, otherwise] = arg as [string, unknown, unknown];
+        const holds = this.condition(name);
+        if (holds instanceof Unknown) return this.unknown('Fn::If', `depends on the condition ${name}, which the template does not decide`);
+        this.assume(`condition ${name} = ${String(holds)}`);
+        return this.resolve(holds ? then : otherwise);
+      }
+      case 'Fn::Equals':
+      case 'Fn::Not':
+      case 'Fn::And':
+      case 'Fn::Or':
+        return this.truth({ [fn]: arg });
       default:
-        return this.unknown(fn, 'depends on the stack (conditions, imports, transforms)');
+        return this.unknown(fn, 'depends on the stack (imports, transforms)');
+    }
+  }
+
+  /** A named condition of the template: true, false, or Unknown when the template alone does not decide it. */
+  condition(name: string, seen: string[] = []): boolean | Unknown {
+    const body = this.template.Conditions?.[name];
+    if (body === undefined || seen.includes(name)) return new Unknown(`Condition ${name}`);
+    return this.truth(body, [...seen, name]);
+  }
+
+  private truth(body: unknown, seen: string[] = []): boolean | Unknown {
+    const [[fn, arg] = ['', undefined]] = Object.entries((body ?? {}) as Record<string, unknown>);
+    const args = Array.isArray(arg) ? arg : [arg];
+    const all = (values: (boolean | Unknown)[], want: boolean) =>
+      values.some((v) => v === want) ? want : values.some((v) => v instanceof Unknown) ? new Unknown(fn) : !want;
+    switch (fn) {
+      case 'Condition':
+        return this.condition(String(arg), seen);
+      case 'Fn::Equals': {
+        const [a, b] = args.map((v) => this.resolve(v));
+        if (isUnknown(a) || isUnknown(b)) return new Unknown(fn);
+        return JSON.stringify(plain(a ?? null)) === JSON.stringify(plain(b ?? null));
+      }
+      case 'Fn::Not': {
+        const v = this.truth(args[0], seen);
+        return v instanceof Unknown ? v : !v;
+      }
+      case 'Fn::And':
+        return all(args.map((a) => this.truth(a, seen)), false);
+      case 'Fn::Or':
+        return all(args.map((a) => this.truth(a, seen)), true);
+      default:
+        return new Unknown(fn || 'condition');
     }
   }
 
@@ -228,6 +280,8 @@ class Resolver {
     return `arn:${this.partition()}:iam::\${AWS::AccountId}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
   }
 }
+
+const isUnknown = (v: Value | undefined): boolean => v instanceof Unknown || (typeof v === 'string' && /\$\{[^}]+\}/.test(v));
 
 function isOidcProvider(type: string | undefined): boolean {
   return type === 'AWS::IAM::OIDCProvider' || type === 'Custom::AWSCDKOpenIdConnectProvider';

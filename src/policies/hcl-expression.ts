@@ -53,9 +53,10 @@ class Parser {
     throw new ExpressionError(`${message} at "${this.src.slice(this.pos, this.pos + 20)}"`);
   }
 
-  skip(newlines = true): void {
+  /** Whitespace and comments between tokens. */
+  skip(): void {
     for (;;) {
-      const m = (newlines ? /(?:\s+|#[^\n]*|\/\/[^\n]*|\/\*[\s\S]*?\*\/)/y : /(?:[ \t]+|\/\*[\s\S]*?\*\/)/y);
+      const m = /(?:\s+|#[^\n]*|\/\/[^\n]*|\/\*[\s\S]*?\*\/)/y;
       m.lastIndex = this.pos;
       const hit = m.exec(this.src);
       if (!hit || hit[0].length === 0) return;
@@ -145,7 +146,9 @@ class Parser {
       if (this.eat('[')) {
         const index = this.expression();
         this.expect(']');
-        key = index.k === 'lit' && (typeof index.v === 'string' || typeof index.v === 'number') ? index.v : index;
+        // A literal key (`["web"]`, `[0]`) keeps the reference static, so what it names can be looked up.
+        const text = index.k === 'tpl' && index.parts.every((p) => typeof p === 'string') ? index.parts.join('') : undefined;
+        key = text ?? (index.k === 'lit' && (typeof index.v === 'string' || typeof index.v === 'number') ? index.v : index);
       } else if (this.peek('.') && !this.peek('...')) {
         this.pos += 1;
         const digits = /\d+/y;
@@ -445,17 +448,17 @@ export function evaluateValue(value: unknown, env: Env): Value {
 }
 
 /** A template's value: the interpolation's own value when the template is nothing else, else a string. */
-export function evaluateTemplate(text: string, env: Env, vars: Record<string, Value> = {}, escapes = false): Value {
+export function evaluateTemplate(text: string, env: Env): Value {
   if (!text.includes('${') && !text.includes('%{')) return text.replace(/([$%])\1\{/g, '$1{');
   let parts: (string | Node)[];
   try {
-    parts = parseTemplate(text, escapes);
+    parts = parseTemplate(text, false);
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     env.assume(`${JSON.stringify(text)} cannot be evaluated (${error.message}): left as written`);
     return text;
   }
-  return new Evaluator(env).template(parts, vars);
+  return new Evaluator(env).template(parts, {});
 }
 
 /** Renders a value as a policy document holds it: what is unknown stays as its `${…}` source. */
@@ -586,16 +589,20 @@ class Evaluator {
 
   private reference(node: Extract<Node, { k: 'ref' }>, vars: Record<string, Value>): Value {
     let value: Value;
-    let rest = node.path;
     if (node.base) value = this.eval(node.base, vars);
     else if (node.root in vars) value = vars[node.root] ?? null;
     else {
-      const firstDynamic = node.path.findIndex((p) => typeof p === 'object');
-      const staticPath = (firstDynamic < 0 ? node.path : node.path.slice(0, firstDynamic)) as (string | number)[];
-      rest = firstDynamic < 0 ? [] : node.path.slice(firstDynamic);
-      value = this.env.reference([node.root, ...staticPath], firstDynamic < 0 ? node.text : node.text.slice(0, node.text.indexOf('[')));
+      // Keys that are expressions (`[each.key]`) are evaluated first, so the whole reference is looked up.
+      const keys: (string | number)[] = [];
+      for (const step of node.path) {
+        const key = typeof step === 'object' ? this.eval(step, vars) : step;
+        if (key instanceof Unknown) return this.unknown(node.text, `the index depends on ${key.text}`);
+        if (typeof key !== 'string' && typeof key !== 'number') throw new ExpressionError(`${node.text}: an index must be a string or a number`);
+        keys.push(key);
+      }
+      return this.env.reference([node.root, ...keys], node.text);
     }
-    for (const step of rest) {
+    for (const step of node.path) {
       if (value instanceof Unknown) return new Unknown(node.text);
       const key = typeof step === 'object' ? this.eval(step, vars) : step;
       if (key instanceof Unknown) return this.unknown(node.text, `the index depends on ${key.text}`);
@@ -646,6 +653,19 @@ class Evaluator {
   }
 
   private call(node: Extract<Node, { k: 'call' }>, vars: Record<string, Value>): Value {
+    // try() and can() judge their arguments' evaluation itself, so they see it before it fails.
+    if (node.name === 'try' || node.name === 'can') {
+      for (const arg of node.args) {
+        try {
+          const value = this.eval(arg, vars);
+          return node.name === 'can' ? (value instanceof Unknown ? value : true) : value;
+        } catch (error) {
+          if (!(error instanceof ExpressionError)) throw error;
+          if (node.name === 'can') return false;
+        }
+      }
+      throw new ExpressionError(`${node.text}: no argument could be evaluated`);
+    }
     let args = node.args.map((a) => this.eval(a, vars));
     if (node.expand) {
       const last = args.at(-1) ?? [];
@@ -655,10 +675,10 @@ class Evaluator {
     }
     const fn = FUNCTIONS[node.name];
     if (!fn) return this.unknown(node.text, `the function ${node.name}() is not evaluated`);
-    // jsonencode and format render what is unknown in place; the rest cannot compute with it.
-    if (!['jsonencode', 'format', 'templatefile', 'tolist', 'toset', 'concat', 'flatten', 'merge', 'distinct', 'compact', 'element', 'lookup', 'coalesce'].includes(node.name) && args.some(isUnknown)) {
-      return new Unknown(node.text);
-    }
+    // jsonencode and format render what is unknown in place; the collection functions carry unknown
+    // elements along; nothing computes with an argument that is unknown as a whole.
+    const renders = RENDERING.has(node.name);
+    if (!renders && (args.some((a) => a instanceof Unknown) || (!COLLECTING.has(node.name) && args.some(isUnknown)))) return new Unknown(node.text);
     return fn(args, { env: this.env, text: node.text });
   }
 }
@@ -669,14 +689,15 @@ function index(value: Value, key: string | number, text: string): Value {
     if (item === undefined) throw new ExpressionError(`${text}: index ${key} is out of range`);
     return item;
   }
-  if (value && typeof value === 'object' && !(value instanceof Unknown)) {
-    if (!(String(key) in value)) throw new ExpressionError(`${text}: no attribute or key "${key}"`);
-    return value[String(key)] ?? null;
-  }
+  // An attribute an object lacks is null, as Terraform makes a typed variable's optional() attributes.
+  if (value && typeof value === 'object' && !(value instanceof Unknown)) return value[String(key)] ?? null;
   throw new ExpressionError(`${text}: cannot index a ${typeof value}`);
 }
 
 type Fn = (args: Value[], ctx: { env: Env; text: string }) => Value;
+
+const RENDERING = new Set(['jsonencode', 'format', 'formatlist']);
+const COLLECTING = new Set(['templatefile', 'tolist', 'toset', 'tomap', 'concat', 'flatten', 'merge', 'distinct', 'compact', 'element', 'lookup', 'coalesce', 'coalescelist', 'one', 'length']);
 
 const asStr = (v: Value | undefined): string => {
   const s = str(v ?? null);
@@ -739,6 +760,13 @@ const FUNCTIONS: Record<string, Fn> = {
     const regex = /^\/(.*)\/$/s.exec(f);
     return regex ? asStr(v).replace(new RegExp(regex[1] ?? '', 'g'), asStr(to)) : asStr(v).split(f).join(asStr(to));
   },
+  // RE2 and JavaScript agree on the patterns policies use (anchors, classes, repetition).
+  regexall: ([pattern, v]) => [...asStr(v).matchAll(new RegExp(asStr(pattern), 'g'))].map((m) => (m.length > 1 ? m.slice(1).map((g) => g ?? null) : m[0])),
+  regex: ([pattern, v], { text }) => {
+    const m = new RegExp(asStr(pattern)).exec(asStr(v));
+    if (!m) throw new ExpressionError(`${text}: the pattern does not match`);
+    return m.length > 1 ? m.slice(1).map((g) => g ?? null) : m[0];
+  },
   length: ([v]) => (typeof v === 'string' ? [...v].length : asList(v).length),
   element: ([list, i]) => {
     const l = asList(list);
@@ -752,5 +780,14 @@ const FUNCTIONS: Record<string, Fn> = {
   keys: ([map]) => Object.keys(map && typeof map === 'object' ? map : {}).sort(),
   values: ([map]) => Object.entries(map && typeof map === 'object' ? map : {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v as Value),
   contains: ([list, v]) => asList(list).some((x) => JSON.stringify(plain(x)) === JSON.stringify(plain(v ?? null))),
+  coalescelist: (lists) => lists.find((l) => l instanceof Unknown || (Array.isArray(l) && l.length > 0)) ?? [],
+  one: ([list], { text }) => {
+    const l = asList(list);
+    if (l.length > 1) throw new ExpressionError(`${text}: more than one element`);
+    return l[0] ?? null;
+  },
+  tomap: ([map]) => map ?? null,
+  startswith: ([v, prefix]) => asStr(v).startsWith(asStr(prefix)),
+  endswith: ([v, suffix]) => asStr(v).endsWith(asStr(suffix)),
   coalesce: (args) => args.find((a) => a !== null && a !== '') ?? null,
 };

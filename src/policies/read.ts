@@ -13,7 +13,8 @@ import { readTerraform } from './terraform.ts';
 export type { FoundPolicy, PolicyFiles, ReadOptions, ReadResult } from './found.ts';
 export { forAccount } from './account.ts';
 
-const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules', '.github']);
+// Hidden folders (.git, .terraform, .github, editors' settings) hold no policies of the repository's own.
+const SKIPPED_FOLDERS = new Set(['node_modules']);
 const EXPECTED = 'expected an IAM trust policy (JSON), a CloudFormation/SAM/CDK template with an AWS::IAM::Role, Terraform (.tf) or a `terraform show -json` plan';
 const ROLE_ARN = /^arn:[\w-]+:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
 
@@ -108,7 +109,7 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
       const path = join(dir, name);
       if (files.isDirectory(path)) {
         // A module another one calls is read with the caller's arguments, not again on its own.
-        if (!SKIPPED_FOLDERS.has(name) && !modules.has(normalize(path))) await walk(path);
+        if (!SKIPPED_FOLDERS.has(name) && !name.startsWith('.') && !modules.has(normalize(path))) await walk(path);
       } else if (/\.(json|ya?ml|template)$/.test(name) && !/\.tfvars\.json$/.test(name)) others.push(path);
     }
   };
@@ -157,7 +158,7 @@ async function readFile(file: string, files: PolicyFiles, options: ReadOptions, 
     if (isPlan(value)) return { policies: readPlan(file, value, text), errors: [] };
     if (isTemplate(value)) {
       const policies = readTemplate(file, value, json ? jsonLines(text, value) : lines, options);
-      if (policies.length === 0) return fail('is a template without an AWS::IAM::Role that has an AssumeRolePolicyDocument: expected a trust policy');
+      if (policies.length === 0) return given ? fail('is a template without an AWS::IAM::Role that has an AssumeRolePolicyDocument: expected a trust policy') : none;
       return { policies, errors: [] };
     }
     if (isPolicyJson(value)) {

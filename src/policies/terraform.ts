@@ -10,6 +10,7 @@ import { dirname, join, normalize } from 'node:path';
 
 type Block = Record<string, unknown>;
 type Hcl = {
+  output?: Record<string, Block[]>;
   variable?: Record<string, Block[]>;
   module?: Record<string, Block[]>;
   locals?: Block[];
@@ -39,12 +40,24 @@ interface Instance {
   key?: string | number;
   each?: { key: Value; value: Value };
   index?: number;
+  /** The for_each or count the module does not decide (and what evaluating it assumed): the resource is read once. */
+  undecided?: { text: string; assumed: string[] };
 }
 
 let hcl2json: Promise<typeof import('@cdktf/hcl2json')> | undefined;
 
+// A module called from many places (each example of a published module) is parsed once: by file and text.
+const parsed = new Map<string, Promise<Hcl>>();
+
+function parseHcl(file: string, text: string): Promise<Hcl> {
+  const key = `${file}\0${text}`;
+  let hcl = parsed.get(key);
+  if (!hcl) parsed.set(key, (hcl = parseOnce(file, text)));
+  return hcl;
+}
+
 /** hcl2json starts a WebAssembly module when loaded: only when a Terraform file is read. */
-async function parseHcl(file: string, text: string): Promise<Hcl> {
+async function parseOnce(file: string, text: string): Promise<Hcl> {
   hcl2json ??= import('@cdktf/hcl2json');
   const { parse } = await hcl2json;
   try {
@@ -56,24 +69,36 @@ async function parseHcl(file: string, text: string): Promise<Hcl> {
   }
 }
 
-const ACCOUNT_ID = /^data\.aws_caller_identity\.[\w-]+\.account_id$/;
+/** Attributes a reference may name after an instance key (`data.x.y[0].json`), told apart from the key itself. */
+const ATTRIBUTES = new Set(['json', 'minified_json', 'arn', 'name', 'partition', 'dns_suffix', 'account_id', 'url', 'id']);
 
 /** Reads the module a `.tf` file belongs to, reporting the policies of `target` (the file, or every file when it is the folder) and of the local modules it calls. */
 export async function readTerraform(target: string, isFolder: boolean, files: PolicyFiles, options: ReadOptions = {}): Promise<TerraformResult> {
   const dir = isFolder ? target : dirname(target);
   const result: TerraformResult = { policies: [], errors: [], consumed: [], modules: [], notes: [] };
   const values = await variableValues(dir, files, options, result.errors);
-  const parsed = await readModule(dir, isFolder ? undefined : normalize(target), values, '', files, result, 0);
-  if (result.policies.length === 0 && result.errors.length === 0 && parsed > 0) {
+  const root = await load(dir, isFolder ? undefined : normalize(target), values, files, result, 0);
+  report(root, '', undefined, result);
+  // A folder says it holds nothing once all of it is read (read.ts); a file says so here.
+  if (!isFolder && result.policies.length === 0 && result.errors.length === 0 && root.sources.length > 0) {
     const unread = result.notes.length > 0 ? ` (${result.notes.map((n) => n.replace(/^[^:]*: /, '')).join('; ')})` : '';
-    const folder = isFolder ? '' : ' (a role in another file of the module is read when the folder is given)';
-    result.errors.push({ file: target, message: `holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy${unread}${folder}` });
+    result.errors.push({ file: target, message: `holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy${unread} (a role in another file of the module is read when the folder is given)` });
   }
   return result;
 }
 
-/** One module: its roles, the documents no role uses, and the local modules it calls (with its arguments as their variables). Returns how many files parsed. */
-async function readModule(dir: string, only: string | undefined, values: Map<string, Assigned>, address: string, files: PolicyFiles, result: TerraformResult, depth: number): Promise<number> {
+interface Loaded {
+  module: Module;
+  sources: Source[];
+  /** The file asked for, when one file of the module was: only its blocks are reported. */
+  only: string | undefined;
+  calls: { name: string; file: string; instances: { call: string; loaded: Loaded }[] }[];
+}
+
+const META_ARGUMENTS = ['source', 'version', 'providers', 'count', 'for_each', 'depends_on'];
+
+/** Parses a module and, depth first, the local modules it calls: each instance's arguments are its variables, evaluated in the caller when used. */
+async function load(dir: string, only: string | undefined, values: Map<string, Assigned>, files: PolicyFiles, result: TerraformResult, depth: number): Promise<Loaded> {
   const sources: Source[] = [];
   for (const name of files.list(dir).filter((f) => f.endsWith('.tf')).sort()) {
     const file = join(dir, name);
@@ -87,18 +112,58 @@ async function readModule(dir: string, only: string | undefined, values: Map<str
     }
   }
   const module = new Module(dir, sources, values, files, result.consumed);
+  const loaded: Loaded = { module, sources, only, calls: [] };
+  for (const source of sources) {
+    const reported = !only || source.file === only;
+    for (const [name, blocks] of Object.entries(source.hcl.module ?? {})) {
+      const block = blocks[0] ?? {};
+      const from = typeof block.source === 'string' ? block.source : '';
+      if (!/^\.\.?\//.test(from) || depth >= 8) {
+        if (reported) result.notes.push(`${source.file}: module.${name} comes from ${from || 'an unknown source'}, which is not read (only local modules are): give a \`terraform show -json\` plan to check the roles it makes`);
+        continue;
+      }
+      const child = join(dir, from);
+      if (reported && !result.modules.includes(child)) result.modules.push(child);
+      const instances: { call: string; loaded: Loaded }[] = [];
+      for (const instance of module.instances(block)) {
+        const call = `module.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
+        const inputs = new Map<string, Assigned>();
+        for (const [arg, value] of Object.entries(block)) {
+          if (META_ARGUMENTS.includes(arg)) continue;
+          let evaluated: { value: Value; assumed: string[] } | undefined;
+          const lazy = () => {
+            if (!evaluated) {
+              const ctx = module.context(instance);
+              evaluated = { value: evaluateValue(value, ctx.env), assumed: ctx.assumed };
+            }
+            return evaluated;
+          };
+          inputs.set(arg, { value, lazy, from: `${call} in ${source.file}` });
+        }
+        const childLoaded = await load(child, undefined, inputs, files, result, depth + 1);
+        module.children.set(call, childLoaded.module);
+        instances.push({ call, loaded: childLoaded });
+      }
+      if (reported) loaded.calls.push({ name, file: source.file, instances });
+    }
+  }
+  return loaded;
+}
+
+/** A loaded module's roles and the documents no role uses; then those of the modules it calls, labelled with the caller's file and the Terraform address. */
+function report({ module, sources, only, calls }: Loaded, address: string, callerFile: string | undefined, result: TerraformResult): void {
   const reported = sources.filter((s) => !only || s.file === only);
+  const label = (file: string, tail: string, key: string | number | undefined) => `${callerFile ?? file}#${address}${tail}${key === undefined ? '' : `[${JSON.stringify(key)}]`}`;
   // A document a role, a local or another document refers to is part of that; one nothing refers to stands alone.
-  const usedDocuments = new Set(sources.flatMap((s) => [...s.text.matchAll(/data\.aws_iam_policy_document\.([\w-]+)\.(?:minified_)?json/g)].map((m) => m[1] ?? '')));
+  const usedDocuments = new Set(sources.flatMap((s) => [...s.text.matchAll(/data\.aws_iam_policy_document\.([\w-]+)(?:\[[^\]]*\])?\.(?:minified_)?json/g)].map((m) => m[1] ?? '')));
   for (const source of reported) {
     // hcl2json sorts blocks by name: report them in the order the file declares them.
     const roles = Object.entries(source.hcl.resource?.aws_iam_role ?? {}).map(([name, blocks]) => ({ name, blocks, line: lineOf(source.text, 'resource', 'aws_iam_role', name) }));
     for (const { name, blocks, line } of roles.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) {
       const block = blocks[0] ?? {};
       for (const instance of module.instances(block)) {
-        const where = `${source.file}#${address}aws_iam_role.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
         try {
-          result.policies.push(module.role(name, block, where, source.file, line, instance));
+          result.policies.push(module.role(name, block, label(source.file, `aws_iam_role.${name}`, instance.key), source.file, line, instance));
         } catch (error) {
           result.errors.push(asReadError(error, source.file, line, `aws_iam_role.${name}`));
         }
@@ -109,38 +174,20 @@ async function readModule(dir: string, only: string | undefined, values: Map<str
     for (const [name, blocks] of Object.entries(source.hcl.data?.aws_iam_policy_document ?? {})) {
       if (usedDocuments.has(name) || !hasPrincipals(blocks[0] ?? {})) continue;
       const line = lineOf(source.text, 'data', 'aws_iam_policy_document', name);
-      try {
-        const ctx = module.context();
-        const document = toPolicyDocument(JSON.parse(module.documentJson(name, ctx)));
-        result.policies.push({ where: `${source.file}#${address}data.aws_iam_policy_document.${name}`, file: source.file, ...(line ? { line } : {}), document, assumed: ctx.assumed, ...placeholders(ctx) });
-      } catch (error) {
-        result.errors.push(asReadError(error, source.file, line, `data.aws_iam_policy_document.${name}`));
-      }
-    }
-  }
-  for (const source of reported) {
-    for (const [name, blocks] of Object.entries(source.hcl.module ?? {})) {
-      const block = blocks[0] ?? {};
-      const from = typeof block.source === 'string' ? block.source : '';
-      if (!/^\.\.?\//.test(from) || depth >= 8) {
-        result.notes.push(`${source.file}: module.${name} comes from ${from || 'an unknown source'}, which is not read (only local modules are): give a \`terraform show -json\` plan to check the roles it makes`);
-        continue;
-      }
-      const child = join(dir, from);
-      if (!result.modules.includes(child)) result.modules.push(child);
-      for (const instance of module.instances(block)) {
-        const call = `module.${name}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
-        const inputs = new Map<string, Assigned>();
-        for (const [arg, value] of Object.entries(block)) {
-          if (['source', 'version', 'providers', 'count', 'for_each', 'depends_on'].includes(arg)) continue;
+      for (const instance of module.instances(blocks[0] ?? {})) {
+        try {
           const ctx = module.context(instance);
-          inputs.set(arg, { value: undefined, evaluated: evaluateValue(value, ctx.env), assumed: ctx.assumed, from: `${call} in ${source.file}` });
+          const document = toPolicyDocument(JSON.parse(module.documentJson(name, ctx)));
+          result.policies.push({ where: label(source.file, `data.aws_iam_policy_document.${name}`, instance.key), file: source.file, ...(line ? { line } : {}), document, assumed: ctx.assumed, ...placeholders(ctx) });
+        } catch (error) {
+          result.errors.push(asReadError(error, source.file, line, `data.aws_iam_policy_document.${name}`));
         }
-        await readModule(child, undefined, inputs, `${address}${call}.`, files, result, depth + 1);
       }
     }
   }
-  return sources.length;
+  for (const { file, instances } of calls) {
+    for (const { call, loaded } of instances) report(loaded, `${address}${call}.`, callerFile ?? file, result);
+  }
 }
 
 function asReadError(error: unknown, file: string, line: number | undefined, what: string): ReadError {
@@ -162,11 +209,10 @@ function lineOf(text: string, kind: string, type: string, name: string): number 
 }
 
 interface Assigned {
-  /** As hcl2json gives it, to evaluate in the module; or already evaluated where it was written (a module call's argument). */
+  /** As hcl2json gives it, evaluated in the module that reads it... */
   value: unknown;
-  evaluated?: Value;
-  /** What evaluating it there assumed. */
-  assumed?: string[];
+  /** ...or, for a module call's argument, in the caller (with what that assumed). */
+  lazy?: () => { value: Value; assumed: string[] };
   from: string;
 }
 
@@ -209,7 +255,11 @@ function placeholders(ctx: Context): { accountPlaceholders?: string[] } {
 
 class Module {
   readonly consumed: string[];
+  /** The modules this one calls, by `module.NAME` or `module.NAME[KEY]`. */
+  readonly children = new Map<string, Module>();
+  private readonly outputs = new Map<string, unknown>();
   private readonly locals = new Map<string, unknown>();
+  private readonly localValues = new Map<string, { value: Value; assumed: string[]; placeholders: Set<string> }>();
   private readonly variables = new Map<string, Block>();
   private readonly documents = new Map<string, Block>();
   private readonly providers = new Map<string, string>();
@@ -231,16 +281,19 @@ class Module {
       for (const [k, blocks] of Object.entries(hcl.resource?.aws_iam_openid_connect_provider ?? {})) this.providers.set(`aws_iam_openid_connect_provider.${k}`, String(blocks[0]?.url ?? ''));
       for (const [k, blocks] of Object.entries(hcl.data?.aws_iam_openid_connect_provider ?? {})) this.providers.set(`data.aws_iam_openid_connect_provider.${k}`, String(blocks[0]?.url ?? ''));
       for (const [k, blocks] of Object.entries(hcl.resource?.aws_iam_role ?? {})) this.roles.set(k, blocks[0] ?? {});
+      for (const [k, blocks] of Object.entries(hcl.output ?? {})) this.outputs.set(k, blocks[0]?.value);
     }
     const identity = sources.flatMap((s) => Object.keys(s.hcl.data?.aws_caller_identity ?? {}))[0] ?? 'current';
     this.callerIdentity = `data.aws_caller_identity.${identity}.account_id`;
   }
 
-  context(instance: Instance = {}): Context {
-    const assumed: string[] = [];
+  /** What evaluating in this module needs; `shared` makes it note assumptions and placeholders where a caller's evaluation does. */
+  context(instance: Instance = {}, shared?: Context): Context {
+    const assumed: string[] = shared?.assumed ?? [];
+    if (instance.undecided) assumed.push(`${instance.undecided.text}, which the module does not decide: read once, with each.* and count.* left as written`, ...instance.undecided.assumed);
     const ctx: Context = {
       assumed,
-      placeholders: new Set(),
+      placeholders: shared?.placeholders ?? new Set(),
       instance,
       env: {
         reference: (path, text) => this.reference(path, text, ctx, []),
@@ -256,15 +309,22 @@ class Module {
   /** A resource's instances: one per for_each key or count index when the module decides them, else one with each.* and count.* left as written. */
   instances(block: Block): Instance[] {
     if (block.for_each === undefined && block.count === undefined) return [{}];
+    const meta = block.for_each !== undefined ? 'for_each' : 'count';
     const ctx = this.context();
-    if (block.for_each !== undefined) {
-      const each = evaluateValue(block.for_each, ctx.env);
-      if (Array.isArray(each) && each.every((k) => typeof k === 'string')) return (each as string[]).map((k) => ({ key: k, each: { key: k, value: k } }));
-      if (each && typeof each === 'object' && !Array.isArray(each) && !(each instanceof Unknown)) return Object.entries(each).map(([k, v]) => ({ key: k, each: { key: k, value: v } }));
-      return [{}];
+    let value: Value;
+    try {
+      value = evaluateValue(block[meta], ctx.env);
+    } catch (error) {
+      // Reading the instance then says what is wrong.
+      if (error instanceof ExpressionError) return [{ undecided: { text: `${meta} = ${String(block[meta])}`, assumed: ctx.assumed } }];
+      throw error;
     }
-    const count = evaluateValue(block.count, ctx.env);
-    return typeof count === 'number' ? Array.from({ length: count }, (_, i) => ({ key: i, index: i })) : [{}];
+    if (meta === 'count' && typeof value === 'number') return Array.from({ length: value }, (_, i) => ({ key: i, index: i }));
+    if (Array.isArray(value) && value.every((k) => typeof k === 'string')) return (value as string[]).map((k) => ({ key: k, each: { key: k, value: k } }));
+    if (meta === 'for_each' && value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Unknown)) {
+      return Object.entries(value).map(([k, v]) => ({ key: k, each: { key: k, value: v } }));
+    }
+    return [{ undecided: { text: `${meta} = ${value instanceof Unknown ? `\${${value.text}}` : JSON.stringify(plain(value))}`, assumed: ctx.assumed } }];
   }
 
   role(name: string, block: Block, where: string, file: string, line: number | undefined, instance: Instance): FoundPolicy {
@@ -277,16 +337,17 @@ class Module {
     try {
       parsed = JSON.parse(policy);
     } catch (error) {
-      throw new PolicyReadError(file, `aws_iam_role.${name}: assume_role_policy is not JSON (${(error as Error).message})`, line);
+      const what = policy.trim() === '' ? 'is empty' : `is not JSON (${(error as Error).message})`;
+      throw new PolicyReadError(file, `aws_iam_role.${name}: assume_role_policy ${what}${ctx.assumed.length ? `, with ${ctx.assumed.join('; ')}` : ''}`, line);
     }
     const document = toPolicyDocument(parsed);
     const roleName = this.roleName(block, ctx);
-    const path = typeof block.path === 'string' ? block.path : '/';
+    const path = block.path === undefined ? '/' : plain(evaluateValue(block.path, ctx.env));
     return {
       where,
       file,
       ...(line ? { line } : {}),
-      ...(roleName ? { roleName, roleArn: `arn:aws:iam::\${${this.account(ctx)}}:role${path}${roleName}` } : {}),
+      ...(roleName ? { roleName, roleArn: `arn:aws:iam::\${${this.account(ctx)}}:role${String(path)}${roleName}` } : {}),
       document,
       assumed: ctx.assumed,
       ...placeholders(ctx),
@@ -294,7 +355,7 @@ class Module {
   }
 
   private roleName(block: Block, ctx: Context): string | undefined {
-    if (block.name === undefined) {
+    if (block.name === undefined || evaluateValue(block.name, ctx.env) === null) {
       ctx.env.assume(block.name_prefix !== undefined ? 'the role has a name_prefix: Terraform completes its name' : 'the role has no name: Terraform generates one');
       return undefined;
     }
@@ -330,17 +391,16 @@ class Module {
       const assigned = this.values.get(name);
       const declared = this.variables.get(name);
       if (assigned) {
-        for (const a of assigned.assumed ?? []) ctx.env.assume(a);
-        const value = assigned.evaluated ?? evaluateValue(assigned.value, ctx.env);
+        const outer = assigned.lazy?.();
+        for (const a of outer?.assumed ?? []) ctx.env.assume(a);
+        const value = outer ? outer.value : evaluateValue(assigned.value, ctx.env);
         ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (from ${assigned.from})`);
         return at(value, path.slice(2));
       }
       if (declared && 'default' in declared) {
         const value = evaluateValue(declared.default, ctx.env);
-        if (value !== null) {
-          ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (its default)`);
-          return at(value, path.slice(2));
-        }
+        ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (its default)`);
+        return at(value, path.slice(2));
       }
       ctx.env.assume(`var.${name} = (no value): left as \${var.${name}}`);
       return new Unknown(path.length > 2 ? text : `var.${name}`);
@@ -348,38 +408,80 @@ class Module {
     if (root === 'local' && name !== undefined) {
       if (!this.locals.has(name)) throw new ExpressionError(`local.${name} is not declared`);
       if (evaluating.includes(name)) return unknown('refers to itself');
-      const value = evaluateValue(this.locals.get(name), { ...ctx.env, reference: (p, t) => this.reference(p, t, ctx, [...evaluating, name]) });
-      return at(value, path.slice(2));
+      // A local depends on the module's values only: evaluated once, its assumptions told to each reader.
+      let local = this.localValues.get(name);
+      if (!local) {
+        const own = this.context();
+        const value = evaluateValue(this.locals.get(name), { ...own.env, reference: (p, t) => this.reference(p, t, own, [...evaluating, name]) });
+        local = { value, assumed: own.assumed, placeholders: own.placeholders };
+        this.localValues.set(name, local);
+      }
+      for (const a of local.assumed) ctx.env.assume(a);
+      for (const p of local.placeholders) ctx.placeholders.add(p);
+      return at(local.value, path.slice(2));
     }
     if (root === 'path') return '.';
-    if (root === 'data' && name === 'aws_iam_policy_document' && rest[0] !== undefined && /^(minified_)?json$/.test(rest[1] ?? '')) {
-      if (!this.documents.has(rest[0])) throw new ExpressionError(`data.aws_iam_policy_document.${rest[0]} is not declared in ${this.dir}`);
-      return this.documentJson(rest[0], ctx, rest[1] === 'minified_json');
-    }
-    if (ACCOUNT_ID.test(path.join('.'))) {
-      ctx.placeholders.add(`\${${text}}`);
-      ctx.env.assume(`${text} is the account Terraform runs in: left as \${${text}}`);
-      return new Unknown(text);
-    }
-    if (root === 'data' && name === 'aws_partition' && rest[1] === 'partition') {
-      ctx.env.assume(`${text} = "aws" (assumed: the standard partition)`);
-      return 'aws';
-    }
-    const provider = this.providers.get(root === 'data' ? `data.${name}.${rest[0]}` : `${root}.${name}`);
-    const attribute = root === 'data' ? rest[1] : rest[0];
-    if (provider !== undefined && attribute === 'arn') {
-      const url = evaluateValue(provider, ctx.env);
-      if (typeof url === 'string') return `arn:aws:iam::\${${this.account(ctx)}}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
-    }
-    if (root === 'aws_iam_role' && name !== undefined && this.roles.has(name) && (rest[0] === 'name' || rest[0] === 'arn')) {
-      const roleName = this.roleName(this.roles.get(name) ?? {}, ctx);
-      if (roleName) return rest[0] === 'name' ? roleName : `arn:aws:iam::\${${this.account(ctx)}}:role/${roleName}`;
+    if (root === 'module' && name !== undefined) {
+      // module.NAME.OUTPUT or module.NAME[KEY].OUTPUT: the output evaluated in the module that instance is.
+      const keyed = path.length > 3 && this.children.has(`module.${name}[${JSON.stringify(path[2])}]`);
+      const child = this.children.get(keyed ? `module.${name}[${JSON.stringify(path[2])}]` : `module.${name}`);
+      const output = String(path[keyed ? 3 : 2] ?? '');
+      if (!child) return unknown('comes from a module that is not read');
+      const value = child.output(output, ctx);
+      return value === undefined ? unknown('is not an output of the module') : at(value, path.slice(keyed ? 4 : 3));
     }
     const { each, index } = ctx.instance;
     if (root === 'each' && each && (name === 'key' || name === 'value')) return indexPath(each[name], rest, text);
     if (root === 'count' && index !== undefined && name === 'index') return index;
     if (root === 'each' || root === 'count') return unknown('depends on the instance, which the module does not decide');
+    // A resource or data source: [data.]TYPE.NAME[KEY].ATTRIBUTE, KEY naming an instance of count or for_each.
+    const parts = root === 'data' ? path.slice(1) : path;
+    const [type = '', resource = ''] = parts.map(String);
+    const after = parts.slice(2);
+    const keyed = after.length >= 2 && (typeof after[0] === 'number' || ATTRIBUTES.has(String(after[1])));
+    const key = keyed ? after[0] : undefined;
+    const attribute = String((keyed ? after[1] : after[0]) ?? '');
+    const data = root === 'data';
+    if (data && type === 'aws_iam_policy_document' && /^(minified_)?json$/.test(attribute)) {
+      const block = this.documents.get(resource);
+      if (!block) throw new ExpressionError(`data.aws_iam_policy_document.${resource} is not declared in ${this.dir}`);
+      const instance = key === undefined ? {} : (this.instances(block).find((i) => i.key === key) ?? { key });
+      return this.documentJson(resource, { ...ctx, instance, env: { ...ctx.env, reference: (p, t) => this.reference(p, t, { ...ctx, instance }, evaluating) } }, attribute === 'minified_json');
+    }
+    if (data && type === 'aws_caller_identity' && attribute === 'account_id') {
+      ctx.placeholders.add(`\${${text}}`);
+      ctx.env.assume(`${text} is the account Terraform runs in: left as \${${text}}`);
+      return new Unknown(text);
+    }
+    if (data && type === 'aws_partition' && (attribute === 'partition' || attribute === 'dns_suffix')) {
+      const value = attribute === 'partition' ? 'aws' : 'amazonaws.com';
+      ctx.env.assume(`${text} = "${value}" (assumed: the standard partition)`);
+      return value;
+    }
+    // The attributes of an OIDC provider or a role the module declares that its own arguments decide.
+    const known = (attributes: Record<string, Value>) => {
+      const steps = keyed ? after.slice(1) : after;
+      if (steps.length === 0) return attributes;
+      const value = attributes[String(steps[0])];
+      return value === undefined ? unknown('is known only to Terraform') : at(value, steps.slice(1));
+    };
+    const provider = this.providers.get(`${data ? 'data.' : ''}${type}.${resource}`);
+    if (provider !== undefined) {
+      const url = evaluateValue(provider, ctx.env);
+      if (typeof url === 'string') {
+        const arn = `arn:aws:iam::\${${this.account(ctx)}}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
+        return known({ arn, id: arn, url });
+      }
+    }
+    if (!data && type === 'aws_iam_role' && this.roles.has(resource)) {
+      const roleName = this.roleName(this.roles.get(resource) ?? {}, ctx);
+      if (roleName) return known({ name: roleName, id: roleName, arn: `arn:aws:iam::\${${this.account(ctx)}}:role/${roleName}` });
+    }
     return unknown('is known only to Terraform');
+  }
+  output(name: string, caller: Context): Value | undefined {
+    if (!this.outputs.has(name)) return undefined;
+    return evaluateValue(this.outputs.get(name), this.context({}, caller).env);
   }
 
   /** The JSON an aws_iam_policy_document data source renders, as the AWS provider renders it. */
@@ -400,7 +502,8 @@ class Module {
 
 function indexValue(value: Value, step: string | number, text: string): Value {
   if (Array.isArray(value) && value[Number(step)] !== undefined) return value[Number(step)] ?? null;
-  if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Unknown) && String(step) in value) return value[String(step)] ?? null;
+  // An attribute an object lacks is null, as Terraform makes a typed variable's optional() attributes.
+  if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Unknown)) return value[String(step)] ?? null;
   throw new ExpressionError(`${text}: no element ${JSON.stringify(step)}`);
 }
 
@@ -442,7 +545,8 @@ function listValue(value: Value): Value[] {
 }
 
 function renderStatement({ block, env }: { block: Block; env: Env }): Record<string, Value> {
-  const attr = (key: string) => (block[key] === undefined ? undefined : evaluateValue(block[key], env));
+  // A null argument is an absent one, as the provider reads it.
+  const attr = (key: string) => (block[key] === undefined ? undefined : (evaluateValue(block[key], env) ?? undefined));
   const out: Record<string, Value> = {};
   const sid = attr('sid');
   if (typeof sid === 'string' && sid) out.Sid = sid;

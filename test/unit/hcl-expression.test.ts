@@ -33,6 +33,7 @@ describe('evaluated', () => {
     ['jsonencode of an object with quoted keys', '${jsonencode({ "a:b" = [for r in local.repos : upper(r)], C = true })}', '{"a:b":["WEB","API","DOCS"],"C":true}'],
     ['concat, distinct, flatten', '${distinct(flatten(concat([local.repos], [["web"]])))}', ['web', 'api', 'docs']],
     ['a conditional', '${var.org == "acme" ? "StringEquals" : "StringLike"}', 'StringEquals'],
+    ['regexall, as the usual modules test for an explicit subject suffix', '${[for s in ["acme/web", "acme/api:pull_request"] : length(regexall(":+", s)) > 0 ? "repo:${s}" : "repo:${s}:*"]}', ['repo:acme/web:*', 'repo:acme/api:pull_request']],
     ['an escaped interpolation is text', 'arn:$${aws:username}', 'arn:${aws:username}'],
   ])('%s', (_, text, expected) => {
     expect(evaluate(text, known)).toEqual({ value: expected, assumed: [] });
@@ -51,7 +52,7 @@ describe('left as written, and named', () => {
   });
 
   it('a function it does not evaluate, a splat, iterating over what is unknown', () => {
-    expect(evaluate('${regex("^a", var.org)}', known)).toEqual({ value: '${regex("^a", var.org)}', assumed: ['${regex("^a", var.org)} is not evaluated (the function regex() is not evaluated): left as written'] });
+    expect(evaluate('${base64sha256(var.org)}', known)).toEqual({ value: '${base64sha256(var.org)}', assumed: ['${base64sha256(var.org)} is not evaluated (the function base64sha256() is not evaluated): left as written'] });
     expect(evaluate('${aws_iam_role.x[*].arn}', known)).toEqual({ value: '${aws_iam_role.x[*].arn}', assumed: ['${aws_iam_role.x[*].arn} is not evaluated (a splat expression is not evaluated): left as written'] });
     expect(evaluate('${[for r in var.repos : "repo:${r}:*"]}', known).assumed).toEqual(['${[for r in var.repos : "repo:${r}:*"]} is not evaluated (cannot iterate over var.repos): left as written']);
   });

@@ -156,17 +156,21 @@ describe('Terraform', () => {
     ]);
   });
 
-  it('a local module called with for_each, its arguments as its variables, a role with count; a registry module is named as not read', async () => {
+  it('a local module called with for_each, its arguments as its variables, a role with count, an output a root role uses; a registry module is named as not read', async () => {
     const result = await read([`${FX}/terraform-modules`]);
     expect(result.errors).toEqual([]);
+    const root = `${FX}/terraform-modules/main.tf`;
     const child = `${FX}/terraform-modules/modules/github-role/main.tf`;
     const sub = (p: (typeof result.policies)[number]) => p.document.Statement[0]?.Condition;
-    expect(result.policies.map((p) => [p.where, p.roleName, sub(p)])).toEqual([
-      [`${child}#module.deploy_role["web"].aws_iam_role.deploy`, 'acme-web-deploy', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:acme/web:environment:production' } }],
-      [`${child}#module.deploy_role["web"].aws_iam_role.readonly[0]`, 'acme-web-readonly', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${GITHUB}:sub`]: 'repo:acme/web:*' } }],
-      [`${child}#module.deploy_role["api"].aws_iam_role.deploy`, 'acme-api-deploy', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:acme/api:environment:production' } }],
+    // Labelled by the caller's file and Terraform's address; located where the role is declared.
+    expect(result.policies.map((p) => [p.where, p.file, p.line, p.roleName, sub(p)])).toEqual([
+      [`${root}#aws_iam_role.previews`, root, 26, 'previews', { StringEquals: { [`${GITHUB}:sub`]: 'repo:acme/web:pull_request' } }],
+      [`${root}#module.deploy_role["web"].aws_iam_role.deploy`, child, 18, 'acme-web-deploy', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:acme/web:environment:production' } }],
+      [`${root}#module.deploy_role["web"].aws_iam_role.readonly[0]`, child, 36, 'acme-web-readonly', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${GITHUB}:sub`]: 'repo:acme/web:*' } }],
+      [`${root}#module.deploy_role["api"].aws_iam_role.deploy`, child, 18, 'acme-api-deploy', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:acme/api:environment:production' } }],
     ]);
-    expect(result.policies[0]?.assumed).toEqual([
+    expect(result.policies[0]?.assumed).toEqual([`var.repository = "acme/web" (from module.deploy_role["web"] in ${root})`, `data.aws_caller_identity.current.account_id is the account Terraform runs in: left as ${TF_ACCOUNT}`]);
+    expect(result.policies[1]?.assumed).toEqual([
       `var.repository = "acme/web" (from module.deploy_role["web"] in ${FX}/terraform-modules/main.tf)`,
       'var.environment = "production" (its default)',
       `var.environment = "production" (from module.deploy_role["web"] in ${FX}/terraform-modules/main.tf)`,
@@ -350,14 +354,15 @@ describe('terraform show -json and IAM JSON', () => {
   });
 });
 
-it('a whole repository: every format in its folders, each policy once (files a module reads and modules it calls are not read again), one error for the broken file', async () => {
+it('a whole repository: every format in its folders, each policy once (files a module reads, modules it calls and what terraform init downloads are not read again), one error for the broken file', async () => {
   const result = await read([FX]);
   expect(result.errors).toEqual([{ file: `${FX}/iam/broken.json`, line: 4, message: "not valid JSON: Expected ',' or '}' after property value" }]);
   expect(result.policies.map((p) => p.where)).toEqual([
     `${FX}/terraform-heredoc/main.tf#aws_iam_role.ci`,
-    `${FX}/terraform-modules/modules/github-role/main.tf#module.deploy_role["web"].aws_iam_role.deploy`,
-    `${FX}/terraform-modules/modules/github-role/main.tf#module.deploy_role["web"].aws_iam_role.readonly[0]`,
-    `${FX}/terraform-modules/modules/github-role/main.tf#module.deploy_role["api"].aws_iam_role.deploy`,
+    `${FX}/terraform-modules/main.tf#aws_iam_role.previews`,
+    `${FX}/terraform-modules/main.tf#module.deploy_role["web"].aws_iam_role.deploy`,
+    `${FX}/terraform-modules/main.tf#module.deploy_role["web"].aws_iam_role.readonly[0]`,
+    `${FX}/terraform-modules/main.tf#module.deploy_role["api"].aws_iam_role.deploy`,
     `${FX}/terraform-oidc/main.tf#aws_iam_role.deploy`,
     `${FX}/terraform-tags/iam.tf#aws_iam_role.release`,
     `${FX}/terraform-templatefile/main.tf#aws_iam_role.deploy`,
