@@ -146,6 +146,7 @@ async function fail(error: unknown, config: Config | undefined, picked: Picked |
     audience: config?.audience ?? 'sts.amazonaws.com',
     durationSeconds: config?.durationSeconds ?? 3600,
     roleChaining: failed !== undefined && failed.environment && config?.roleChaining === true,
+    assumeRole: failed?.source.call === 'AssumeRole' && config ? { signer: failed.source.label, sessionTags: config.sessionTags.length > 0, externalId: config.externalId !== undefined } : undefined,
     claims: picked?.tokens?.last?.claims,
     now: Date.now(),
     proxy: config?.proxy,

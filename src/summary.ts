@@ -1,6 +1,6 @@
 // The job summary, as Markdown. Pure; main writes it.
 import type { Diagnosis } from './diagnose.ts';
-import type { Claims } from './token.ts';
+import type { Claims } from './github/claims.ts';
 
 const SUMMARY_CLAIMS = ['sub', 'aud', 'ref', 'event_name', 'environment', 'job_workflow_ref'] as const;
 

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import { InputError, TokenError } from '../errors.ts';
 import type { Agents } from '../http.ts';
 import type { Keys, Signer } from '../sts.ts';
-import { createTokenSource, type TokenSource } from '../token.ts';
+import { createTokenSource, type TokenSource } from '../token/source.ts';
 import { assumeRole } from './assume-role.ts';
 import { existing } from './existing.ts';
 import { githubOidc } from './github-oidc.ts';

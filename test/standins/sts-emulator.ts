@@ -8,19 +8,14 @@ import type http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { compactVerify, createLocalJWKSet, decodeJwt, type JSONWebKeySet } from 'jose';
+import type { Claims } from '../../src/github/claims.ts';
+import { evaluate, webIdentityRequest, type Request } from '../../src/iam/evaluate.ts';
+import type { PolicyDocument } from '../../src/iam/policy.ts';
 import { standinTls } from './tls.ts';
 
-export interface PolicyStatement {
-  Effect: 'Allow' | 'Deny';
-  Principal: '*' | { Federated?: string | string[]; AWS?: string | string[] };
-  Action: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-export interface PolicyDocument {
-  Version: '2012-10-17';
-  Statement: PolicyStatement[];
-}
+// Trust policies are judged by the project's one IAM evaluator, so the emulator and the trust check
+// cannot disagree on what a policy admits.
+export type { PolicyDocument, Statement as PolicyStatement } from '../../src/iam/policy.ts';
 
 export interface Role {
   name: string;
@@ -111,8 +106,6 @@ interface Session {
 interface Caller {
   arn: string;
   accountId: string;
-  /** The ARNs a trust policy's AWS principal may name: the role and its session, or the user. */
-  principals: string[];
   /** A role session signing AssumeRole is role chaining, which STS caps at one hour. */
   chained: boolean;
   tags: Tags;
@@ -146,60 +139,6 @@ function errorXml(code: string, message: string, status: number): string {
 
 function list(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
-
-function like(pattern: string, value: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 's').test(value);
-}
-
-/** IAM condition evaluation for the operators trust policies use. */
-function conditionHolds(condition: PolicyStatement['Condition'], context: Record<string, string | string[]>): boolean {
-  for (const [rawOperator, entries] of Object.entries(condition ?? {})) {
-    const anyValue = rawOperator.startsWith('ForAnyValue:');
-    const operator = rawOperator.replace(/^ForAnyValue:/, '');
-    for (const [key, expected] of Object.entries(entries)) {
-      const actual = list(context[key]);
-      const test = (value: string) => {
-        switch (operator) {
-          case 'StringEquals':
-            return list(expected).includes(value);
-          case 'StringLike':
-            return list(expected).some((p) => like(p, value));
-          case 'StringNotEquals':
-            return !list(expected).includes(value);
-          case 'StringNotLike':
-            return !list(expected).some((p) => like(p, value));
-          default:
-            throw new Error(`sts-emulator: condition operator ${rawOperator} is not supported`);
-        }
-      };
-      if (actual.length === 0) {
-        if (operator.startsWith('StringNot')) continue;
-        return false;
-      }
-      if (anyValue ? !actual.some(test) : !actual.every(test)) return false;
-    }
-  }
-  return true;
-}
-
-interface Principal {
-  federated?: string;
-  aws?: string[];
-}
-
-function principalMatches(statement: PolicyStatement, who: Principal): boolean {
-  if (statement.Principal === '*') return true;
-  if (who.federated && list(statement.Principal.Federated).includes(who.federated)) return true;
-  return list(statement.Principal.AWS).some((p) => who.aws?.some((arn) => p === arn || (/^\d{12}$/.test(p) ? arn.split(':')[4] === p : p === `arn:aws:iam::${arn.split(':')[4]}:root`)));
-}
-
-export function trustAllows(policy: PolicyDocument, who: Principal, action: string, context: Record<string, string | string[]>): boolean {
-  const applies = (s: PolicyStatement) =>
-    list(s.Action).some((a) => like(a, action)) && principalMatches(s, who) && conditionHolds(s.Condition, context);
-  if (policy.Statement.some((s) => s.Effect === 'Deny' && applies(s))) return false;
-  return policy.Statement.some((s) => s.Effect === 'Allow' && applies(s));
 }
 
 /** PolicyArns.member.N.arn, in member order (the query protocol numbers members from 1). */
@@ -341,13 +280,9 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     }
     const audiences = list(claims.aud as string | string[] | undefined);
     if (!audiences.some((a) => provider.clientIds.includes(a))) throw new StsFailure(400, 'InvalidIdentityToken', 'Incorrect token audience');
-    const host = iss.replace(/^https?:\/\//, '');
-    const context: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(claims)) {
-      if (typeof value === 'string' || Array.isArray(value)) context[`${host}:${name}`] = value as string | string[];
-    }
-    const federated = `arn:aws:iam::${account.id}:oidc-provider/${host}`;
-    if (!role || !trustAllows(role.trustPolicy, { federated }, 'sts:AssumeRoleWithWebIdentity', context)) throw denied('sts:AssumeRoleWithWebIdentity');
+    const request = webIdentityRequest(claims as Claims, account.id);
+    const federated = request.principal.federated ?? '';
+    if (!role || !evaluate(role.trustPolicy, request).allowed) throw denied('sts:AssumeRoleWithWebIdentity');
     if (duration > (role.maxSessionDuration ?? 3600)) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
     checkSessionPolicies(params);
     const issued = issue(roleArn, account.id, sessionName, duration);
@@ -390,11 +325,11 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     }
     if (iamUser) {
       const arn = `arn:aws:iam::${iamUser.account.id}:user/${iamUser.user.name}`;
-      return { arn, accountId: iamUser.account.id, principals: [arn], chained: false, tags: new Map(), transitive: new Set() };
+      return { arn, accountId: iamUser.account.id, chained: false, tags: new Map(), transitive: new Set() };
     }
     if (!session) throw new Error('unreachable');
     if (Date.now() >= session.expiration) throw new StsFailure(403, 'ExpiredToken', 'The security token included in the request is expired');
-    return { arn: session.assumedArn, accountId: session.accountId, principals: [session.roleArn, session.assumedArn], chained: true, tags: session.tags, transitive: session.transitive };
+    return { arn: session.assumedArn, accountId: session.accountId, chained: true, tags: session.tags, transitive: session.transitive };
   }
 
   /** Tags and TransitiveTagKeys of an AssumeRole request, checked as STS checks them against the caller's transitive tags. */
@@ -428,16 +363,16 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     const { roleArn, sessionName, duration } = validateCommon(params);
     const { account, role } = findRole(roleArn);
     const { requested, tags, transitive } = sessionTags(params, caller);
-    const context: Record<string, string | string[]> = {};
+    const context: Request['context'] = {};
     const externalId = params.get('ExternalId');
     if (externalId !== null) context['sts:ExternalId'] = externalId;
     for (const { key, value } of caller.tags.values()) context[`aws:PrincipalTag/${key}`] = value;
     for (const { key, value } of requested.values()) context[`aws:RequestTag/${key}`] = value;
     if (requested.size > 0) context['aws:TagKeys'] = [...requested.values()].map((t) => t.key);
-    const who = { aws: caller.principals };
+    const trusts = (action: string) => !!role && evaluate(role.trustPolicy, { action, principal: { aws: caller.arn }, context }).allowed;
     const refuse = (action: string) => new StsFailure(403, 'AccessDenied', `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`);
-    if (!role || !trustAllows(role.trustPolicy, who, 'sts:AssumeRole', context)) throw refuse('sts:AssumeRole');
-    if (requested.size > 0 && !trustAllows(role.trustPolicy, who, 'sts:TagSession', context)) throw refuse('sts:TagSession');
+    if (!role || !trusts('sts:AssumeRole')) throw refuse('sts:AssumeRole');
+    if (requested.size > 0 && !trusts('sts:TagSession')) throw refuse('sts:TagSession');
     // Credentials from an assumed role make this a chained assumption: STS caps it at one hour.
     if (caller.chained && duration > 3600) throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
     if (duration > (role.maxSessionDuration ?? 3600)) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
