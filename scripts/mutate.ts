@@ -174,6 +174,10 @@ const MUTANTS: Mutant[] = [
   { feature: 'special-characters-workaround', file: 'src/exchange.ts', find: 'for (let draw = 1; hasSpecialCharacters(result.value); draw++) {', replace: 'for (let draw = 1; false; draw++) {', tests: [I('inputs')], only: 'until the secret access key' },
   { feature: 'requestsLeave waits for the requests to leave', file: 'src/http.ts', find: 'for (let turn = 0; turn < 2; turn++)', replace: 'for (let turn = 0; turn < 0; turn++)', tests: [U('http')] },
   { feature: 'the token request leaves before the SDK import', file: 'src/main.ts', find: '    await requestsLeave();\n', replace: '', tests: [I('action')], only: 'before loading the SDK' },
+  { feature: 'the STS connection is opened while the token is in flight', file: 'src/sts.ts', find: 'agents.httpsAgent.preconnect(new URL(', replace: 'void (new URL(', tests: [I('preconnect')], only: 'first STS request uses it|through a proxy' },
+  { feature: 'a pre-opened connection that was closed is not handed over', file: 'src/http.ts', find: '|| socket.destroyed || !socket.writable) {', replace: ') {', tests: [I('preconnect')], only: 'closes costs no attempt' },
+  { feature: 'a step closes the connection it opened ahead of a call', file: 'src/sts.ts', find: '      options.agents.httpsAgent.destroy();\n', replace: '', tests: [I('preconnect')], only: 'token is refused' },
+  { feature: 'the helper opens its STS connection while its token is in flight', file: 'src/refresh.ts', find: '    void sts.prepare();\n', replace: '', tests: [I('preconnect')], only: 'helper, when it refreshes' },
 ];
 
 // A mutant can make a test wait forever (a lock never taken): a run that has not passed by then failed.

@@ -132,7 +132,8 @@ export function get(url: string, headers: Record<string, string>, timeoutMs: num
 
 /**
  * Resolves once the requests made so far have left: their sockets connect (net.connect defers that to
- * process.nextTick) and, on a connection that is up at once, write. Await it before a long import: a
+ * process.nextTick) and, on a connection that is up at once, write their first bytes (over HTTPS, the TLS
+ * hello; the request follows the server's answer, a round trip later). Await it before a long import: a
  * dynamic import loads, links and evaluates as one chain of microtasks, which starves nextTick and the
  * event loop, so a request made just before it would leave only once the import is done. Two turns of
  * the event loop: one to connect, one to write; a turn costs microseconds when nothing else is due.

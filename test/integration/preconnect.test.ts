@@ -27,7 +27,7 @@ afterEach(async () => {
 /** Waits until `condition` holds; a bound only so that a missing connection fails with its name, not a timeout. */
 async function until(what: string, condition: () => boolean): Promise<void> {
   for (let waited = 0; !condition(); waited += 10) {
-    if (waited > 60_000) throw new Error(`never happened: ${what}`);
+    if (waited > 30_000) throw new Error(`never happened: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

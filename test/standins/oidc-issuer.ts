@@ -57,7 +57,8 @@ export interface Issuer {
   faults: IssuerFaults;
   /** While set, token requests wait for it before being answered: the token stays in flight as long as a test needs. */
   hold: Promise<unknown> | undefined;
-  stats: { tokenRequests: number; tokensIssued: number; jwksRequests: number };
+  /** clientHellos: TLS handshakes begun (the client's hello has arrived), before any request can. */
+  stats: { clientHellos: number; tokenRequests: number; tokensIssued: number; jwksRequests: number };
   /** Every token issued, so tests can prove none leaks. */
   issued: string[];
   mint(audience: string, overrides?: Record<string, unknown>): Promise<string>;
@@ -80,7 +81,7 @@ export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer
     clockSkewSeconds: 0,
     faults: { tokenStatuses: [], tokenHangs: 0, jwksFailEvery: 0, jwksFailures: 0, expiredTokens: 0 },
     hold: undefined,
-    stats: { tokenRequests: 0, tokensIssued: 0, jwksRequests: 0 },
+    stats: { clientHellos: 0, tokenRequests: 0, tokensIssued: 0, jwksRequests: 0 },
     issued: [],
     async mint(audience, overrides = {}) {
       const r = issuer.run;
@@ -163,6 +164,13 @@ export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer
       return send(200, { keys: [jwk] });
     }
     send(404, { message: 'Not Found' });
+  });
+  // The server derives its first keys from the client's hello: the first key line of a connection marks its arrival.
+  const hellos = new WeakSet<object>();
+  server.on('keylog', (_line, socket) => {
+    if (hellos.has(socket)) return;
+    hellos.add(socket);
+    issuer.stats.clientHellos += 1;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
