@@ -1,6 +1,7 @@
 // Inputs → one typed, validated Config. Pure: the caller supplies the input reader and the environment,
 // so every rule here is tested without a runner. Every refusal is an InputError naming the input.
 import path from 'node:path';
+import { accountsIn } from './accounts.ts';
 import { InputError } from './errors.ts';
 import { defaultSessionTags, parseCustomTags, parseTransitiveTagKeys } from './session-tags.ts';
 import type { Keys, Tag } from './sts.ts';
@@ -408,14 +409,14 @@ export function accountOf(roleArn: string): string | undefined {
   return ROLE_ARN.exec(roleArn)?.[1];
 }
 
-/** The accounts mask-aws-account-id hides: known from the role ARNs before any call, whatever the outcome. */
 /**
- * With mask-aws-account-id, the accounts that the role ARNs given name, read from the raw inputs: they are
- * masked before parsing, since an input error may quote the line that holds one.
+ * With mask-aws-account-id, the accounts the inputs name (the role and policy ARNs, allowed-account-ids),
+ * read from the raw inputs: they are masked before parsing, since an input error may quote the line that
+ * holds one. Accounts that only STS tells are masked as they arrive (accounts.ts).
  */
 export function accountsToMask(read: InputReader, env: Readonly<Record<string, string | undefined>>): string[] {
   const input = inputWithFallback(read, env);
   if (!/^(?:true|True|TRUE)$/.test(input('mask-aws-account-id').trim())) return [];
-  const arns = `${input('role-to-assume')}\n${input('profiles')}`;
-  return [...new Set([...arns.matchAll(/arn:[\w-]+:iam::(\d{12}):/g)].map((m) => m[1] ?? ''))];
+  const allowed = input('allowed-account-ids').match(/\d{12}/g) ?? [];
+  return [...new Set([...accountsIn((['role-to-assume', 'profiles', 'managed-session-policies'] as const).map(input).join('\n')), ...allowed])];
 }

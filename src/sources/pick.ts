@@ -33,11 +33,12 @@ export interface Picked {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function pickSources(config: Config, env: Env, agents: Agents): Picked {
+/** `onToken`: told each web identity token as soon as it is read (to mask it). */
+export function pickSources(config: Config, env: Env, agents: Agents, onToken?: (jwt: string) => void): Picked {
   let tokens: TokenSource | undefined;
   const warnings: string[] = [];
   const webIdentity = (roleArn: string): Source => {
-    tokens ??= createTokenSource({ audience: config.audience, file: config.tokenFile, env, agents });
+    tokens ??= createTokenSource({ audience: config.audience, file: config.tokenFile, env, agents, onToken });
     return webIdentitySource(config, tokens, roleArn);
   };
   let callsAssumeRole = false;

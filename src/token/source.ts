@@ -32,6 +32,8 @@ export interface TokenSourceOptions {
   env: Readonly<Record<string, string | undefined>>;
   agents: Agents;
   now?: () => number;
+  /** Told each token as soon as it is read, before anything else sees it: the main step masks it there. */
+  onToken?: ((jwt: string) => void) | undefined;
 }
 
 export interface TokenSource {
@@ -48,6 +50,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   let pending: Promise<IdToken> | undefined;
   const obtain = async (): Promise<IdToken> => {
     const jwt = options.file ? await readTokenFile(options.file) : await fetchRunnerToken(options.env, options.audience, options.agents);
+    options.onToken?.(jwt);
     last = { jwt, claims: decodeClaims(jwt), obtainedAt: now() };
     return last;
   };
