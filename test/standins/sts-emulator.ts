@@ -1,7 +1,8 @@
 // A loopback stand-in for AWS STS. It speaks the query protocol with XML answers, verifies web identity
 // tokens against the issuer's keys, checks expiry, audience and the role's trust policy, verifies SigV4
 // on signed calls, and refuses with AWS's own error codes and messages. It is never told what to answer:
-// every refusal comes from evaluating the request against the accounts it was given. Faults (throttling,
+// every refusal comes from evaluating the request against the accounts it was given. It also answers
+// IAM GetRole with the roles it holds (for the trust check's --from-aws). Faults (throttling,
 // 5xx, resets, hangs, unreadable bodies) and a rate limit are switches.
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
@@ -123,6 +124,7 @@ class StsFailure extends Error {
 }
 
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/([\w+=,.@/-]+)$/;
 const SESSION_NAME = /^[\w+=,.@-]*$/;
 
@@ -132,9 +134,9 @@ const validation = (message: string) => new StsFailure(400, 'ValidationError', m
 const invalidParameter = (message: string) => new StsFailure(400, 'InvalidParameterValue', message);
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-function errorXml(code: string, message: string, status: number): string {
+function errorXml(code: string, message: string, status: number, ns = NS): string {
   const type = status >= 500 ? 'Receiver' : 'Sender';
-  return `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>${type}</Type>\n    <Code>${code}</Code>\n    <Message>${xmlEscape(message)}</Message>\n  </Error>\n  <RequestId>${randomUUID()}</RequestId>\n</ErrorResponse>\n`;
+  return `<ErrorResponse xmlns="${ns}">\n  <Error>\n    <Type>${type}</Type>\n    <Code>${code}</Code>\n    <Message>${xmlEscape(message)}</Message>\n  </Error>\n  <RequestId>${randomUUID()}</RequestId>\n</ErrorResponse>\n`;
 }
 
 function list(value: string | string[] | undefined): string[] {
@@ -298,11 +300,11 @@ export async function startSts(options: StsOptions): Promise<Sts> {
   }
 
   /** SigV4, verified the way STS does it: the caller must hold the secret of a live session or of an IAM user's key. */
-  function authenticate(req: http.IncomingMessage, body: string): Caller {
+  function authenticate(req: http.IncomingMessage, body: string, service: 'sts' | 'iam' = 'sts'): Caller {
     const auth = req.headers.authorization ?? '';
-    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/sts\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
-    if (!m) throw new StsFailure(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
-    const [, accessKeyId = '', date = '', region = '', signedHeaders = '', signature = ''] = m;
+    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/(sts|iam)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
+    if (!m || m[4] !== service) throw new StsFailure(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+    const [, accessKeyId = '', date = '', region = '', , signedHeaders = '', signature = ''] = m;
     const session = sessions.get(accessKeyId);
     const iamUser = session ? undefined : findUser(accessKeyId);
     // A session's keys only with its token; a user's long-term key never with one.
@@ -317,9 +319,9 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       .join('');
     const canonical = ['POST', '/', '', canonicalHeaders, signedHeaders, createHash('sha256').update(body).digest('hex')].join('\n');
     const amzDate = String(req.headers['x-amz-date'] ?? '');
-    const scope = `${date}/${region}/sts/aws4_request`;
+    const scope = `${date}/${region}/${service}/aws4_request`;
     const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
-    const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), 'sts'), 'aws4_request');
+    const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
     if (hmac(key, toSign).toString('hex') !== signature) {
       throw new StsFailure(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
     }
@@ -380,6 +382,20 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     return `<AssumeRoleResult>${issue(roleArn, account.id, sessionName, duration, tags, transitive).xml}</AssumeRoleResult>`;
   }
 
+  /** IAM's GetRole, for the trust check's --from-aws: the caller's own account only, as IAM answers. */
+  function getRole(params: URLSearchParams, caller: Caller): string {
+    const name = params.get('RoleName') ?? '';
+    const role = options.accounts.find((a) => a.id === caller.accountId)?.roles.find((r) => r.name === name);
+    if (!role) throw new StsFailure(404, 'NoSuchEntity', `The role with name ${name} cannot be found.`);
+    const arn = `arn:aws:iam::${caller.accountId}:role/${role.name}`;
+    const roleId = `AROA${createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}`;
+    return (
+      `<GetRoleResult><Role><Path>/</Path><AssumeRolePolicyDocument>${encodeURIComponent(JSON.stringify(role.trustPolicy))}</AssumeRolePolicyDocument>` +
+      `<MaxSessionDuration>${role.maxSessionDuration ?? 3600}</MaxSessionDuration><RoleId>${roleId}</RoleId><RoleName>${xmlEscape(role.name)}</RoleName>` +
+      `<Arn>${xmlEscape(arn)}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate><RoleLastUsed/></Role></GetRoleResult>`
+    );
+  }
+
   async function handle(action: string, params: URLSearchParams, req: http.IncomingMessage, body: string): Promise<string> {
     switch (action) {
       case 'AssumeRoleWithWebIdentity':
@@ -391,6 +407,8 @@ export async function startSts(options: StsOptions): Promise<Sts> {
         const userId = caller.chained ? `AROA:${caller.arn.split('/').pop()}` : `AIDA${createHash('sha256').update(caller.arn).digest('hex').slice(0, 17).toUpperCase()}`;
         return `<GetCallerIdentityResult><Arn>${caller.arn}</Arn><UserId>${userId}</UserId><Account>${caller.accountId}</Account></GetCallerIdentityResult>`;
       }
+      case 'GetRole':
+        return getRole(params, authenticate(req, body, 'iam'));
       default:
         throw new StsFailure(400, 'InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
     }
@@ -413,7 +431,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       };
       const fail = (status: number, code: string, message: string) => {
         call.result = code;
-        reply(status, errorXml(code, message, status));
+        reply(status, errorXml(code, message, status, action === 'GetRole' ? IAM_NS : NS));
       };
       const fault = sts.faults.shift();
       if (fault) call.result = fault;
@@ -437,7 +455,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       Promise.resolve(action === 'AssumeRoleWithWebIdentity' ? sts.hold : undefined).then(() => handle(action, params, req, body)).then(
         (result) => {
           call.accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(result)?.[1];
-          reply(200, `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);
+          reply(200, `<${action}Response xmlns="${action === 'GetRole' ? IAM_NS : NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);
         },
         (error: unknown) => {
           if (error instanceof StsFailure) return fail(error.status, error.code, error.message);

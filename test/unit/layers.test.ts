@@ -20,6 +20,7 @@ describe('layers', () => {
     ['token', ['token/', 'errors.ts', 'http.ts', 'github/']],
     ['github', ['github/']],
     ['iam', ['iam/', 'github/']],
+    ['policies', ['policies/', 'iam/']],
   ])('src/%s imports only what lies below it', (dir, allowed) => {
     for (const file of filesIn(dir)) {
       for (const imported of importsOf(file)) expect([file, allowed.some((a) => imported.startsWith(a))]).toEqual([file, true]);
