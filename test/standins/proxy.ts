@@ -29,6 +29,9 @@ export async function startProxy({ credentials }: ProxyOptions = {}): Promise<Pr
   // Every stand-in speaks HTTPS, so clients only ever ask for tunnels (CONNECT).
   const server = http.createServer((_req, res) => res.writeHead(501).end());
   server.on('connect', (req, client: net.Socket, head: Buffer) => {
+    // Once a CONNECT is handed over, the server no longer listens for the socket's errors: a step that exits
+    // while the proxy answers would reset it and throw in the test's process.
+    client.on('error', () => client.destroy());
     if (!authorized(req.headers['proxy-authorization'])) {
       refused.push(req.url ?? '');
       client.end(`HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: ${PROXY_AUTHENTICATE}\r\n\r\n`);
@@ -48,6 +51,7 @@ export async function startProxy({ credentials }: ProxyOptions = {}): Promise<Pr
       client.pipe(upstream);
     });
     upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
   });
   server.on('connection', (s) => {
     sockets.add(s);
