@@ -99,7 +99,7 @@ async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Ag
   const [{ obtain }, { createSts }] = await Promise.all([import('./obtain.ts'), import('./sts.ts')]);
   const client = createSts({ region: config.region, endpoint: config.stsEndpoint, agents });
   const sts = learnAccounts ? reportingAccounts(client, learnAccounts) : client;
-  // The SDK's first-use work, done while the token is on its way rather than after it arrives.
+  // The SDK's first-use work and the STS connection, done while the token is on its way rather than after it arrives.
   if (tokens) void sts.prepare();
   try {
     return await obtain(targets, { sts, settings: config, onRetry: logRetry, onNotice: (message) => core.notice(message) });

@@ -150,13 +150,13 @@ describe('success', () => {
 });
 
 describe('startup', () => {
-  it('asks for the token before loading the SDK: the request has reached GitHub when the SDK starts to load', async () => {
+  it('asks for the token before loading the SDK: its TLS hello has reached GitHub when the SDK starts to load', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'import-order-'));
     const arrived = path.join(dir, 'token-request-arrived');
     const verdict = path.join(dir, 'verdict');
     // This process sees the request arrive while the step is held at the start of the SDK's load.
     const watch = setInterval(() => {
-      if (world.issuer.stats.tokenRequests > 0) void writeFile(arrived, '');
+      if (world.issuer.stats.clientHellos > 0) void writeFile(arrived, '');
     }, 5);
     try {
       const hook = path.resolve('test/standins/import-order.ts');
@@ -263,7 +263,11 @@ describe('proxies', () => {
       const result = await job.main({ ...base, 'aws-region': 'eu-west-1', 'web-identity-token-file': 'token.jwt', 'http-proxy': `http://deployer:wr0ng-pw@${proxy.url.replace('http://', '')}` });
       results.push(result);
       expectFailedWithNothingExported(result);
-      expect(proxy.refused).toEqual(['sts.eu-west-1.amazonaws.com:443']);
+      // One attempt. The tunnel opened early, while the token was read, is refused too; when that happened
+      // before the request needed it, the request asked for its own (a dead pre-connect costs no attempt).
+      expect(result.log.join('\n')).not.toContain('retrying');
+      expect(proxy.refused.length).toBeLessThanOrEqual(2);
+      expect(new Set(proxy.refused)).toEqual(new Set(['sts.eu-west-1.amazonaws.com:443']));
       expect(result.errors[0]).toContain('(from the input http-proxy) refused to carry the request');
       expect(result.errors[0]).toContain('407 Proxy Authentication Required');
       expectPasswordHidden(job, result, 'wr0ng-pw');
