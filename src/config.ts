@@ -105,6 +105,16 @@ const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(?:\\d{12}|aws):policy\\/[
 const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PROFILE_NAME = /^[\w.-]{1,64}$/;
+// The JS SDK keeps profiles in plain objects: it refuses a file with a section named __proto__ (and then
+// reads no profile at all), and cannot resolve a profile named like another property of every object.
+const NOT_A_PROFILE_NAME = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Why `name` cannot be a profile every client reads, or undefined when it can. */
+export function badProfileName(name: string): string | undefined {
+  if (!PROFILE_NAME.test(name)) return "use letters, digits, '.', '_' or '-' (at most 64)";
+  if (NOT_A_PROFILE_NAME.has(name)) return `'${name}' is a property of every JavaScript object, which the JS SDK (CDK, every JS tool) cannot hold as a profile`;
+  return undefined;
+}
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
@@ -163,7 +173,8 @@ export function parseProfiles(raw: string): Profile[] {
     const where = `line ${index + 1} ('${line}')`;
     if (!match) throw new InputError('profiles', `${where} must be 'NAME: ROLE_ARN'`);
     const [, name = '', roleArn = ''] = match;
-    if (!PROFILE_NAME.test(name)) throw new InputError('profiles', `${where} has an invalid profile name: use letters, digits, '.', '_' or '-'`);
+    const bad = badProfileName(name);
+    if (bad) throw new InputError('profiles', `${where} has an invalid profile name: ${bad}`);
     if (!ROLE_ARN.test(roleArn)) throw new InputError('profiles', `${where} has a malformed role ARN: expected arn:aws:iam::123456789012:role/NAME`);
     if (profiles.some((p) => p.name === name)) throw new InputError('profiles', `${where} repeats profile '${name}'`);
     profiles.push({ name, roleArn });
@@ -320,7 +331,8 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
 
   const awsProfile = get('aws-profile') || undefined;
   if (awsProfile !== undefined) {
-    if (!PROFILE_NAME.test(awsProfile)) throw new InputError('aws-profile', `is not a profile name: use letters, digits, '.', '_' or '-', got '${awsProfile}'`);
+    const bad = badProfileName(awsProfile);
+    if (bad) throw new InputError('aws-profile', `is not a profile name every client reads: ${bad}, got '${awsProfile}'`);
     if (roleInput === '' && !staticKeys) throw new InputError('aws-profile', 'needs role-to-assume or aws-access-key-id: it names the profile their credentials are written to');
     if (profiles.some((p) => p.name === awsProfile)) throw new InputError('aws-profile', `names '${awsProfile}', which profiles also defines`);
   }

@@ -13,7 +13,8 @@ import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents, requestsLeave, type Agents } from './http.ts';
 import { TargetFailure, type Obtained } from './obtain.ts';
-import { definesProfile, sectionName, helperPaths, helperSettings, helperSettingsFile, cacheEntry, renderConfig, withoutCredentials } from './profiles.ts';
+import { findProfile, parseAwsFile, withoutProfiles, type FileKind } from './aws-config-file.ts';
+import { credentialLines, helperPaths, helperSettings, helperSettingsFile, cacheEntry, renderConfig, type ProfileSection } from './profiles.ts';
 import { proxySecrets } from './proxy.ts';
 import type { RetryEvent } from './retry.ts';
 import { pickSources, type Picked, type Target } from './sources/pick.ts';
@@ -73,8 +74,10 @@ function startDeadline(seconds: number | undefined): NodeJS.Timeout | undefined 
 /** aws-profile must not silently replace a profile the runner already has. */
 function refuseExistingProfile(name: string): void {
   const { config, credentials } = sharedFiles(process.env);
-  const holder = definesProfile(config.text, name, 'config') ? config : definesProfile(credentials.text, name, 'credentials') ? credentials : undefined;
-  if (holder) throw new InputError('aws-profile', `names '${name}', which ${holder.path} already defines; set overwrite-aws-profile: true to replace it`);
+  for (const file of [config, credentials]) {
+    const section = findProfile(parseAwsFile(file.text, file.kind), name);
+    if (section) throw new InputError('aws-profile', `names '${name}', which ${file.path} already defines (line ${section.line}: ${section.header}); set overwrite-aws-profile: true to replace it`);
+  }
 }
 
 async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Agents): Promise<Obtained[]> {
@@ -105,7 +108,9 @@ function deliver(config: Config, obtained: Obtained[]): void {
   }
   const plan = environment ? planExport(environment.value, config) : undefined;
   for (const secret of plan?.secrets ?? []) core.setSecret(secret);
-  if (profiles.length > 0) core.exportVariable('AWS_CONFIG_FILE', writeProfiles(config, profiles));
+  // Every file is written before anything is exported: a failed write leaves the job as it was.
+  const files = profiles.length > 0 ? writeProfiles(config, profiles) : {};
+  for (const [name, value] of Object.entries(files)) core.exportVariable(name, value);
   if (plan) {
     for (const [name, value] of Object.entries(plan.env)) core.exportVariable(name, value);
     for (const [name, value] of Object.entries(plan.outputs)) core.setOutput(name, value);
@@ -115,7 +120,11 @@ function deliver(config: Config, obtained: Obtained[]): void {
     core.exportVariable('AWS_DEFAULT_REGION', config.region);
   }
   // As configure-aws-credentials does: aws-profile becomes the default profile only with environment credentials.
-  if (config.awsProfile && config.outputEnvCredentials) core.exportVariable('AWS_PROFILE', config.awsProfile);
+  if (config.awsProfile && config.outputEnvCredentials) {
+    // Post sets it back, so that the post steps of earlier actions do not look for a removed profile.
+    core.saveState(STATE.profile, JSON.stringify(process.env.AWS_PROFILE ?? null));
+    core.exportVariable('AWS_PROFILE', config.awsProfile);
+  }
 }
 
 async function report(config: Config, obtained: Obtained[], { tokens }: Picked): Promise<void> {
@@ -166,70 +175,70 @@ function logRetry({ error, attempt, delayMs }: RetryEvent): void {
 
 interface SharedFile {
   path: string;
+  kind: FileKind;
   /** Empty when the file does not exist. */
   text: string;
 }
 
 /** The shared config and credentials files the runner has, whose profiles must stay usable. */
 function sharedFiles(env: NodeJS.ProcessEnv): { config: SharedFile; credentials: SharedFile } {
-  const read = (file: string): SharedFile => {
+  const read = (file: string, kind: FileKind): SharedFile => {
     try {
-      return { path: file, text: readFileSync(file, 'utf8') };
+      return { path: file, kind, text: readFileSync(file, 'utf8') };
     } catch {
-      return { path: file, text: '' };
+      return { path: file, kind, text: '' };
     }
   };
   return {
-    config: read(env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config')),
-    credentials: read(env.AWS_SHARED_CREDENTIALS_FILE || path.join(os.homedir(), '.aws', 'credentials')),
+    config: read(env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config'), 'config'),
+    credentials: read(env.AWS_SHARED_CREDENTIALS_FILE || path.join(os.homedir(), '.aws', 'credentials'), 'credentials'),
   };
 }
 
 /**
  * Writes the profiles' config file: web identity profiles refreshed by the helper (with its settings and
- * a warm cache), the others (profile-credentials: static, or aws-profile with keys) written as they are.
- * Returns its path.
+ * a warm cache), the others (profile-credentials: static, or aws-profile with keys) written as they are;
+ * and, when the runner's shared credentials file holds any of those profiles, a copy without them (its
+ * keys would win over ours in every client). Returns the variables to export, once all is written.
  */
-function writeProfiles(config: Config, profiles: { target: Target; credentials: Credentials }[]): string {
+function writeProfiles(config: Config, profiles: { target: Target; credentials: Credentials }[]): Record<string, string> {
   const dir = createPrivateDir(process.env.RUNNER_TEMP);
   // Recorded before anything is written, so the post step removes it whatever happens next.
   core.saveState(STATE.files, JSON.stringify([dir]));
   const shared = sharedFiles(process.env);
   // Post points AWS_CONFIG_FILE back here, so that later post steps find the config they had.
   core.saveState(STATE.configFile, shared.config.path);
-  const named = (list: typeof profiles) => list.map((p) => ({ name: p.target.profile ?? '', roleArn: p.target.roleArn ?? '' }));
   const refreshed = config.profileCredentials === 'refresh' ? profiles.filter((p) => p.target.refreshable) : [];
   const written = profiles.filter((p) => !refreshed.includes(p));
-  let text = shared.config.text;
-  const replaced: string[] = [];
+  const settings = helperSettingsFile(dir);
   if (refreshed.length > 0) {
-    const settings = helperSettingsFile(dir);
-    writeSecretFile(settings, JSON.stringify({ ...helperSettings(config), roles: Object.fromEntries(named(refreshed).map((p) => [p.name, p.roleArn])) }));
+    writeSecretFile(settings, JSON.stringify({ ...helperSettings(config), roles: Object.fromEntries(refreshed.map((p) => [p.target.profile ?? '', p.target.roleArn ?? ''])) }));
     for (const { target, credentials } of refreshed) writeSecretFile(helperPaths(dir, target.profile ?? '').cache, cacheEntry(credentials, Date.now()));
-    const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.cjs');
-    const rendered = renderConfig(text, named(refreshed), config.region, { kind: 'refresh', node: process.execPath, helper, settings });
-    ({ text } = rendered);
-    replaced.push(...rendered.replaced);
   }
-  if (written.length > 0) {
-    const credentials = new Map(written.map((p) => [p.target.profile ?? '', p.credentials]));
-    const rendered = renderConfig(text, named(written), config.region, { kind: 'static', credentials });
-    ({ text } = rendered);
-    replaced.push(...rendered.replaced);
-  }
-  for (const section of replaced) core.warning(`${config.awsProfile !== undefined && section === sectionName(config.awsProfile) ? 'aws-profile' : 'profiles'} replaces the section [${section}] of your existing AWS config`);
-  if (config.awsProfile && definesProfile(shared.credentials.text, config.awsProfile, 'credentials')) {
-    // Reached only with overwrite-aws-profile: the shared credentials file's keys would win over ours.
+  const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.cjs');
+  const credentials = new Map(written.map((p) => [p.target.profile ?? '', p.credentials]));
+  const sections: ProfileSection[] = profiles.map(({ target }) => {
+    const profile = target.profile ?? '';
+    const source = refreshed.some((p) => p.target === target) ? ({ kind: 'refresh', node: process.execPath, helper, settings } as const) : ({ kind: 'static', credentials } as const);
+    return { profile, input: profile === config.awsProfile ? 'aws-profile' : 'profiles', body: [`region = ${config.region}`, ...credentialLines(profile, source)] };
+  });
+  const { text, replaced } = renderConfig(shared.config.text, sections);
+  for (const { section, by } of replaced) core.warning(`${by.input} replaces the section ${section.header} of your existing AWS config`);
+  const exports: Record<string, string> = {};
+  const ours = new Set(sections.map((s) => s.profile));
+  const { text: credentialsText, removed } = withoutProfiles(shared.credentials.text, 'credentials', ours);
+  if (removed.length > 0) {
     const copy = path.join(dir, 'credentials');
-    writeSecretFile(copy, withoutCredentials(shared.credentials.text, config.awsProfile));
+    writeSecretFile(copy, credentialsText);
     // Post points it back too: the copy goes with the folder.
     core.saveState(STATE.credentialsFile, shared.credentials.path);
-    core.exportVariable('AWS_SHARED_CREDENTIALS_FILE', copy);
-    core.warning(`aws-profile replaces the section [${config.awsProfile}] of ${shared.credentials.path}`);
+    exports.AWS_SHARED_CREDENTIALS_FILE = copy;
+    for (const section of removed) core.warning(`${sections.find((s) => section.botocore === s.profile || section.js === s.profile)?.input ?? 'profiles'} shadows the section ${section.header} of ${shared.credentials.path}, whose keys would win over the profile's role: later steps read a copy without it`);
   }
   const file = path.join(dir, 'config');
   writeSecretFile(file, text);
-  return file;
+  exports.AWS_CONFIG_FILE = file;
+  return exports;
 }
 
 async function writeSummary(markdown: string): Promise<void> {
