@@ -14,13 +14,13 @@ import { createPrivateDir, writeSecretFile } from './files.ts';
 import { createAgents, requestsLeave, type Agents } from './http.ts';
 import { TargetFailure, type Obtained } from './obtain.ts';
 import { findProfile, parseAwsFile, withoutProfiles, type FileKind } from './aws-config-file.ts';
-import { credentialLines, helperPaths, helperSettings, helperSettingsFile, cacheEntry, renderConfig, type ProfileSection } from './profiles.ts';
+import { credentialLines, helperPaths, helperSettings, helperSettingsFile, cacheEntry, ownSettings, renderConfig, type ProfileSection } from './profiles.ts';
 import { proxySecrets } from './proxy.ts';
 import type { RetryEvent } from './retry.ts';
-import { pickSources, type Picked, type Target } from './sources/pick.ts';
+import { chainCheck, pickSources, type Picked, type Target } from './sources/pick.ts';
 import { isCredentials } from './sources/source.ts';
 import { STATE } from './state.ts';
-import type { Credentials } from './sts.ts';
+import type { Credentials, Sts } from './sts.ts';
 import { failureSummary, successSummary } from './summary.ts';
 
 async function run(): Promise<void> {
@@ -81,22 +81,49 @@ function refuseExistingProfile(name: string): void {
 }
 
 async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Agents): Promise<Obtained[]> {
+  // Every target's token source asks at once: one request per audience.
   // Ask for the token while the SDK loads. A failure here is dropped: the first attempt asks again and
   // classifies what it gets.
   // The request must leave before the import starts: evaluating the SDK's modules starves the event loop.
-  if (tokens) {
-    tokens.get(false).catch(() => undefined);
+  const early = new Set([tokens, ...targets.map((t) => t.tokens)].filter((t) => t !== undefined));
+  if (early.size > 0) {
+    for (const t of early) t.get(false).catch(() => undefined);
     await requestsLeave();
   }
   const [{ obtain }, { createSts }] = await Promise.all([import('./obtain.ts'), import('./sts.ts')]);
-  const sts = createSts({ region: config.region, endpoint: config.stsEndpoint, agents });
+  // One client per region: each profile asks its own region's STS endpoint.
+  const clients = new Map<string, Sts>();
+  const sts = ({ region }: Target): Sts => {
+    const client = clients.get(region) ?? createSts({ region, endpoint: config.stsEndpoint, agents });
+    clients.set(region, client);
+    return client;
+  };
   // The SDK's first-use work, done while the token is on its way rather than after it arrives.
-  if (tokens) void sts.prepare();
+  if (early.size > 0) for (const target of targets) void sts(target).prepare();
+  const options = { sts, settings: config, onRetry: logRetry, onNotice: (message: string) => core.notice(message) };
   try {
-    return await obtain(targets, { sts, settings: config, onRetry: logRetry, onNotice: (message) => core.notice(message) });
+    const obtained = await obtain(targets, options);
+    // Then each chained profile of the profiles file, with its source's credentials, hop by hop.
+    let known = obtained;
+    for (let hops = checksReady(config, known); hops.length > 0; hops = checksReady(config, known)) {
+      const checked = await obtain(hops, options);
+      for (const { value } of checked) if (isCredentials(value)) for (const secret of [value.accessKeyId, value.secretAccessKey, value.sessionToken]) core.setSecret(secret);
+      known = [...known, ...checked];
+    }
+    return obtained;
   } finally {
-    sts.destroy();
+    for (const client of clients.values()) client.destroy();
   }
+}
+
+/** The chained profiles not yet checked whose source profile's credentials are at hand. */
+function checksReady(config: Config, known: Obtained[]): Target[] {
+  const done = new Set(known.filter((o) => o.target.checkOnly).map((o) => o.target.profile));
+  return (config.profilesFile?.chained ?? []).flatMap((profile) => {
+    if (done.has(profile.name)) return [];
+    const source = known.find((o) => o.target.profile === profile.sourceProfile && isCredentials(o.value))?.value;
+    return source && isCredentials(source) ? [chainCheck(config, profile, source)] : [];
+  });
 }
 
 /** Mask first, then hand out: environment, outputs, profiles. Works from what was obtained, whatever its source. */
@@ -109,7 +136,7 @@ function deliver(config: Config, obtained: Obtained[]): void {
   const plan = environment ? planExport(environment.value, config) : undefined;
   for (const secret of plan?.secrets ?? []) core.setSecret(secret);
   // Every file is written before anything is exported: a failed write leaves the job as it was.
-  const files = profiles.length > 0 ? writeProfiles(config, profiles) : {};
+  const files = profiles.length > 0 || config.profilesFile ? writeProfiles(config, profiles) : {};
   for (const [name, value] of Object.entries(files)) core.exportVariable(name, value);
   if (plan) {
     for (const [name, value] of Object.entries(plan.env)) core.exportVariable(name, value);
@@ -150,18 +177,21 @@ async function report(config: Config, obtained: Obtained[], { tokens }: Picked):
 
 async function fail(error: unknown, config: Config | undefined, picked: Picked | undefined, accounts: string[]): Promise<void> {
   const failed = error instanceof TargetFailure ? error.target : undefined;
+  // A profile's own audience, duration and token explain its refusal.
+  const own = config?.profiles.find((p) => failed?.profile !== undefined && p.name === failed.profile && !failed.checkOnly);
+  const claims = (failed?.tokens ?? picked?.tokens)?.last?.claims;
   const diagnosis = diagnose(error instanceof TargetFailure ? error.cause : error, {
     roleArn: failed?.roleArn ?? config?.roleArn,
-    audience: config?.audience ?? 'sts.amazonaws.com',
-    durationSeconds: config?.durationSeconds ?? 3600,
-    roleChaining: failed !== undefined && failed.environment && config?.roleChaining === true,
-    claims: picked?.tokens?.last?.claims,
+    audience: own?.audience ?? config?.audience ?? 'sts.amazonaws.com',
+    durationSeconds: own?.durationSeconds ?? config?.durationSeconds ?? 3600,
+    roleChaining: failed !== undefined && ((failed.environment && config?.roleChaining === true) || failed.checkOnly === true),
+    claims,
     now: Date.now(),
     proxy: config?.proxy,
     tokenFromFile: config?.tokenFile !== undefined,
   });
   core.setFailed(render(diagnosis));
-  await writeSummary(failureSummary(diagnosis, picked?.tokens?.last?.claims, accounts));
+  await writeSummary(failureSummary(diagnosis, claims, accounts));
 }
 
 function describe(error: unknown): string {
@@ -212,7 +242,7 @@ function writeProfiles(config: Config, profiles: { target: Target; credentials: 
   const written = profiles.filter((p) => !refreshed.includes(p));
   const settings = helperSettingsFile(dir);
   if (refreshed.length > 0) {
-    writeSecretFile(settings, JSON.stringify({ ...helperSettings(config), roles: Object.fromEntries(refreshed.map((p) => [p.target.profile ?? '', p.target.roleArn ?? ''])) }));
+    writeSecretFile(settings, JSON.stringify(helperSettings(config, refreshed.map(({ target }) => target.profile ?? ''))));
     for (const { target, credentials } of refreshed) writeSecretFile(helperPaths(dir, target.profile ?? '').cache, cacheEntry(credentials, Date.now()));
   }
   const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.cjs');
@@ -220,8 +250,10 @@ function writeProfiles(config: Config, profiles: { target: Target; credentials: 
   const sections: ProfileSection[] = profiles.map(({ target }) => {
     const profile = target.profile ?? '';
     const source = refreshed.some((p) => p.target === target) ? ({ kind: 'refresh', node: process.execPath, helper, settings } as const) : ({ kind: 'static', credentials } as const);
-    return { profile, input: profile === config.awsProfile ? 'aws-profile' : 'profiles', body: [`region = ${config.region}`, ...credentialLines(profile, source)] };
+    const { region, input, carried } = ownSettings(config, profile);
+    return { profile, input, body: [`region = ${region}`, ...carried, ...credentialLines(profile, source)] };
   });
+  for (const { name, body } of config.profilesFile?.carried ?? []) sections.push({ profile: name, input: 'profiles-file', body });
   const { text, replaced } = renderConfig(shared.config.text, sections);
   for (const { section, by } of replaced) core.warning(`${by.input} replaces the section ${section.header} of your existing AWS config`);
   const exports: Record<string, string> = {};

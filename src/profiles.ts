@@ -1,17 +1,13 @@
 // Named profiles in an AWS shared config file, and what the credential helper needs to refresh them.
 // Pure: text in, text out; main and the helper do the reading and writing.
 import path from 'node:path';
-import type { Config } from './config.ts';
+import type { Config, Profile } from './config.ts';
 import { configHeader, profilesOf, withoutProfiles, type Section } from './aws-config-file.ts';
 import type { Credentials } from './sts.ts';
 
 /** What the credential helper reads (settings.json beside the config file) to refresh a profile. */
 export type HelperSettings = Pick<
   Config,
-  | 'region'
-  | 'sessionName'
-  | 'durationSeconds'
-  | 'audience'
   | 'tokenFile'
   | 'stsEndpoint'
   | 'proxy'
@@ -21,16 +17,30 @@ export type HelperSettings = Pick<
   | 'maxAttempts'
   | 'specialCharactersWorkaround'
 > & {
-  /** Profile name → role ARN. */
-  roles: Record<string, string>;
+  /** Profile name → its role and its own settings. */
+  profiles: Record<string, HelperProfile>;
 };
 
-export function helperSettings(config: Config): HelperSettings {
+/** What the helper refreshes a profile with: its role, its region's STS endpoint, its audience and session. */
+export type HelperProfile = Pick<Profile, 'roleArn' | 'region' | 'audience' | 'durationSeconds' | 'sessionName'>;
+
+/** A profile's own settings; aws-profile (no line or section of its own) has the step's. */
+export function ownSettings(config: Config, name: string): HelperProfile & { input: ProfileSection['input']; carried: string[] } {
+  const p = config.profiles.find((profile) => profile.name === name);
+  if (!p) return { roleArn: config.roleArn ?? '', region: config.region, audience: config.audience, durationSeconds: config.durationSeconds, sessionName: config.sessionName, input: 'aws-profile', carried: [] };
+  const { roleArn, region, audience, durationSeconds, sessionName, carried } = p;
+  return { roleArn, region, audience, durationSeconds, sessionName, input: p.definedAt.startsWith('profiles-file') ? 'profiles-file' : 'profiles', carried };
+}
+
+/** The helper's settings for these profiles: the step's inputs that shape every refresh, and each profile's own. */
+export function helperSettings(config: Config, names: string[]): HelperSettings {
+  const profiles = Object.fromEntries(
+    names.map((name) => {
+      const { roleArn, region, audience, durationSeconds, sessionName } = ownSettings(config, name);
+      return [name, { roleArn, region, audience, durationSeconds, sessionName }];
+    }),
+  );
   return {
-    region: config.region,
-    sessionName: config.sessionName,
-    durationSeconds: config.durationSeconds,
-    audience: config.audience,
     tokenFile: config.tokenFile,
     stsEndpoint: config.stsEndpoint,
     proxy: config.proxy,
@@ -39,7 +49,7 @@ export function helperSettings(config: Config): HelperSettings {
     allowedAccountIds: config.allowedAccountIds,
     maxAttempts: config.maxAttempts,
     specialCharactersWorkaround: config.specialCharactersWorkaround,
-    roles: Object.fromEntries(config.profiles.map((p) => [p.name, p.roleArn])),
+    profiles,
   };
 }
 
