@@ -28,8 +28,11 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  expect(findLeaks(scanned, world.issuer, world.sts)).toEqual([]);
-  await world.close();
+  try {
+    expect(findLeaks(scanned, world.issuer, world.sts)).toEqual([]);
+  } finally {
+    await world.close();
+  }
 });
 
 async function main(job: Job, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {

@@ -57,6 +57,18 @@ export interface Call {
   policyArns: string[];
   /** The access key ID of the credentials this call issued, if it issued any. */
   accessKeyId: string | undefined;
+  /** AssumeRoleWithWebIdentity: the `aud` of the token presented, as it arrived. */
+  audience: string | undefined;
+}
+
+function audienceOf(jwt: string | null): string | undefined {
+  if (!jwt) return undefined;
+  try {
+    const { aud } = decodeJwt(jwt);
+    return Array.isArray(aud) ? aud.join(',') : aud;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface StsOptions {
@@ -455,7 +467,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       const body = Buffer.concat(chunks).toString('utf8');
       const params = new URLSearchParams(body);
       const action = params.get('Action') ?? '';
-      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, sessionName: params.get('RoleSessionName') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined };
+      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, sessionName: params.get('RoleSessionName') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined, audience: audienceOf(params.get('WebIdentityToken')) };
       sts.calls.push(call);
       const reply = (status: number, xml: string) => {
         res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
