@@ -154,6 +154,33 @@ describe('the step', () => {
   });
 });
 
+describe('bad input', () => {
+  it.each([
+    ['a file that does not exist', undefined, 'cannot be read'],
+    ['a file that is not readable (a folder)', 'folder', 'cannot be read: EISDIR'],
+    ['a section that is not [default] or [profile NAME]', `[deploy]\nrole_arn = ${roleArn('deploy')}\n`, 'line 1: [deploy] is not [default] or [profile NAME]'],
+    ['web_identity_token_server without role_arn', '[default]\nweb_identity_token_server = GitHub\n', "line 2: profile 'default' has web_identity_token_server but no role_arn"],
+    ['a source_profile naming a missing profile', `[profile c]\nrole_arn = ${roleArn('chained')}\nsource_profile = gone\n`, "line 1: source_profile 'gone' of profile 'c' names no profile"],
+    ['a cycle', `[profile a]\nrole_arn = ${roleArn('chained')}\nsource_profile = b\n[profile b]\nrole_arn = ${roleArn('chained')}\nsource_profile = a\n`, 'line 1: source_profile goes round in a circle: a → b → a'],
+    ['a region that is not a region', `[default]\nrole_arn = ${roleArn('deploy')}\nregion = us-east\n`, "line 3: region 'us-east' of profile 'default' is not a region name"],
+    ['a duration outside 900–43200', `[default]\nrole_arn = ${roleArn('deploy')}\nduration_seconds = 86400\n`, "line 3: duration_seconds '86400' of profile 'default' must be a whole number from 900 to 43200"],
+    ['a token server other than GitHub', `[default]\nrole_arn = ${roleArn('deploy')}\nweb_identity_token_server = Okta\n`, "line 3: web_identity_token_server of profile 'default' is 'Okta'"],
+  ])('%s: one error naming the file and the line, before any call, nothing exported', async (_, file, problem) => {
+    const job = await world.job();
+    if (file === 'folder') mkdirSync(path.join(job.workspace, 'aws-config'));
+    else if (file !== undefined) writeFileSync(path.join(job.workspace, 'aws-config'), file);
+    const result = await job.main({ 'aws-region': 'us-east-1', 'profiles-file': 'aws-config' });
+    scanned.push(result);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(/^Input 'profiles-file' /);
+    expect(result.errors[0]).toContain(problem);
+    expect(result.exported).toEqual({});
+    expect(world.sts.calls).toEqual([]);
+    expect(world.issuer.stats.tokenRequests).toBe(0);
+  });
+});
+
 describe('profiles lines with their own settings', () => {
   it('take region, audience, duration-seconds and session-name; the step inputs are the defaults', async () => {
     const job = await world.job();
