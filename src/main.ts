@@ -143,8 +143,15 @@ function deliver(config: Config, obtained: Obtained[]): void {
     for (const [name, value] of Object.entries(plan.outputs)) core.setOutput(name, value);
     core.saveState(STATE.exported, JSON.stringify(Object.keys(plan.env).filter((name) => (CREDENTIAL_VARIABLES as readonly string[]).includes(name))));
   } else {
-    core.exportVariable('AWS_REGION', config.region);
-    core.exportVariable('AWS_DEFAULT_REGION', config.region);
+    // Every client prefers these variables to a profile's own region: profiles with regions of their own
+    // would all be sent to aws-region's.
+    const own = [...config.profiles, ...(config.profilesFile?.chained ?? [])].filter((p) => p.region !== undefined && p.region !== config.region).map((p) => p.name);
+    if (own.length === 0) {
+      core.exportVariable('AWS_REGION', config.region);
+      core.exportVariable('AWS_DEFAULT_REGION', config.region);
+    } else {
+      core.info(`AWS_REGION and AWS_DEFAULT_REGION are not exported: clients would prefer them to the regions of profiles ${own.join(', ')}`);
+    }
   }
   // As configure-aws-credentials does: aws-profile becomes the default profile only with environment credentials.
   if (config.awsProfile && config.outputEnvCredentials) {

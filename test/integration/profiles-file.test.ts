@@ -125,6 +125,9 @@ describe('the step', () => {
 
   it('writes each profile with its region, the chained and the carried profile as they are, and post removes it all', async () => {
     const job = await setUp();
+    // Clients would prefer them to each profile's own region.
+    expect(job.env.AWS_REGION).toBeUndefined();
+    expect(job.env.AWS_DEFAULT_REGION).toBeUndefined();
     const config = readFileSync(job.env.AWS_CONFIG_FILE ?? '', 'utf8');
     expect(config).toMatch(/\[default\]\nregion = us-east-2\ncredential_process = /);
     expect(config).toMatch(/\[profile sigstore-audience\]\nregion = eu-west-1\noutput = json\ncredential_process = /);
@@ -151,6 +154,14 @@ describe('the step', () => {
     expect(result.errors[0]).toContain('sts:AssumeRole');
     expect(result.exported).toEqual({});
     expect(world.sts.calls.filter((c) => c.action === 'AssumeRole').map((c) => c.result)).toEqual(['AccessDenied']);
+  });
+});
+
+describe('mask-aws-account-id', () => {
+  it("masks the accounts of the file's roles before any line", async () => {
+    const job = await setUp({ 'mask-aws-account-id': 'true' });
+    expect(job.masks).toEqual(expect.arrayContaining([ACCOUNT, OTHER_ACCOUNT]));
+    expect(scanned[0]?.log.join('\n')).not.toContain(OTHER_ACCOUNT);
   });
 });
 
@@ -279,7 +290,7 @@ describe('boto3', () => {
       'out = {}',
       'for p in sys.argv[1:]:',
       '    s = boto3.Session(profile_name=p)',
-      '    out[p] = [s.client("sts").get_caller_identity()["Arn"], s._session.get_scoped_config().get("region")]',
+      '    out[p] = [s.client("sts").get_caller_identity()["Arn"], s.region_name]',
       'print(json.dumps(out))',
     ].join('\n');
     const ran = await run([...(clients.boto3 ?? []), '-c', code, 'default', 'sigstore-audience', 'chained', 'untouched'], job.env);
