@@ -2,6 +2,7 @@
 // so every rule here is tested without a runner. Every refusal is an InputError naming the input.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { accountsIn } from './accounts.ts';
 import { InputError } from './errors.ts';
 import { badProfileName, durationOf, EXTERNAL_ID, POLICY_ARN, REGION, ROLE_ARN, SESSION_NAME } from './aws-names.ts';
 import { parseProfilesFile, type ProfilesFile } from './profiles-file.ts';
@@ -497,8 +498,10 @@ function parseStaticKeys(get: (name: InputName) => string): Keys | undefined {
 
 
 /**
- * With mask-aws-account-id, the accounts that the role ARNs given name, read from the raw inputs and the
- * profiles file: they are masked before parsing, since an input error may quote the line that holds one.
+ * With mask-aws-account-id, the accounts the inputs name (the role and policy ARNs, allowed-account-ids)
+ * and the profiles file's roles, read from the raw inputs: they are masked before parsing, since an input
+ * error may quote the line that holds one. Accounts that only STS tells are masked as they arrive
+ * (accounts.ts).
  */
 export function accountsToMask(read: InputReader, env: Env, readFile: FileReader = (file) => readFileSync(file, 'utf8')): string[] {
   const input = inputWithFallback(read, env);
@@ -511,6 +514,6 @@ export function accountsToMask(read: InputReader, env: Env, readFile: FileReader
       // Parsing says why, with the accounts of the inputs masked.
     }
   }
-  const arns = `${input('role-to-assume')}\n${input('profiles')}\n${file}`;
-  return [...new Set([...arns.matchAll(/arn:[\w-]+:iam::(\d{12}):/g)].map((m) => m[1] ?? ''))];
+  const allowed = input('allowed-account-ids').match(/\d{12}/g) ?? [];
+  return [...new Set([...accountsIn([...(['role-to-assume', 'profiles', 'managed-session-policies'] as const).map(input), file].join('\n')), ...allowed])];
 }

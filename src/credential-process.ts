@@ -32,6 +32,8 @@ async function main(settingsFile: string, profile: string): Promise<void> {
 
 const [settingsFile = '', profile = ''] = process.argv.slice(2);
 main(settingsFile, profile).catch((error: unknown) => {
-  process.stderr.write(`oidc-aws-credentials (profile ${profile}): ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
+  // One line, ended at no "\r" either: clients quote it in their own errors, and the runner would read a
+  // line that starts with "::" as a workflow command.
+  process.stderr.write(`oidc-aws-credentials (profile ${profile}): ${(error as Error).message.replace(/\s*[\r\n]\s*/g, ' ')}\n`);
   process.exitCode = 1;
 });

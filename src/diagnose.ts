@@ -2,9 +2,12 @@
 // the inputs: no network, no credentials. Claims are safe to show; the token itself never reaches here.
 import { accountOf } from './config.ts';
 import { AccountError, AwsError, InputError, NetworkError, TokenError } from './errors.ts';
+import { strangersOf, type Stranger } from './github/strangers.ts';
+import { evaluate, webIdentityRequest } from './iam/evaluate.ts';
+import type { PolicyDocument } from './iam/policy.ts';
 import { redactProxyUrl, type Proxy } from './proxy.ts';
 import { RetryFailure } from './retry.ts';
-import type { Claims } from './token.ts';
+import type { Claims } from './github/claims.ts';
 
 export interface DiagnosisContext {
   roleArn: string | undefined;
@@ -19,6 +22,8 @@ export interface DiagnosisContext {
   proxy: Proxy | undefined;
   /** The token comes from web-identity-token-file, which is read again, not renewed, for a fresh token. */
   tokenFromFile: boolean;
+  /** The refused call was sts:AssumeRole, signed by `signer` (a source's label); absent for web identity. */
+  assumeRole?: { signer: string; sessionTags: boolean; externalId: boolean } | undefined;
 }
 
 export interface Diagnosis {
@@ -116,7 +121,7 @@ function awsDiagnosis(cause: AwsError, ctx: DiagnosisContext, tries: string, ret
   const role = ctx.roleArn ?? 'the role';
   const account = ctx.roleArn ? accountOf(ctx.roleArn) : undefined;
 
-  if (cause.code === 'AccessDenied' && ctx.roleChaining) return chainingDiagnosis(cause, ctx);
+  if (cause.code === 'AccessDenied' && ctx.assumeRole) return assumeRoleDiagnosis(cause, ctx, ctx.assumeRole);
   if (cause.code === 'AccessDenied') return trustDiagnosis(cause, ctx);
 
   if (cause.code === 'InvalidIdentityToken' && /audience/i.test(cause.message)) {
@@ -189,24 +194,76 @@ function awsDiagnosis(cause: AwsError, ctx: DiagnosisContext, tries: string, ret
   };
 }
 
+type Condition = Record<string, Record<string, string>>;
+
+/**
+ * Advice is generated, then judged by the IAM evaluator: a Condition is printed only if it admits this
+ * run and refuses every stranger (the same run in another owner's, a sibling's or a look-alike
+ * repository, or a caller of the same reusable workflow), each minted with this repository's subject
+ * template, which anyone can set on their own. A sub that names no repository gets pins until it does:
+ * repository_owner_id (it survives renames), then repository_id, then repository.
+ */
+interface Judge {
+  prefix: string;
+  /** The pinned form of `condition` that admits the run and no stranger; undefined if none does. */
+  safe(condition: Condition): Condition | undefined;
+  /** Whether `condition` admits the run and none of the strangers `who` keeps. */
+  admitsOnly(condition: Condition, who: (stranger: Stranger) => boolean): boolean;
+}
+
+function judge(claims: Claims, ctx: DiagnosisContext): Judge {
+  const prefix = conditionPrefix(ctx.claims);
+  const arn = ctx.roleArn?.split(':') ?? [];
+  const account = arn[4] || '000000000000';
+  const request = webIdentityRequest(claims, account, arn[1] || 'aws');
+  const strangers = strangersOf(claims);
+  const policy = (condition: Condition): PolicyDocument => ({ Statement: [{ Effect: 'Allow', Principal: { Federated: request.principal.federated ?? '' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }] });
+  const admitsOnly = (condition: Condition, who: (stranger: Stranger) => boolean) =>
+    evaluate(policy(condition), request).allowed && strangers.filter(who).every((stranger) => !evaluate(policy(condition), webIdentityRequest(stranger.claims, account, arn[1] || 'aws')).allowed);
+  return {
+    prefix,
+    admitsOnly,
+    safe(condition) {
+      let pinned = condition;
+      for (const key of ['repository_owner_id', 'repository_id', 'repository']) {
+        if (admitsOnly(pinned, () => true)) return pinned;
+        const value = claims[key];
+        if (typeof value === 'string' && value !== '') pinned = { ...pinned, StringEquals: { ...pinned.StringEquals, [`${prefix}:${key}`]: value } };
+      }
+      return admitsOnly(pinned, () => true) ? pinned : undefined;
+    },
+  };
+}
+
+/** A Condition as one line of JSON, the way the advice prints it. */
+function inline(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')} }`;
+  return JSON.stringify(value);
+}
+
 function trustDiagnosis(cause: AwsError, ctx: DiagnosisContext): Diagnosis {
   const claims = ctx.claims ?? {};
   const sub = claims.sub ?? '';
-  const prefix = conditionPrefix(ctx.claims);
   const details = ['The token this step presented (claims only; the token is never printed):'];
   for (const name of TRUST_CLAIMS) {
     const value = claims[name];
     if (value !== undefined) details.push(`  ${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
   }
   details.push(...subjectExplanation(claims));
+  const { prefix, safe } = judge(claims, ctx);
+  const aud = typeof claims.aud === 'string' ? claims.aud : ctx.audience;
+  const exact = safe({ StringEquals: { [`${prefix}:aud`]: aud, [`${prefix}:sub`]: sub } });
+  if (exact && Object.keys(exact.StringEquals ?? {}).length > 2) {
+    details.push(`The sub '${sub}' names no repository: another owner can set the same template and mint the same sub, so the Condition also pins ${Object.keys(exact.StringEquals ?? {}).slice(2).map((k) => k.slice(prefix.length + 1)).join(' and ')} (IDs survive renames).`);
+  }
+  if (exact) details.push('A trust policy Condition that admits exactly this run:', `  "Condition": ${inline(exact)}`);
+  else details.push(`No Condition on this token's claims admits this run and keeps other repositories out: pin ${prefix}:repository_owner_id and ${prefix}:repository_id.`);
   const repoWildcard = subjectRepository(sub);
-  details.push(
-    'A trust policy Condition that admits exactly this run:',
-    `  "Condition": { "StringEquals": { "${prefix}:aud": "${ctx.audience}", "${prefix}:sub": "${sub}" } }`,
-  );
-  if (repoWildcard) details.push('Or, for every branch, tag, environment and pull request of the repository:', `  "Condition": { "StringEquals": { "${prefix}:aud": "${ctx.audience}" }, "StringLike": { "${prefix}:sub": "${repoWildcard}:*" } }`);
+  const wide = repoWildcard ? safe({ StringEquals: { [`${prefix}:aud`]: aud }, StringLike: { [`${prefix}:sub`]: `${repoWildcard}:*` } }) : undefined;
+  if (wide) details.push('Or, for every branch, tag, environment and pull request of the repository:', `  "Condition": ${inline(wide)}`);
   if (claims.job_workflow_ref && claims.workflow_ref && claims.job_workflow_ref.split('@')[0] !== claims.workflow_ref.split('@')[0]) {
-    details.push(...reusableWorkflowAdvice(claims, prefix, ctx.audience));
+    details.push(...reusableWorkflowAdvice(claims, ctx, aud));
   }
   details.push(`STS answers the same when ${ctx.roleArn ?? 'the role'} does not exist: check the ARN for typos and the account ID.`);
   return {
@@ -219,20 +276,19 @@ function trustDiagnosis(cause: AwsError, ctx: DiagnosisContext): Diagnosis {
  * A reusable workflow runs what its caller passes it, so a trust policy must pin the caller as well as the
  * workflow: job_workflow_ref alone admits every repository that may call the workflow.
  */
-function reusableWorkflowAdvice(claims: Claims, prefix: string, audience: string): string[] {
+function reusableWorkflowAdvice(claims: Claims, ctx: DiagnosisContext, aud: string): string[] {
+  const { prefix, safe, admitsOnly } = judge(claims, ctx);
   const callerSub = subjectRepository(claims.sub ?? '');
   const repository = typeof claims.repository === 'string' ? claims.repository : 'OWNER/REPO';
-  const workflow = `"${prefix}:aud": "${audience}", "${prefix}:job_workflow_ref": "${claims.job_workflow_ref}"`;
-  // sub is the caller pin every AWS partition evaluates; a custom subject template leaves only repository.
-  const condition = callerSub
-    ? `{ "StringEquals": { ${workflow} }, "StringLike": { "${prefix}:sub": "${callerSub}:*" } }`
-    : `{ "StringEquals": { ${workflow}, "${prefix}:repository": "${repository}" } }`;
-  const lines = [
-    `This job runs the reusable workflow ${claims.job_workflow_ref}, called by ${claims.workflow_ref}. The sub claim describes the caller, not the reusable workflow.`,
-    `To trust the reusable workflow when ${callerSub ? callerSub.slice('repo:'.length) : repository} calls it, pin both the workflow and the caller:`,
-    `  "Condition": ${condition}`,
-  ];
-  if (callerSub) lines.push(`For every repository of the owner, pin the caller with "${prefix}:sub": "${callerSub.replace(/\/[^/]*$/, '/*')}:*" (StringLike) or "${prefix}:repository_owner_id" instead.`);
+  const workflow = { [`${prefix}:aud`]: aud, [`${prefix}:job_workflow_ref`]: String(claims.job_workflow_ref) };
+  // sub is the caller pin every AWS partition evaluates; a sub that names no repository leaves the IDs.
+  const condition = safe(callerSub ? { StringEquals: workflow, StringLike: { [`${prefix}:sub`]: `${callerSub}:*` } } : { StringEquals: workflow });
+  const lines = [`This job runs the reusable workflow ${claims.job_workflow_ref}, called by ${claims.workflow_ref}. The sub claim describes the caller, not the reusable workflow.`];
+  if (condition) lines.push(`To trust the reusable workflow when ${callerSub ? callerSub.slice('repo:'.length) : repository} calls it, pin both the workflow and the caller:`, `  "Condition": ${inline(condition)}`);
+  const owner = callerSub?.replace(/\/[^/]*$/, '/*');
+  // Every repository of the owner is meant to be admitted here; another owner's never is.
+  const ownerWide = owner && admitsOnly({ StringEquals: workflow, StringLike: { [`${prefix}:sub`]: `${owner}:*` } }, (s) => s.claims.repository_owner !== claims.repository_owner);
+  if (ownerWide) lines.push(`For every repository of the owner, pin the caller with "${prefix}:sub": "${owner}:*" (StringLike) or "${prefix}:repository_owner_id" instead.`);
   lines.push('Never condition on job_workflow_ref alone, without sub, repository or repository_owner_id: the reusable workflow runs the command its caller passes, so every repository allowed to call it would get the role.');
   return lines;
 }
@@ -261,21 +317,37 @@ function subjectExplanation(claims: Claims): string[] {
   return lines;
 }
 
-function chainingDiagnosis(cause: AwsError, ctx: DiagnosisContext): Diagnosis {
-  const source = /User: (\S+) is not authorized/.exec(cause.message)?.[1] ?? 'the source role';
+/**
+ * sts:AssumeRole was refused: the advice is about the credentials that signed it (role chaining, the
+ * aws-access-key-id inputs, the SDK's default chain), never about an OIDC token, which was not sent. The
+ * advised statement is judged by the IAM evaluator before it is printed.
+ */
+function assumeRoleDiagnosis(cause: AwsError, ctx: DiagnosisContext, via: NonNullable<DiagnosisContext['assumeRole']>): Diagnosis {
+  const caller = /User: (\S+) is not authorized/.exec(cause.message)?.[1];
   const tagging = /sts:TagSession/.test(cause.message);
-  return {
-    headline: `${ctx.roleArn ?? 'The role'} does not trust ${source} for ${tagging ? 'sts:TagSession' : 'sts:AssumeRole'} (role chaining; STS said ${cause.code}: ${cause.message})`,
-    details: tagging
-      ? [
-          'role-chaining sends session tags (Repository, Workflow, Actor, Commit, Branch …), which needs sts:TagSession in the trust policy.',
-          `Fix: add "sts:TagSession" to the Action of the statement that trusts ${sourceRoleArn(source)}, or set role-skip-session-tagging: true.`,
-        ]
-      : [
-          `Fix: the trust policy of ${ctx.roleArn ?? 'the role'} needs a statement with "Principal": { "AWS": "${sourceRoleArn(source)}" } and "Action": ["sts:AssumeRole", "sts:TagSession"].`,
-          'The source role also needs an identity policy allowing sts:AssumeRole on the target.',
-        ],
-  };
+  const role = ctx.roleArn ?? 'the role';
+  const how = ctx.roleChaining ? 'role chaining' : via.signer === 'aws-access-key-id' ? 'signed with aws-access-key-id' : `signed by ${via.signer}`;
+  const principal = caller ? sourceRoleArn(caller) : undefined;
+  const actions = via.sessionTags ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'];
+  const statement = { Effect: 'Allow' as const, Principal: { AWS: principal ?? 'ARN' }, Action: actions };
+  const admitted = !caller || evaluate({ Statement: [statement] }, { action: 'sts:AssumeRole', principal: { aws: caller }, context: {} }).allowed;
+  const details = tagging
+    ? [
+        `This step sends session tags (Repository, Workflow, Actor, Commit, Branch …), which needs sts:TagSession in the trust policy.`,
+        `Fix: add "sts:TagSession" to the Action of the statement that trusts ${principal ?? 'these credentials'}, or set role-skip-session-tagging: true.`,
+      ]
+    : [
+        admitted && principal
+          ? `Fix: the trust policy of ${role} needs a statement with ${inline({ Principal: statement.Principal, Action: actions }).slice(2, -2)}.`
+          : `Fix: the trust policy of ${role} needs a statement whose Principal names these credentials (${via.signer}) and whose Action is ${actions.join(' and ')}.`,
+        via.sessionTags ? 'sts:TagSession is there because this step sends session tags; without it, set role-skip-session-tagging: true.' : '',
+        via.externalId
+          ? 'This step sent an external ID (role-external-id): it must equal, case included, the value the trust policy tests with sts:ExternalId.'
+          : 'This step sent no external ID: if the trust policy requires one (a Condition on sts:ExternalId), set role-external-id to it.',
+        `${caller ?? 'The signing identity'} also needs an identity policy that allows sts:AssumeRole on ${role}.`,
+        `STS answers the same when ${role} does not exist: check the ARN for typos and the account ID.`,
+      ].filter(Boolean);
+  return { headline: `${role} does not trust ${caller ?? via.signer} for ${tagging ? 'sts:TagSession' : 'sts:AssumeRole'} (${how}; STS said ${cause.code}: ${cause.message})`, details };
 }
 
 function clockDiagnosis(said: string, ctx: DiagnosisContext, tries: string, attempts: number): Diagnosis {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
+import { reportingAccounts } from './accounts.ts';
 import { accountsToMask, parseConfig, STATIC_KEY_INPUTS, type Config, type InputName, type InputReader } from './config.ts';
 import { diagnose, render } from './diagnose.ts';
 import { InputError } from './errors.ts';
@@ -28,8 +29,16 @@ async function run(): Promise<void> {
   // Keys given as inputs, and with mask-aws-account-id the accounts of the roles given, are masked before
   // anything, even an input error, can print a line.
   for (const name of STATIC_KEY_INPUTS) if (read(name)) core.setSecret(read(name));
-  const accounts = accountsToMask(read, process.env);
-  for (const account of accounts) core.setSecret(account);
+  // The accounts hidden so far; STS may tell more (accounts.ts), each masked as it arrives.
+  const accounts = new Set<string>();
+  const hide = (learned: string[]) => {
+    for (const account of learned) {
+      if (account === '' || accounts.has(account)) continue;
+      core.setSecret(account);
+      accounts.add(account);
+    }
+  };
+  hide(accountsToMask(read, process.env));
   let config: Config | undefined;
   let picked: Picked | undefined;
   let deadline: NodeJS.Timeout | undefined;
@@ -37,16 +46,17 @@ async function run(): Promise<void> {
     config = parse(read);
     deadline = startDeadline(config.timeoutSeconds);
     const agents = createAgents(config.proxy);
-    picked = pickSources(config, process.env, agents);
+    // The token is a credential too: masked as soon as it arrives, as the toolkit's getIDToken does.
+    picked = pickSources(config, process.env, agents, (jwt) => core.setSecret(jwt));
     for (const warning of picked.warnings) core.warning(warning);
-    const obtained = await obtainAll(config, picked, agents);
+    const obtained = await obtainAll(config, picked, agents, config.maskAccountId ? hide : undefined);
     // Delivery is synchronous: once it starts, the deadline can no longer cut it in half.
     clearTimeout(deadline);
     deliver(config, obtained);
-    await report(config, obtained, picked);
+    await report(config, obtained, picked, [...accounts]);
   } catch (error) {
     clearTimeout(deadline);
-    await fail(error, config, picked, accounts);
+    await fail(error, config, picked, [...accounts]);
   }
 }
 
@@ -80,7 +90,8 @@ function refuseExistingProfile(name: string): void {
   }
 }
 
-async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Agents): Promise<Obtained[]> {
+/** `learnAccounts`: with mask-aws-account-id, told every account STS names, before anything can print it. */
+async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Agents, learnAccounts: ((accounts: string[]) => void) | undefined): Promise<Obtained[]> {
   // Every target's token source asks at once: one request per audience.
   // Ask for the token while the SDK loads. A failure here is dropped: the first attempt asks again and
   // classifies what it gets.
@@ -94,8 +105,12 @@ async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Ag
   // One client per region: each profile asks its own region's STS endpoint.
   const clients = new Map<string, Sts>();
   const sts = ({ region }: Target): Sts => {
-    const client = clients.get(region) ?? createSts({ region, endpoint: config.stsEndpoint, agents });
-    clients.set(region, client);
+    let client = clients.get(region);
+    if (!client) {
+      const created = createSts({ region, endpoint: config.stsEndpoint, agents });
+      client = learnAccounts ? reportingAccounts(created, learnAccounts) : created;
+      clients.set(region, client);
+    }
     return client;
   };
   // The SDK's first-use work, done while the token is on its way rather than after it arrives.
@@ -161,10 +176,10 @@ function deliver(config: Config, obtained: Obtained[]): void {
   }
 }
 
-async function report(config: Config, obtained: Obtained[], { tokens }: Picked): Promise<void> {
+async function report(config: Config, obtained: Obtained[], { tokens }: Picked, accounts: string[]): Promise<void> {
   for (const { target, value } of obtained) {
     const until = isCredentials(value) && value.expiration ? `, valid until ${value.expiration.toISOString()}` : '';
-    core.info(`${target.roleArn ? 'Assumed' : 'Using'} ${value.arn}${target.profile ? ` as profile ${target.profile}` : ''} (from ${target.source.label})${until}`);
+    info(`${target.roleArn ? 'Assumed' : 'Using'} ${value.arn}${target.profile ? ` as profile ${target.profile}` : ''} (from ${target.source.label})${until}`);
   }
   await writeSummary(
     successSummary({
@@ -177,7 +192,7 @@ async function report(config: Config, obtained: Obtained[], { tokens }: Picked):
       sessionName: config.sessionName,
       claims: tokens?.last?.claims,
       attempts: obtained.reduce((sum, o) => sum + o.attempts, 0),
-      maskAccountId: config.maskAccountId,
+      hidden: config.maskAccountId ? accounts : [],
     }),
   );
 }
@@ -192,6 +207,8 @@ async function fail(error: unknown, config: Config | undefined, picked: Picked |
     audience: own?.audience ?? config?.audience ?? 'sts.amazonaws.com',
     durationSeconds: own?.durationSeconds ?? config?.durationSeconds ?? 3600,
     roleChaining: failed !== undefined && ((failed.environment && config?.roleChaining === true) || failed.checkOnly === true),
+    // A chain's check sends no session tags and the profile's own external ID.
+    assumeRole: failed?.source.call === 'AssumeRole' && config ? { signer: failed.source.label, sessionTags: !failed.checkOnly && config.sessionTags.length > 0, externalId: (failed.checkOnly ? config.profilesFile?.chained.find((c) => c.name === failed.profile)?.externalId : config.externalId) !== undefined } : undefined,
     claims,
     now: Date.now(),
     proxy: config?.proxy,
@@ -206,8 +223,17 @@ function describe(error: unknown): string {
   return e.code ? `${e.code}: ${e.message ?? ''}` : (e.message ?? String(error));
 }
 
+/**
+ * A line for the log. What it quotes (STS's answers and error messages) may hold a line break, and a line
+ * that begins with "::" is a workflow command to the runner (::stop-commands:: would print every later
+ * ::add-mask:: in clear): so one line, always.
+ */
+function info(line: string): void {
+  core.info(line.replace(/[\r\n]+/g, ' '));
+}
+
 function logRetry({ error, attempt, delayMs }: RetryEvent): void {
-  core.info(`Attempt ${attempt} failed (${describe(error)}); retrying in ${delayMs} ms`);
+  info(`Attempt ${attempt} failed (${describe(error)}); retrying in ${delayMs} ms`);
 }
 
 interface SharedFile {

@@ -38,12 +38,18 @@ export function proxyUrlFrom(input: string, env: Env): { url: string; source: Pr
   const [source, raw] = ([['http-proxy', input], ['HTTPS_PROXY', env.HTTPS_PROXY], ['https_proxy', env.https_proxy]] as const).find(([, value]) => value?.trim()) ?? [];
   if (!source || !raw) return undefined;
   const value = raw.trim();
-  const refuse = () => {
-    const problem = `must be an http(s) proxy URL like http://proxy.corp:3128, got '${redactProxyUrl(value)}'`;
-    return source === 'http-proxy' ? new InputError(source, problem) : new InputError(source, problem, 'environment');
+  const refuse = (problem = 'must be an http(s) proxy URL like http://proxy.corp:3128') => {
+    const message = `${problem}, got '${redactProxyUrl(value)}'`;
+    return source === 'http-proxy' ? new InputError(source, message) : new InputError(source, message, 'environment');
   };
   // curl's reading of a value without a scheme (user:pass@proxy.corp:3128): an HTTP proxy.
   const withScheme = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  // The host part ends at the first "/", "?", "#" or "\": such a character left unencoded in a password
+  // puts the rest of it, and the proxy's real host, after that end. curl then asks the wrong host (the
+  // user's name) and Python's clients read a password: neither is what was meant.
+  const afterScheme = withScheme.slice(withScheme.indexOf('//') + 2);
+  const end = afterScheme.search(/[/?#\\]/);
+  if (end >= 0 && afterScheme.slice(end).includes('@')) throw refuse('has an "@" after a "/", "?", "#" or "\\": in the user or password write them as %2F, %3F, %23 and %5C');
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -51,6 +57,18 @@ export function proxyUrlFrom(input: string, env: Env): { url: string; source: Pr
     throw refuse();
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') throw refuse();
+  // curl decodes %XX in the user and password and takes any other "%" as itself (p%zz is sent as p%zz);
+  // Node's agents decode them strictly and throw on such a "%", so it is handed to them escaped. Escapes
+  // that decode to no UTF-8 text (curl sends the raw bytes) are beyond Node, which sends UTF-8 only.
+  for (const part of ['username', 'password'] as const) {
+    const escaped = url[part].replace(/%(?![\da-f]{2})/gi, '%25');
+    try {
+      decodeURIComponent(escaped);
+    } catch {
+      throw refuse('has a user or password whose %-escapes are not UTF-8 text, which Node cannot send to the proxy');
+    }
+    if (escaped !== url[part]) url[part] = escaped;
+  }
   // Node's agents take only a lowercase http:// or https:// and ignore anything else: hand them the normal form.
   return { url: url.href, source };
 }
@@ -110,12 +128,17 @@ export function parseNoProxy(list: string): NoProxy {
   return { node: node.join(','), ignored };
 }
 
-/** What must be masked: the password as written and as sent (in the Basic Proxy-Authorization header). */
+/**
+ * What must be masked: the password as written and as sent (in the Basic Proxy-Authorization header); a
+ * user without a password likewise, since it is then often a token.
+ */
 export function proxySecrets(proxy: Proxy | undefined): string[] {
   if (!proxy) return [];
   const url = new URL(proxy.url);
-  if (!url.password) return [];
+  const secret = url.password ? url.password : url.username;
+  if (!secret) return [];
+  const username = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
-  const basic = Buffer.from(`${decodeURIComponent(url.username)}:${password}`).toString('base64');
-  return [...new Set([password, url.password, basic])];
+  const basic = Buffer.from(`${username}:${password}`).toString('base64');
+  return [...new Set([decodeURIComponent(secret), secret, basic])];
 }

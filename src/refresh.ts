@@ -9,7 +9,7 @@ import { cacheEntry, freshCredentials, processCredentials, type HelperSettings, 
 import { webIdentitySource } from './sources/pick.ts';
 import { isCredentials } from './sources/source.ts';
 import { createSts } from './sts.ts';
-import { createTokenSource } from './token.ts';
+import { createTokenSource } from './token/source.ts';
 
 /** New credentials for the profile, unless another helper refreshed them while this one waited for the lock. */
 export async function refresh(settingsFile: string, profile: string, paths: ReturnType<typeof helperPaths>): Promise<string> {

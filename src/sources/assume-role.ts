@@ -12,6 +12,7 @@ export function assumeRole(label: string, signer: Signer, request: SessionReques
   return {
     label,
     issuesNew: true,
+    call: 'AssumeRole',
     async attempt(sts) {
       // role-to-assume may be a bare name: the role is then in the signing credentials' account and partition.
       if (!roleArn) {

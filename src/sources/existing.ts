@@ -9,6 +9,7 @@ export function existing(label: string, signer: Signer, handOut: boolean): Sourc
   return {
     label,
     issuesNew: false,
+    call: 'GetCallerIdentity',
     async attempt(sts) {
       const credentials = await sts.callerIdentity(signer);
       return handOut ? credentials : { arn: credentials.arn, accountId: credentials.accountId };

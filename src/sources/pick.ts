@@ -5,7 +5,7 @@ import type { ChainedProfile } from '../profiles-file.ts';
 import { InputError, TokenError } from '../errors.ts';
 import type { Agents } from '../http.ts';
 import type { Keys, Signer } from '../sts.ts';
-import { createTokenSource, type TokenSource } from '../token.ts';
+import { createTokenSource, type TokenSource } from '../token/source.ts';
 import { assumeRole } from './assume-role.ts';
 import { existing } from './existing.ts';
 import { githubOidc } from './github-oidc.ts';
@@ -40,13 +40,14 @@ export interface Picked {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function pickSources(config: Config, env: Env, agents: Agents): Picked {
+/** `onToken`: told each web identity token as soon as it is read (to mask it). */
+export function pickSources(config: Config, env: Env, agents: Agents, onToken?: (jwt: string) => void): Picked {
   const warnings: string[] = [];
   // One token source per audience, each asked once for every role that presents it; a token file has one.
   const byAudience = new Map<string, TokenSource>();
   const tokensFor = (audience: string): TokenSource => {
     const key = config.tokenFile ? '' : audience;
-    const found = byAudience.get(key) ?? createTokenSource({ audience, file: config.tokenFile, env, agents });
+    const found = byAudience.get(key) ?? createTokenSource({ audience, file: config.tokenFile, env, agents, onToken });
     byAudience.set(key, found);
     return found;
   };

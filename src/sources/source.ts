@@ -13,6 +13,8 @@ export interface Source {
   attempt(sts: Sts, freshToken: boolean): Promise<Credentials | Identity>;
   /** Each attempt yields new credentials (STS issues them), so asking again can change them. */
   readonly issuesNew: boolean;
+  /** The STS call that obtains them: what a refusal is a refusal of. */
+  readonly call: 'AssumeRole' | 'AssumeRoleWithWebIdentity' | 'GetCallerIdentity';
 }
 
 /** Credentials to hand out, as opposed to an identity whose credentials stay where they are. */

@@ -1,25 +1,9 @@
-// A web identity token from a file (web-identity-token-file): EKS service account tokens, or any OIDC
-// provider that writes one, exchanged with AssumeRoleWithWebIdentity.
-import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors.ts';
+// A web identity token from a file (token/file.ts), exchanged with AssumeRoleWithWebIdentity.
 import type { SessionRequest } from '../sts.ts';
-import type { TokenSource } from '../token.ts';
+import type { TokenSource } from '../token/source.ts';
 import type { Source } from './source.ts';
 import { webIdentity } from './web-identity.ts';
 
 export function tokenFile(tokens: TokenSource, request: SessionRequest): Source {
   return webIdentity('web-identity-token-file', tokens, request);
-}
-
-export async function readTokenFile(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError('web-identity-token-file', code === 'ENOENT' ? `names ${file}, which does not exist` : `names ${file}, which cannot be read (${code})`);
-  }
-  const jwt = text.trim();
-  if (jwt === '') throw new InputError('web-identity-token-file', `names ${file}, which is empty`);
-  return jwt;
 }

@@ -1,7 +1,7 @@
 // What GitHub's OIDC token and a token file have in common: AssumeRoleWithWebIdentity with the token,
 // a fresh one when STS says the last had expired.
 import type { SessionRequest } from '../sts.ts';
-import type { TokenSource } from '../token.ts';
+import type { TokenSource } from '../token/source.ts';
 import type { Source } from './source.ts';
 
 /** One AssumeRoleWithWebIdentity per attempt, with a fresh token when STS asks. */
@@ -9,6 +9,7 @@ export function webIdentity(label: string, tokens: TokenSource, request: Session
   return {
     label,
     issuesNew: true,
+    call: 'AssumeRoleWithWebIdentity',
     async attempt(sts, freshToken) {
       const token = await tokens.get(freshToken);
       return sts.assumeRoleWithWebIdentity(request, token.jwt);

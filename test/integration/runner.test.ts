@@ -36,6 +36,12 @@ describe('the stand-in runner masks as GitHub does', () => {
     expect(result.warnings).toEqual(['careful']);
   });
 
+  it('ends a line at a lone carriage return and finds a command after leading blanks, as the runner does', async () => {
+    const result = await step(['plain\r  ::warning::after a carriage return', '\t::notice::after a tab']);
+    expect(result.warnings).toEqual(['after a carriage return']);
+    expect(result.log).toEqual(['plain', 'Warning: after a carriage return', 'Notice: after a tab']);
+  });
+
   it('lets the secret scan see the early leak', async () => {
     const result = await step([`early ${SECRET}`, `::add-mask::${SECRET}`]);
     const sts = { issued: [{ accessKeyId: 'ASIAUNUSED', secretAccessKey: SECRET, sessionToken: 'IQoJunused' }], accounts: [] } as unknown as Sts;

@@ -1,6 +1,7 @@
 // The secret scan every integration test runs: no credential or token in clear anywhere a person could
-// read it. The only place a credential may appear raw on stdout is its own ::add-mask:: command, which the
-// runner consumes; the OIDC token and the runner's request token appear nowhere at all.
+// read it. The only place a credential or an OIDC token may appear raw on stdout is its own ::add-mask::
+// command, which the runner consumes; they are never exported, output or saved, and the runner's request
+// token appears nowhere at all.
 import type { Issuer } from './oidc-issuer.ts';
 import type { StepResult } from './runner.ts';
 import type { Sts } from './sts-emulator.ts';
@@ -24,7 +25,8 @@ export function findLeaks(results: StepResult[], issuer: Issuer, sts: Sts): stri
       }
     }
     for (const token of tokens) {
-      const everywhere = [r.stdout, JSON.stringify(r.exported), JSON.stringify(r.outputs), JSON.stringify(r.state)];
+      const printed = r.stdout.split('\n').filter((line) => line !== `::add-mask::${token}`);
+      const everywhere = [...printed, JSON.stringify(r.exported), JSON.stringify(r.outputs), JSON.stringify(r.state)];
       if (everywhere.some((text) => text.includes(token))) leaks.push(where(`OIDC token ${token.slice(0, 8)}… written out`));
     }
   });

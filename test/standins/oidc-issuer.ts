@@ -5,26 +5,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { claimsFor, GITHUB_ISSUER, type Run, type SubjectShape } from '../../src/github/claims.ts';
 
-export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+export { GITHUB_ISSUER };
 
-/** The run the token describes; sub is derived from it exactly as GitHub derives it. */
-export interface RunContext {
-  owner: string;
-  repo: string;
+/** The run the token describes; its claims, sub included, come from the project's one model of GitHub's claims. */
+export interface RunContext extends Omit<Run, 'workflowRef'> {
   ownerId: string;
   repoId: string;
-  ref: string;
-  eventName: string;
-  environment?: string;
-  /** The workflow that was triggered. */
+  /** The workflow that was triggered; by default deploy.yml at the run's ref. */
   workflowRef?: string;
-  /** The workflow file this job runs (differs from workflowRef in a reusable workflow). */
-  jobWorkflowRef?: string;
-  /** Repositories created or renamed on or after 2026-07-15 get OWNER@ID/REPO@ID subjects. */
-  immutableSubject?: boolean;
-  /** An organisation's custom subject template, already rendered. */
-  customSubject?: string;
+  /** The repository's subject template and form (custom include_claim_keys, immutable OWNER@ID/REPO@ID). */
+  shape?: SubjectShape;
 }
 
 export const DEFAULT_RUN: RunContext = {
@@ -35,14 +27,6 @@ export const DEFAULT_RUN: RunContext = {
   ref: 'refs/heads/main',
   eventName: 'push',
 };
-
-export function subjectFor(run: RunContext): string {
-  if (run.customSubject) return run.customSubject;
-  const repo = run.immutableSubject ? `${run.owner}@${run.ownerId}/${run.repo}@${run.repoId}` : `${run.owner}/${run.repo}`;
-  if (run.environment) return `repo:${repo}:environment:${run.environment}`;
-  if (run.eventName === 'pull_request') return `repo:${repo}:pull_request`;
-  return `repo:${repo}:ref:${run.ref}`;
-}
 
 export interface IssuerFaults {
   /** HTTP statuses the next token requests answer with, one per request (e.g. [503, 503]). */
@@ -103,14 +87,7 @@ export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer
       const workflowRef = r.workflowRef ?? `${r.owner}/${r.repo}/.github/workflows/deploy.yml@${r.ref}`;
       const claims = {
         jti: randomUUID(),
-        sub: subjectFor(r),
-        aud: audience,
-        ref: r.ref,
         sha: randomBytes(20).toString('hex'),
-        repository: `${r.owner}/${r.repo}`,
-        repository_owner: r.owner,
-        repository_owner_id: r.ownerId,
-        repository_id: r.repoId,
         repository_visibility: 'private',
         run_id: '7001',
         run_number: '42',
@@ -118,17 +95,11 @@ export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer
         actor: 'octocat',
         actor_id: '583231',
         workflow: 'Deploy',
-        event_name: r.eventName,
-        ref_type: r.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
         ref_protected: 'false',
-        head_ref: '',
-        base_ref: '',
-        workflow_ref: workflowRef,
         workflow_sha: randomBytes(20).toString('hex'),
-        job_workflow_ref: r.jobWorkflowRef ?? workflowRef,
         job_workflow_sha: randomBytes(20).toString('hex'),
         runner_environment: 'github-hosted',
-        ...(r.environment ? { environment: r.environment } : {}),
+        ...claimsFor({ ...r, workflowRef }, audience, r.shape),
         ...overrides,
       };
       const jwt = await new SignJWT(claims)

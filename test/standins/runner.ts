@@ -167,10 +167,11 @@ export class Job {
     // came from: a workflow command is run, anything else is masked and shown. So lines are taken in the
     // order they reach us. Across the two pipes that order is only arrival order, as on GitHub: a line on
     // stderr written just after an ::add-mask:: on stdout may be shown before the mask is registered.
+    // A line ends at "\n", "\r\n" or a lone "\r", as .NET's StreamReader.ReadLine (the runner's reader) ends it.
     const arrived: string[] = [];
     const pending = { stdout: '', stderr: '' };
     const take = (stream: 'stdout' | 'stderr', text: string, end = false) => {
-      const lines = (pending[stream] + text).split('\n');
+      const lines = (pending[stream] + text).split(/\r\n|\r(?!$)|\n/);
       pending[stream] = end ? '' : (lines.pop() ?? '');
       arrived.push(...lines.map((line) => line.replace(/\r$/, '')));
     };
@@ -196,7 +197,8 @@ export class Job {
     // job): a secret printed before its ::add-mask:: shows in clear, exactly as it would on GitHub.
     const show = (line: string) => log.push(this.mask(line));
     for (const line of arrived) {
-      const command = /^::([\w-]+)(?: [^:]*)?::(.*)$/.exec(line);
+      // The runner trims leading whitespace before it looks for a command (ActionCommand.TryParseV2).
+      const command = /^\s*::([\w-]+)(?: [^:]*)?::(.*)$/.exec(line);
       if (!command) {
         if (line !== '') show(line);
         continue;

@@ -1,24 +1,20 @@
 // A loopback stand-in for AWS STS. It speaks the query protocol with XML answers, verifies web identity
 // tokens against the issuer's keys, checks expiry, audience and the role's trust policy, verifies SigV4
 // on signed calls, and refuses with AWS's own error codes and messages. It is never told what to answer:
-// every refusal comes from evaluating the request against the accounts it was given. Faults (throttling,
+// every refusal comes from evaluating the request against the accounts it was given. It also answers
+// IAM GetRole with the roles it holds (for the trust check's --from-aws). Faults (throttling,
 // 5xx, resets, hangs, unreadable bodies) and a rate limit are switches.
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compactVerify, createLocalJWKSet, decodeJwt, type JSONWebKeySet } from 'jose';
+import type { Claims } from '../../src/github/claims.ts';
+import { evaluate, webIdentityRequest, type Request } from '../../src/iam/evaluate.ts';
+import type { PolicyDocument } from '../../src/iam/policy.ts';
 
-export interface PolicyStatement {
-  Effect: 'Allow' | 'Deny';
-  Principal: '*' | { Federated?: string | string[]; AWS?: string | string[] };
-  Action: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-export interface PolicyDocument {
-  Version: '2012-10-17';
-  Statement: PolicyStatement[];
-}
+// Trust policies are judged by the project's one IAM evaluator, so the emulator and the trust check
+// cannot disagree on what a policy admits.
+export type { PolicyDocument, Statement as PolicyStatement } from '../../src/iam/policy.ts';
 
 export interface Role {
   name: string;
@@ -113,8 +109,6 @@ interface Session {
 interface Caller {
   arn: string;
   accountId: string;
-  /** The ARNs a trust policy's AWS principal may name: the role and its session, or the user. */
-  principals: string[];
   /** A role session signing AssumeRole is role chaining, which STS caps at one hour. */
   chained: boolean;
   tags: Tags;
@@ -132,6 +126,7 @@ class StsFailure extends Error {
 }
 
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/([\w+=,.@/-]+)$/;
 const SESSION_NAME = /^[\w+=,.@-]*$/;
 
@@ -141,67 +136,13 @@ const validation = (message: string) => new StsFailure(400, 'ValidationError', m
 const invalidParameter = (message: string) => new StsFailure(400, 'InvalidParameterValue', message);
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-function errorXml(code: string, message: string, status: number): string {
+function errorXml(code: string, message: string, status: number, ns = NS): string {
   const type = status >= 500 ? 'Receiver' : 'Sender';
-  return `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>${type}</Type>\n    <Code>${code}</Code>\n    <Message>${xmlEscape(message)}</Message>\n  </Error>\n  <RequestId>${randomUUID()}</RequestId>\n</ErrorResponse>\n`;
+  return `<ErrorResponse xmlns="${ns}">\n  <Error>\n    <Type>${type}</Type>\n    <Code>${code}</Code>\n    <Message>${xmlEscape(message)}</Message>\n  </Error>\n  <RequestId>${randomUUID()}</RequestId>\n</ErrorResponse>\n`;
 }
 
 function list(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
-
-function like(pattern: string, value: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 's').test(value);
-}
-
-/** IAM condition evaluation for the operators trust policies use. */
-function conditionHolds(condition: PolicyStatement['Condition'], context: Record<string, string | string[]>): boolean {
-  for (const [rawOperator, entries] of Object.entries(condition ?? {})) {
-    const anyValue = rawOperator.startsWith('ForAnyValue:');
-    const operator = rawOperator.replace(/^ForAnyValue:/, '');
-    for (const [key, expected] of Object.entries(entries)) {
-      const actual = list(context[key]);
-      const test = (value: string) => {
-        switch (operator) {
-          case 'StringEquals':
-            return list(expected).includes(value);
-          case 'StringLike':
-            return list(expected).some((p) => like(p, value));
-          case 'StringNotEquals':
-            return !list(expected).includes(value);
-          case 'StringNotLike':
-            return !list(expected).some((p) => like(p, value));
-          default:
-            throw new Error(`sts-emulator: condition operator ${rawOperator} is not supported`);
-        }
-      };
-      if (actual.length === 0) {
-        if (operator.startsWith('StringNot')) continue;
-        return false;
-      }
-      if (anyValue ? !actual.some(test) : !actual.every(test)) return false;
-    }
-  }
-  return true;
-}
-
-interface Principal {
-  federated?: string;
-  aws?: string[];
-}
-
-function principalMatches(statement: PolicyStatement, who: Principal): boolean {
-  if (statement.Principal === '*') return true;
-  if (who.federated && list(statement.Principal.Federated).includes(who.federated)) return true;
-  return list(statement.Principal.AWS).some((p) => who.aws?.some((arn) => p === arn || (/^\d{12}$/.test(p) ? arn.split(':')[4] === p : p === `arn:aws:iam::${arn.split(':')[4]}:root`)));
-}
-
-export function trustAllows(policy: PolicyDocument, who: Principal, action: string, context: Record<string, string | string[]>): boolean {
-  const applies = (s: PolicyStatement) =>
-    list(s.Action).some((a) => like(a, action)) && principalMatches(s, who) && conditionHolds(s.Condition, context);
-  if (policy.Statement.some((s) => s.Effect === 'Deny' && applies(s))) return false;
-  return policy.Statement.some((s) => s.Effect === 'Allow' && applies(s));
 }
 
 /** PolicyArns.member.N.arn, in member order (the query protocol numbers members from 1). */
@@ -340,13 +281,9 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     }
     const audiences = list(claims.aud as string | string[] | undefined);
     if (!audiences.some((a) => provider.clientIds.includes(a))) throw new StsFailure(400, 'InvalidIdentityToken', 'Incorrect token audience');
-    const host = iss.replace(/^https?:\/\//, '');
-    const context: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(claims)) {
-      if (typeof value === 'string' || Array.isArray(value)) context[`${host}:${name}`] = value as string | string[];
-    }
-    const federated = `arn:aws:iam::${account.id}:oidc-provider/${host}`;
-    if (!role || !trustAllows(role.trustPolicy, { federated }, 'sts:AssumeRoleWithWebIdentity', context)) throw denied('sts:AssumeRoleWithWebIdentity');
+    const request = webIdentityRequest(claims as Claims, account.id);
+    const federated = request.principal.federated ?? '';
+    if (!role || !evaluate(role.trustPolicy, request).allowed) throw denied('sts:AssumeRoleWithWebIdentity');
     if (duration > (role.maxSessionDuration ?? 3600)) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
     checkSessionPolicies(params);
     const issued = issue(roleArn, account.id, sessionName, duration);
@@ -362,11 +299,11 @@ export async function startSts(options: StsOptions): Promise<Sts> {
   }
 
   /** SigV4, verified the way STS does it: the caller must hold the secret of a live session or of an IAM user's key. */
-  function authenticate(req: http.IncomingMessage, body: string): Caller {
+  function authenticate(req: http.IncomingMessage, body: string, service: 'sts' | 'iam' = 'sts'): Caller {
     const auth = req.headers.authorization ?? '';
-    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/sts\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
-    if (!m) throw new StsFailure(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
-    const [, accessKeyId = '', date = '', region = '', signedHeaders = '', signature = ''] = m;
+    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/(sts|iam)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
+    if (!m || m[4] !== service) throw new StsFailure(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+    const [, accessKeyId = '', date = '', region = '', , signedHeaders = '', signature = ''] = m;
     const session = sessions.get(accessKeyId);
     const iamUser = session ? undefined : findUser(accessKeyId);
     // A session's keys only with its token; a user's long-term key never with one.
@@ -381,19 +318,19 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       .join('');
     const canonical = ['POST', '/', '', canonicalHeaders, signedHeaders, createHash('sha256').update(body).digest('hex')].join('\n');
     const amzDate = String(req.headers['x-amz-date'] ?? '');
-    const scope = `${date}/${region}/sts/aws4_request`;
+    const scope = `${date}/${region}/${service}/aws4_request`;
     const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
-    const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), 'sts'), 'aws4_request');
+    const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
     if (hmac(key, toSign).toString('hex') !== signature) {
       throw new StsFailure(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
     }
     if (iamUser) {
       const arn = `arn:aws:iam::${iamUser.account.id}:user/${iamUser.user.name}`;
-      return { arn, accountId: iamUser.account.id, principals: [arn], chained: false, tags: new Map(), transitive: new Set() };
+      return { arn, accountId: iamUser.account.id, chained: false, tags: new Map(), transitive: new Set() };
     }
     if (!session) throw new Error('unreachable');
     if (Date.now() >= session.expiration) throw new StsFailure(403, 'ExpiredToken', 'The security token included in the request is expired');
-    return { arn: session.assumedArn, accountId: session.accountId, principals: [session.roleArn, session.assumedArn], chained: true, tags: session.tags, transitive: session.transitive };
+    return { arn: session.assumedArn, accountId: session.accountId, chained: true, tags: session.tags, transitive: session.transitive };
   }
 
   /** Tags and TransitiveTagKeys of an AssumeRole request, checked as STS checks them against the caller's transitive tags. */
@@ -427,21 +364,35 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     const { roleArn, sessionName, duration } = validateCommon(params);
     const { account, role } = findRole(roleArn);
     const { requested, tags, transitive } = sessionTags(params, caller);
-    const context: Record<string, string | string[]> = {};
+    const context: Request['context'] = {};
     const externalId = params.get('ExternalId');
     if (externalId !== null) context['sts:ExternalId'] = externalId;
     for (const { key, value } of caller.tags.values()) context[`aws:PrincipalTag/${key}`] = value;
     for (const { key, value } of requested.values()) context[`aws:RequestTag/${key}`] = value;
     if (requested.size > 0) context['aws:TagKeys'] = [...requested.values()].map((t) => t.key);
-    const who = { aws: caller.principals };
+    const trusts = (action: string) => !!role && evaluate(role.trustPolicy, { action, principal: { aws: caller.arn }, context }).allowed;
     const refuse = (action: string) => new StsFailure(403, 'AccessDenied', `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`);
-    if (!role || !trustAllows(role.trustPolicy, who, 'sts:AssumeRole', context)) throw refuse('sts:AssumeRole');
-    if (requested.size > 0 && !trustAllows(role.trustPolicy, who, 'sts:TagSession', context)) throw refuse('sts:TagSession');
+    if (!role || !trusts('sts:AssumeRole')) throw refuse('sts:AssumeRole');
+    if (requested.size > 0 && !trusts('sts:TagSession')) throw refuse('sts:TagSession');
     // Credentials from an assumed role make this a chained assumption: STS caps it at one hour.
     if (caller.chained && duration > 3600) throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
     if (duration > (role.maxSessionDuration ?? 3600)) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
     checkSessionPolicies(params);
     return `<AssumeRoleResult>${issue(roleArn, account.id, sessionName, duration, tags, transitive).xml}</AssumeRoleResult>`;
+  }
+
+  /** IAM's GetRole, for the trust check's --from-aws: the caller's own account only, as IAM answers. */
+  function getRole(params: URLSearchParams, caller: Caller): string {
+    const name = params.get('RoleName') ?? '';
+    const role = options.accounts.find((a) => a.id === caller.accountId)?.roles.find((r) => r.name === name);
+    if (!role) throw new StsFailure(404, 'NoSuchEntity', `The role with name ${name} cannot be found.`);
+    const arn = `arn:aws:iam::${caller.accountId}:role/${role.name}`;
+    const roleId = `AROA${createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}`;
+    return (
+      `<GetRoleResult><Role><Path>/</Path><AssumeRolePolicyDocument>${encodeURIComponent(JSON.stringify(role.trustPolicy))}</AssumeRolePolicyDocument>` +
+      `<MaxSessionDuration>${role.maxSessionDuration ?? 3600}</MaxSessionDuration><RoleId>${roleId}</RoleId><RoleName>${xmlEscape(role.name)}</RoleName>` +
+      `<Arn>${xmlEscape(arn)}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate><RoleLastUsed/></Role></GetRoleResult>`
+    );
   }
 
   async function handle(action: string, params: URLSearchParams, req: http.IncomingMessage, body: string): Promise<string> {
@@ -455,6 +406,8 @@ export async function startSts(options: StsOptions): Promise<Sts> {
         const userId = caller.chained ? `AROA:${caller.arn.split('/').pop()}` : `AIDA${createHash('sha256').update(caller.arn).digest('hex').slice(0, 17).toUpperCase()}`;
         return `<GetCallerIdentityResult><Arn>${caller.arn}</Arn><UserId>${userId}</UserId><Account>${caller.accountId}</Account></GetCallerIdentityResult>`;
       }
+      case 'GetRole':
+        return getRole(params, authenticate(req, body, 'iam'));
       default:
         throw new StsFailure(400, 'InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
     }
@@ -475,7 +428,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       };
       const fail = (status: number, code: string, message: string) => {
         call.result = code;
-        reply(status, errorXml(code, message, status));
+        reply(status, errorXml(code, message, status, action === 'GetRole' ? IAM_NS : NS));
       };
       const fault = sts.faults.shift();
       if (fault) call.result = fault;
@@ -499,7 +452,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       Promise.resolve(action === 'AssumeRoleWithWebIdentity' ? sts.hold : undefined).then(() => handle(action, params, req, body)).then(
         (result) => {
           call.accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(result)?.[1];
-          reply(200, `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);
+          reply(200, `<${action}Response xmlns="${action === 'GetRole' ? IAM_NS : NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);
         },
         (error: unknown) => {
           if (error instanceof StsFailure) return fail(error.status, error.code, error.message);

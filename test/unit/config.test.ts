@@ -172,7 +172,7 @@ describe('parseConfig', () => {
     [{ 'http-proxy': 'socks5://user:s3cret@proxy:1080' }, {}, "Input 'http-proxy' must be an http(s) proxy URL like http://proxy.corp:3128, got 'socks5://user:***@proxy:1080'"],
     [{}, { HTTPS_PROXY: 'ftp://user:s3cret@proxy' }, "Environment variable 'HTTPS_PROXY' must be an http(s) proxy URL like http://proxy.corp:3128, got 'ftp://user:***@proxy'"],
     [{}, { https_proxy: 'user:s3cret@proxy corp:3128' }, "Environment variable 'https_proxy' must be an http(s) proxy URL like http://proxy.corp:3128, got 'user:***@proxy corp:3128'"],
-    [{}, { HTTPS_PROXY: 'http://user:pa/s3cret@proxy:3128' }, "Environment variable 'HTTPS_PROXY' must be an http(s) proxy URL like http://proxy.corp:3128, got 'http://user:***@proxy:3128'"],
+    [{}, { HTTPS_PROXY: 'http://user:pa/s3cret@proxy:3128' }, 'Environment variable \'HTTPS_PROXY\' has an "@" after a "/", "?", "#" or "\\": in the user or password write them as %2F, %3F, %23 and %5C, got \'http://user:***@proxy:3128\''],
     [{}, { HTTPS_PROXY: 'tok3n-s3cret@[::1' }, "Environment variable 'HTTPS_PROXY' must be an http(s) proxy URL like http://proxy.corp:3128, got '***@[::1'"],
   ])('a bad proxy (%o, %o) is refused naming where it came from, its password hidden', (inputs, env, message) => {
     const error = refusal({ ...base, ...inputs }, env);

@@ -43,6 +43,14 @@ describe('diagnose', () => {
     expect(t).toContain('"ghe.example.com/_services/token:sub": "repo:acme/webapp:environment:prod"');
   });
 
+  it('prints no Condition it cannot make safe: a sub that names no repository, without the claims to pin it', () => {
+    const t = text(new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403), {
+      claims: { iss: 'https://token.actions.githubusercontent.com', sub: 'environment:prod', aud: 'sts.amazonaws.com', environment: 'prod' },
+    });
+    expect(t).not.toContain('"Condition"');
+    expect(t).toContain("No Condition on this token's claims admits this run and keeps other repositories out");
+  });
+
   it('caps chained sessions at an hour', () => {
     const t = text(new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 400), { roleChaining: true, durationSeconds: 7200 });
     expect(t).toContain('role-duration-seconds is 7200');

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { createAgents } from '../../src/http.ts';
-import { parseNoProxy, proxySecrets, redactProxyUrl } from '../../src/proxy.ts';
+import { parseNoProxy, proxySecrets, proxyUrlFrom, redactProxyUrl } from '../../src/proxy.ts';
 
 const PROXY = 'http://127.0.0.1:9';
 
@@ -86,5 +86,21 @@ describe('proxy passwords', () => {
     expect(proxySecrets({ url: 'http://us%40er:p%40ss@proxy:3128/', source: 'HTTPS_PROXY', noProxy: '' })).toEqual(['p@ss', 'p%40ss', Buffer.from('us@er:p@ss').toString('base64')]);
     expect(proxySecrets({ url: 'http://proxy:3128/', source: 'HTTPS_PROXY', noProxy: '' })).toEqual([]);
     expect(proxySecrets(undefined)).toEqual([]);
+  });
+
+  it('masks a user without a password, as written, as decoded and as sent (user and an empty password)', () => {
+    expect(proxySecrets({ url: 'http://tok%2Fen@proxy:3128/', source: 'HTTPS_PROXY', noProxy: '' })).toEqual(['tok/en', 'tok%2Fen', Buffer.from('tok/en:').toString('base64')]);
+  });
+
+  it('reads a "%" that starts no escape as itself, as curl does, and hands it to Node escaped', () => {
+    const proxy = proxyUrlFrom('', { HTTPS_PROXY: 'http://u%zz:p%zz%41%@proxy:3128' });
+    expect(proxy?.url).toBe('http://u%25zz:p%25zz%41%25@proxy:3128/');
+    expect(proxySecrets(proxy && { ...proxy, noProxy: '' })).toEqual(['p%zzA%', 'p%25zz%41%25', Buffer.from('u%zz:p%zzA%').toString('base64')]);
+    expect(() => createAgents(proxy && { ...proxy, noProxy: '' })).not.toThrow();
+  });
+
+  it('refuses escapes that decode to no UTF-8 text, naming the source and hiding the password', () => {
+    expect(() => proxyUrlFrom('http://user:s3cr3t%C3@proxy:3128', {})).toThrow("Input 'http-proxy' has a user or password whose %-escapes are not UTF-8 text, which Node cannot send to the proxy, got 'http://user:***@proxy:3128'");
+    expect(() => proxyUrlFrom('', { https_proxy: 'http://%FF@proxy:3128' })).toThrow("Environment variable 'https_proxy' has a user or password whose %-escapes are not UTF-8 text, which Node cannot send to the proxy, got 'http://***@proxy:3128'");
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { InputError, TokenError } from '../../src/errors.ts';
 import { createAgents } from '../../src/http.ts';
-import { createTokenSource, decodeClaims, TOKEN_REUSE_MS } from '../../src/token.ts';
+import { createTokenSource, decodeClaims, TOKEN_REUSE_MS } from '../../src/token/source.ts';
 
 // An unsigned JWT is enough: the action only decodes claims, STS verifies.
 const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;

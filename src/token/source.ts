@@ -1,27 +1,13 @@
-// The web identity token, from GitHub's runner endpoint (sources/github-oidc.ts) or a token file
-// (sources/token-file.ts): obtained once for every role that needs it, reused while young, and decoded
-// (never trusted: STS decides) so that its claims can explain a refusal. The token itself is never logged.
+// The web identity token, from GitHub's runner endpoint (runner-endpoint.ts) or a token file (file.ts):
+// obtained once for every role that needs it, reused while young, and decoded (never trusted: STS
+// decides) so that its claims can explain a refusal. The token itself is never logged. Where the token
+// comes from is a lower layer than how credentials are obtained: sources/ import this, never the reverse.
 import { decodeJwt } from 'jose';
-import { TokenError } from './errors.ts';
-import type { Agents } from './http.ts';
-import { fetchRunnerToken } from './sources/github-oidc.ts';
-import { readTokenFile } from './sources/token-file.ts';
-
-/** The claims that decide trust; GitHub sends more, all kept. */
-export interface Claims {
-  [claim: string]: unknown;
-  iss?: string;
-  sub?: string;
-  aud?: string | string[];
-  ref?: string;
-  event_name?: string;
-  environment?: string;
-  repository?: string;
-  workflow_ref?: string;
-  job_workflow_ref?: string;
-  iat?: number;
-  exp?: number;
-}
+import { TokenError } from '../errors.ts';
+import type { Claims } from '../github/claims.ts';
+import type { Agents } from '../http.ts';
+import { readTokenFile } from './file.ts';
+import { fetchRunnerToken } from './runner-endpoint.ts';
 
 export interface IdToken {
   jwt: string;
@@ -46,6 +32,8 @@ export interface TokenSourceOptions {
   env: Readonly<Record<string, string | undefined>>;
   agents: Agents;
   now?: () => number;
+  /** Told each token as soon as it is read, before anything else sees it: the main step masks it there. */
+  onToken?: ((jwt: string) => void) | undefined;
 }
 
 export interface TokenSource {
@@ -62,6 +50,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   let pending: Promise<IdToken> | undefined;
   const obtain = async (): Promise<IdToken> => {
     const jwt = options.file ? await readTokenFile(options.file) : await fetchRunnerToken(options.env, options.audience, options.agents);
+    options.onToken?.(jwt);
     last = { jwt, claims: decodeClaims(jwt), obtainedAt: now() };
     return last;
   };
