@@ -212,6 +212,23 @@ describe('profiles lines with their own settings', () => {
   });
 });
 
+describe("each profile's region", () => {
+  it("is the STS regional endpoint the step asks", async () => {
+    // As in the helper's test below: without AWS_ENDPOINT_URL_STS the SDK asks the region's own endpoint,
+    // which the proxy records and refuses.
+    const proxy = await startProxy();
+    try {
+      const job = await world.job();
+      const result = await job.main({ 'aws-region': 'us-east-1', 'http-proxy': proxy.url, 'retry-max-attempts': '1', profiles: `deploy: ${roleArn('deploy')} region=eu-west-1` }, { AWS_ENDPOINT_URL_STS: undefined });
+      scanned.push(result);
+      expect(result.exitCode).toBe(1);
+      expect(proxy.seen.filter((host) => host.startsWith('sts.'))).toEqual(['sts.eu-west-1.amazonaws.com:443']);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe('the credential helper', () => {
   function helper(job: Job, profile: string, env: Record<string, string | undefined> = {}): Promise<StepResult> {
     const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
