@@ -50,7 +50,6 @@ export interface AwsFile {
 // Section types the JS SDK knows (IniSectionType in @smithy/types).
 const JS_SECTION_TYPES = ['profile', 'sso-session', 'services'];
 const JS_PREFIXED = /^([\w-]+)\s(["'])?([\w\-@+.%:/]+)\2$/;
-const JS_REFUSED = ['__proto__', 'profile __proto__'];
 
 /** POSIX shlex.split, as botocore applies it to a header; undefined where shlex raises (an open quote). */
 export function shlexSplit(text: string): string[] | undefined {
@@ -153,14 +152,6 @@ export function parseAwsFile(text: string, kind: FileKind): AwsFile {
     current.entries.push({ key: (option[1] ?? '').toLowerCase(), value: option[2] ?? '', line: index + 1 });
   });
   return { lines, sections };
-}
-
-/** Whether the JS SDK ignores the whole file (it throws on these headers, and swallows the error). */
-export function refusedByJs(file: AwsFile): Section | undefined {
-  return file.sections.find((s) => {
-    const jsLine = s.header.split(/(?:^|\s)[;#]/)[0]?.trim() ?? '';
-    return JS_REFUSED.includes(jsLine.slice(1, -1));
-  });
 }
 
 /** The profiles a section defines for at least one client. */

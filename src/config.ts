@@ -451,7 +451,7 @@ function parseProfilesFileInput(get: Get, env: Env, readFile: FileReader, delive
   }
   const elsewhere = new Map(delivery.profiles.map((p) => [p.name, p.definedAt]));
   if (delivery.awsProfile) elsewhere.set(delivery.awsProfile, 'aws-profile');
-  const profilesFile = parseProfilesFile(text, { path: file, shown: given }, defaults, elsewhere, warnings);
+  const profilesFile = parseProfilesFile(text, given, defaults, elsewhere, warnings);
   return { profiles: [...delivery.profiles, ...profilesFile.webIdentity], profilesFile };
 }
 

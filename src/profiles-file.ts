@@ -33,8 +33,6 @@ export interface CarriedProfile {
 }
 
 export interface ProfilesFile {
-  /** Absolute path. */
-  path: string;
   webIdentity: Profile[];
   chained: ChainedProfile[];
   carried: CarriedProfile[];
@@ -58,14 +56,14 @@ const CREDENTIAL_SOURCES = [
 // The keys a web identity profile's settings come from; none of them is written back.
 const WEB_IDENTITY_KEYS = ['role_arn', 'web_identity_token_server', 'region', 'duration_seconds', 'role_session_name'];
 
-export function parseProfilesFile(text: string, file: { path: string; shown: string }, defaults: ProfileDefaults, elsewhere: ReadonlyMap<string, string>, warnings: string[]): ProfilesFile {
-  const fail = (line: number, problem: string) => new InputError('profiles-file', `${file.shown} line ${line}: ${problem}`);
+export function parseProfilesFile(text: string, shown: string, defaults: ProfileDefaults, elsewhere: ReadonlyMap<string, string>, warnings: string[]): ProfilesFile {
+  const fail = (line: number, problem: string) => new InputError('profiles-file', `${shown} line ${line}: ${problem}`);
   const aws = parseAwsFile(text, 'config');
   const first = aws.sections[0]?.start ?? aws.lines.length;
   const stray = aws.lines.slice(0, first).findIndex((line) => line.trim() !== '' && !/^\s*[#;]/.test(line));
   if (stray >= 0) throw fail(stray + 1, 'a line before the first section: every key belongs to a [default] or [profile NAME] section');
 
-  const result: ProfilesFile = { path: file.path, webIdentity: [], chained: [], carried: [] };
+  const result: ProfilesFile = { webIdentity: [], chained: [], carried: [] };
   const defined = new Map<string, number>();
   for (const section of aws.sections) {
     const name = profileName(section, fail);
@@ -78,8 +76,8 @@ export function parseProfilesFile(text: string, file: { path: string; shown: str
     if (malformed !== undefined) throw fail(malformed, `is not 'key = value' (botocore, and so the AWS CLI and boto3, would refuse the file)`);
     classify(section, aws.lines, name, result, defaults, fail);
   }
-  checkChains(result, defined, elsewhere, file.shown, fail);
-  if (result.webIdentity.length === 0 && result.chained.length === 0) warnings.push(`profiles-file ${file.shown} has no web identity profile (role_arn, with web_identity_token_server = GitHub or no other source of credentials): its profiles are written as they are`);
+  checkChains(result, defined, elsewhere, shown, fail);
+  if (result.webIdentity.length === 0 && result.chained.length === 0) warnings.push(`profiles-file ${shown} has no web identity profile (role_arn, with web_identity_token_server = GitHub or no other source of credentials): its profiles are written as they are`);
   return result;
 }
 
