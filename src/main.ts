@@ -289,6 +289,9 @@ function writeProfiles(config: Config, profiles: { target: Target; credentials: 
   for (const { name, body } of config.profilesFile?.carried ?? []) sections.push({ profile: name, input: 'profiles-file', body });
   const { text, replaced } = renderConfig(shared.config.text, sections);
   for (const { section, by } of replaced) core.warning(`${by.input} replaces the section ${section.header} of your existing AWS config`);
+  // Python's configparser hands the keys of [DEFAULT] to every section: botocore reads them into ours too.
+  const defaults = parseAwsFile(shared.config.text, 'config').sections.find((s) => s.header.startsWith('[DEFAULT]') && s.entries.length > 0);
+  if (defaults) core.warning(`${shared.config.path} line ${defaults.line} has a [DEFAULT] section: botocore (the AWS CLI, boto3) adds its keys (${defaults.entries.map((e) => e.key).join(', ')}) to every profile, these ones too`);
   const exports: Record<string, string> = {};
   const ours = new Set(sections.map((s) => s.profile));
   const { text: credentialsText, removed } = withoutProfiles(shared.credentials.text, 'credentials', ours);

@@ -120,6 +120,14 @@ describe("the runner's config file, with headers the clients accept in any form"
       expect(result.exported).toEqual({});
     }
   });
+
+  it('warns of a [DEFAULT] section, whose keys botocore adds to every profile', async () => {
+    const job = await world.job();
+    const config = path.join(job.workspace, 'aws-config');
+    writeFileSync(config, '[DEFAULT]\nrole_arn = arn:aws:iam::111111111111:role/old\n');
+    const result = await main(job, { profiles: PROFILES }, { AWS_CONFIG_FILE: config });
+    expect(result.warnings).toEqual([`${config} line 1 has a [DEFAULT] section: botocore (the AWS CLI, boto3) adds its keys (role_arn) to every profile, these ones too`]);
+  });
 });
 
 describe("the runner's credentials file", () => {
