@@ -1,13 +1,15 @@
-// The floor the main step is measured against: a bare Node script that does only the two HTTP calls
-// (GitHub's token endpoint, then STS) and writes the three credentials to GITHUB_ENV. No validation, no
-// retries, no masking: what any credential step must at least cost. CommonJS on purpose: an ES `import` of
-// node:http loads Node's fetch stack (undici), which `require` does not, and the floor must not pay for it.
+// The floor the main step is measured against: a bare Node script that does only the two HTTPS calls, one
+// after the other (GitHub's token endpoint, then STS, each on a connection of its own, as a naive script
+// makes them), and writes the three credentials to GITHUB_ENV. No validation, no retries, no timeouts, no
+// masking, no proxy, nothing done while it waits: what any credential step must at least cost. CommonJS
+// on purpose: an ES `import` of node:https loads Node's fetch stack (undici), which `require` does not,
+// and the floor must not pay for it.
 'use strict';
 const { appendFileSync } = require('node:fs');
-const http = require('node:http');
+const https = require('node:https');
 
 const call = (url, options, body, done) => {
-  const req = http.request(url, options, (res) => {
+  const req = https.request(url, options, (res) => {
     let data = '';
     res.on('data', (c) => (data += c));
     res.on('end', () => done(data));

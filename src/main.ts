@@ -113,8 +113,8 @@ async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Ag
     }
     return client;
   };
-  // The SDK's first-use work, done while the token is on its way rather than after it arrives.
-  if (early.size > 0) for (const target of targets) void sts(target).prepare();
+  // The SDK's first-use work and the STS connection, done while the token is on its way rather than after it arrives.
+  if (early.size > 0) for (const client of new Set(targets.map(sts))) void client.prepare();
   const options = { sts, settings: config, onRetry: logRetry, onNotice: (message: string) => core.notice(message) };
   try {
     const obtained = await obtain(targets, options);

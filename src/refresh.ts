@@ -28,6 +28,9 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
     const tokens = createTokenSource({ audience: own.audience, file: settings.tokenFile, env: process.env, agents });
     const sts = createSts({ region: own.region, endpoint: settings.stsEndpoint, agents });
     const source = webIdentitySource({ ...settings, ...own }, tokens, roleArn);
+    // As the main step does: the token is asked for at once, and the STS connection opened while it is on its way.
+    tokens.get(false).catch(() => undefined);
+    void sts.prepare();
     try {
       const { value } = await exchange({ source, sts, settings });
       if (!isCredentials(value)) throw new Error('web identity answered without credentials');

@@ -45,12 +45,17 @@ export interface StsOptions {
  * Runs a request through the client's whole pipeline except the network: endpoint rules, the shared
  * config files (region, FIPS, dual-stack, app id, retry mode: read on first use), serializer, user agent.
  * Called while the OIDC token is in flight, it moves ~35 ms of first-use work (mostly lazy compilation)
- * off the path between the token's arrival and the STS call.
+ * off the path between the token's arrival and the STS call, and opens the connection that call will
+ * take (DNS, TCP, TLS: two round trips) to the endpoint the SDK resolved, so that the call costs one.
  */
-async function prepareClient(client: STSClient): Promise<void> {
+async function prepareClient(client: STSClient, agents: Agents): Promise<void> {
   const command = new AssumeRoleWithWebIdentityCommand({ RoleArn: 'arn:aws:iam::000000000000:role/prepare', RoleSessionName: 'prepare', WebIdentityToken: 'prepare' });
   command.middlewareStack.add(
-    () => () => Promise.reject(new Error('not sent')),
+    () => (args) => {
+      const { protocol, hostname, port } = args.request as { protocol: string; hostname: string; port?: number };
+      agents.httpsAgent.preconnect(new URL(`${protocol}//${hostname}${port ? `:${port}` : ''}`));
+      return Promise.reject(new Error('not sent'));
+    },
     { step: 'finalizeRequest', priority: 'low', name: 'stopBeforeSending' },
   );
   await client.send(command).catch(() => undefined);
@@ -82,8 +87,9 @@ export interface Sts {
   assumeRole(signer: Signer, request: SessionRequest, chaining: Chaining): Promise<Credentials>;
   /** Proves the signer's credentials work (GetCallerIdentity) and returns them with their identity. */
   callerIdentity(signer: Signer): Promise<Credentials>;
-  /** Runs the web identity client's first-use work (see prepareClient) without sending anything. */
+  /** Runs the web identity client's first-use work and opens its connection (see prepareClient), sending nothing. */
   prepare(): Promise<void>;
+  /** Closes the clients and every connection, the one prepare opened included. */
   destroy(): void;
 }
 
@@ -142,10 +148,12 @@ export function createSts(options: StsOptions): Sts {
       };
     },
     prepare() {
-      return prepareClient(client(undefined));
+      return prepareClient(client(undefined), options.agents);
     },
     destroy() {
       for (const c of clients.values()) c.destroy();
+      // The SDK destroys the agents only once a request has reached them: the connection prepare opened may not have.
+      options.agents.httpsAgent.destroy();
     },
   };
 }

@@ -150,13 +150,13 @@ describe('success', () => {
 });
 
 describe('startup', () => {
-  it('asks for the token before loading the SDK: the request has reached GitHub when the SDK starts to load', async () => {
+  it('asks for the token before loading the SDK: its TLS hello has reached GitHub when the SDK starts to load', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'import-order-'));
     const arrived = path.join(dir, 'token-request-arrived');
     const verdict = path.join(dir, 'verdict');
     // This process sees the request arrive while the step is held at the start of the SDK's load.
     const watch = setInterval(() => {
-      if (world.issuer.stats.tokenRequests > 0) void writeFile(arrived, '');
+      if (world.issuer.stats.clientHellos > 0) void writeFile(arrived, '');
     }, 5);
     try {
       const hook = path.resolve('test/standins/import-order.ts');

@@ -233,7 +233,7 @@ describe("each profile's region", () => {
       const result = await job.main({ 'aws-region': 'us-east-1', 'http-proxy': proxy.url, 'retry-max-attempts': '1', profiles: `deploy: ${roleArn('deploy')} region=eu-west-1` }, { AWS_ENDPOINT_URL_STS: undefined });
       scanned.push(result);
       expect(result.exitCode).toBe(1);
-      expect(proxy.seen.filter((host) => host.startsWith('sts.'))).toEqual(['sts.eu-west-1.amazonaws.com:443']);
+      expect([...new Set(proxy.seen.filter((host) => host.startsWith('sts.')))]).toEqual(['sts.eu-west-1.amazonaws.com:443']);
     } finally {
       await proxy.close();
     }
@@ -271,7 +271,8 @@ describe('the credential helper', () => {
       const away = { AWS_ENDPOINT_URL_STS: undefined };
       const steps = [await helper(job, 'sigstore-audience', away), await helper(job, 'default', away)];
       scanned.push(...steps);
-      expect(proxy.seen.filter((host) => host.startsWith('sts.'))).toEqual(['sts.eu-west-1.amazonaws.com:443', 'sts.us-east-2.amazonaws.com:443']);
+      // Each helper's pre-opened connection and its request may each tunnel: the hosts are what counts.
+      expect([...new Set(proxy.seen.filter((host) => host.startsWith('sts.')))]).toEqual(['sts.eu-west-1.amazonaws.com:443', 'sts.us-east-2.amazonaws.com:443']);
     } finally {
       await proxy.close();
     }

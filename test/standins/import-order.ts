@@ -1,5 +1,5 @@
-// Preloaded into a step (NODE_OPTIONS=--import) to learn whether the token request left before the SDK
-// began to load. When the step first loads the chunk holding the SDK, this hook blocks it (as evaluating
+// Preloaded into a step (NODE_OPTIONS=--import) to learn whether the token request left (over HTTPS: its
+// TLS hello) before the SDK began to load. When the step first loads the chunk holding the SDK, this hook blocks it (as evaluating
 // the SDK's modules does) and waits for the test, another process, to see the request arrive: a request
 // already written arrives; one still waiting for the event loop cannot leave while the step is blocked.
 import { existsSync, writeFileSync } from 'node:fs';

@@ -2,10 +2,12 @@
 // with GitHub's claim set, builds `sub` the way GitHub does, and serves discovery and JWKS like
 // token.actions.githubusercontent.com. Faults are switches, so tests can make it fail the way GitHub does.
 import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { claimsFor, GITHUB_ISSUER, type Run, type SubjectShape } from '../../src/github/claims.ts';
+import { standinTls } from './tls.ts';
 
 export { GITHUB_ISSUER };
 
@@ -53,7 +55,10 @@ export interface Issuer {
   /** Seconds added to the issuer's clock (to simulate a runner whose clock is off). */
   clockSkewSeconds: number;
   faults: IssuerFaults;
-  stats: { tokenRequests: number; tokensIssued: number; jwksRequests: number };
+  /** While set, token requests wait for it before being answered: the token stays in flight as long as a test needs. */
+  hold: Promise<unknown> | undefined;
+  /** clientHellos: TLS handshakes begun (the client's hello has arrived), before any request can. */
+  stats: { clientHellos: number; tokenRequests: number; tokensIssued: number; jwksRequests: number };
   /** Every token issued, so tests can prove none leaks. */
   issued: string[];
   mint(audience: string, overrides?: Record<string, unknown>): Promise<string>;
@@ -75,7 +80,8 @@ export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer
     lifetimeSeconds: 300,
     clockSkewSeconds: 0,
     faults: { tokenStatuses: [], tokenHangs: 0, jwksFailEvery: 0, jwksFailures: 0, expiredTokens: 0 },
-    stats: { tokenRequests: 0, tokensIssued: 0, jwksRequests: 0 },
+    hold: undefined,
+    stats: { clientHellos: 0, tokenRequests: 0, tokensIssued: 0, jwksRequests: 0 },
     issued: [],
     async mint(audience, overrides = {}) {
       const r = issuer.run;
@@ -121,7 +127,8 @@ export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer
       }),
   };
 
-  const server = http.createServer((req, res) => {
+  const { key, cert } = await standinTls();
+  const server = https.createServer({ key, cert }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -135,10 +142,12 @@ export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer
         return;
       }
       const status = issuer.faults.tokenStatuses.shift();
-      if (status !== undefined) return send(status, { message: 'injected fault' });
-      if (req.headers.authorization !== `Bearer ${requestToken}`) return send(401, { message: 'Bad credentials' });
-      const audience = url.searchParams.get('audience') ?? `https://github.com/${issuer.run.owner}`;
-      void issuer.mint(audience).then((value) => send(200, { count: value.length, value }));
+      void Promise.resolve(issuer.hold).then(async () => {
+        if (status !== undefined) return send(status, { message: 'injected fault' });
+        if (req.headers.authorization !== `Bearer ${requestToken}`) return send(401, { message: 'Bad credentials' });
+        const value = await issuer.mint(url.searchParams.get('audience') ?? `https://github.com/${issuer.run.owner}`);
+        send(200, { count: value.length, value });
+      });
       return;
     }
     if (url.pathname === '/.well-known/openid-configuration') {
@@ -156,9 +165,16 @@ export async function startIssuer(run: Partial<RunContext> = {}): Promise<Issuer
     }
     send(404, { message: 'Not Found' });
   });
+  // The server derives its first keys from the client's hello: the first key line of a connection marks its arrival.
+  const hellos = new WeakSet<object>();
+  server.on('keylog', (_line, socket) => {
+    if (hellos.has(socket)) return;
+    hellos.add(socket);
+    issuer.stats.clientHellos += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const base = `http://127.0.0.1:${port}`;
+  const base = `https://127.0.0.1:${port}`;
   issuer.requestUrl = `${base}/_apis/token?api-version=2.0`;
   issuer.jwksUri = `${base}/.well-known/jwks`;
   return issuer;

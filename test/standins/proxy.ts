@@ -1,4 +1,4 @@
-// A loopback forward proxy (absolute-form HTTP and CONNECT) that records what went through it, to prove
+// A loopback forward proxy (CONNECT tunnels, as HTTPS clients use a proxy) that records what went through it, to prove
 // the action routes its traffic through http-proxy / HTTPS_PROXY. Given credentials, it answers 407 to any
 // request without them in Proxy-Authorization (Basic), as corporate proxies do.
 import http from 'node:http';
@@ -26,28 +26,8 @@ export async function startProxy({ credentials }: ProxyOptions = {}): Promise<Pr
   const refused: string[] = [];
   const sockets = new Set<net.Socket>();
   const authorized = (header: string | undefined) => credentials === undefined || header === `Basic ${Buffer.from(credentials).toString('base64')}`;
-  const server = http.createServer((req, res) => {
-    const target = new URL(req.url ?? '/');
-    if (!authorized(req.headers['proxy-authorization'])) {
-      refused.push(target.host);
-      res.writeHead(407, { 'Proxy-Authenticate': PROXY_AUTHENTICATE }).end();
-      return;
-    }
-    seen.push(target.host);
-    // Hop-by-hop: the proxy's own headers stop here.
-    delete req.headers['proxy-authorization'];
-    delete req.headers['proxy-connection'];
-    if (target.hostname !== '127.0.0.1') {
-      res.writeHead(403).end();
-      return;
-    }
-    const upstream = http.request(target, { method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
+  // Every stand-in speaks HTTPS, so clients only ever ask for tunnels (CONNECT).
+  const server = http.createServer((_req, res) => res.writeHead(501).end());
   server.on('connect', (req, client: net.Socket, head: Buffer) => {
     if (!authorized(req.headers['proxy-authorization'])) {
       refused.push(req.url ?? '');

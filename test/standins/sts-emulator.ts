@@ -5,12 +5,14 @@
 // IAM GetRole with the roles it holds (for the trust check's --from-aws). Faults (throttling,
 // 5xx, resets, hangs, unreadable bodies) and a rate limit are switches.
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { compactVerify, createLocalJWKSet, decodeJwt, type JSONWebKeySet } from 'jose';
 import type { Claims } from '../../src/github/claims.ts';
 import { evaluate, webIdentityRequest, type Request } from '../../src/iam/evaluate.ts';
 import type { PolicyDocument } from '../../src/iam/policy.ts';
+import { standinTls } from './tls.ts';
 
 // Trust policies are judged by the project's one IAM evaluator, so the emulator and the trust check
 // cannot disagree on what a policy admits.
@@ -55,6 +57,8 @@ export interface Call {
   accessKeyId: string | undefined;
   /** AssumeRoleWithWebIdentity: the `aud` of the token presented, as it arrived. */
   audience: string | undefined;
+  /** The TLS connection it came on: 1 for the first the emulator accepted, and so on. */
+  connection: number;
 }
 
 function audienceOf(jwt: string | null): string | undefined {
@@ -87,6 +91,12 @@ export interface Sts {
   hold: Promise<unknown> | undefined;
   /** Every credential issued, so tests can prove none leaks. */
   issued: { accessKeyId: string; secretAccessKey: string; sessionToken: string }[];
+  /** TLS handshakes completed: one per connection a client opened. */
+  handshakes: number;
+  /** The next this many connections are closed by the emulator as soon as their handshake is done. */
+  closeAfterHandshake: number;
+  /** Connections closed that way whose client has closed its side too (it has seen the close). */
+  closedAfterHandshake: number;
   close(): Promise<void>;
 }
 
@@ -160,7 +170,7 @@ function hmac(key: Buffer | string, data: string): Buffer {
 
 export async function startSts(options: StsOptions): Promise<Sts> {
   const sessions = new Map<string, Session>();
-  const open = new Set<import('node:net').Socket>();
+  const open = new Set<import('node:stream').Duplex>();
   let tokens = options.rateLimit ?? 0;
   let refilled = Date.now();
 
@@ -172,6 +182,9 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     calls: [],
     hold: undefined,
     issued: [],
+    handshakes: 0,
+    closeAfterHandshake: 0,
+    closedAfterHandshake: 0,
     close: () =>
       new Promise((resolve) => {
         for (const socket of open) socket.destroy();
@@ -413,14 +426,16 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     }
   }
 
-  const server = http.createServer((req, res) => {
+  const connectionOf = new WeakMap<object, number>();
+  const { key, cert } = await standinTls();
+  const server = https.createServer({ key, cert }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const params = new URLSearchParams(body);
       const action = params.get('Action') ?? '';
-      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, sessionName: params.get('RoleSessionName') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined, audience: audienceOf(params.get('WebIdentityToken')) };
+      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, sessionName: params.get('RoleSessionName') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined, audience: audienceOf(params.get('WebIdentityToken')), connection: connectionOf.get(req.socket) ?? 0 };
       sts.calls.push(call);
       const reply = (status: number, xml: string) => {
         res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
@@ -465,8 +480,17 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     open.add(socket);
     socket.on('close', () => open.delete(socket));
   });
+  server.on('secureConnection', (socket) => {
+    sts.handshakes += 1;
+    connectionOf.set(socket, sts.handshakes);
+    if (sts.closeAfterHandshake > 0) {
+      sts.closeAfterHandshake -= 1;
+      socket.on('end', () => (sts.closedAfterHandshake += 1));
+      socket.end();
+    }
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  sts.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  sts.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return sts;
 }
 

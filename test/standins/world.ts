@@ -6,6 +6,7 @@ import { GITHUB_ISSUER, startIssuer, type Issuer, type RunContext } from './oidc
 import { startRelay, type Relay } from './latency.ts';
 import { Job } from './runner.ts';
 import { githubTrustPolicy, startSts, type Account, type Role, type Sts } from './sts-emulator.ts';
+import { standinTls } from './tls.ts';
 
 /**
  * The product promises a refusal in under 2 s. Tests bound it generously, because on a loaded 2-core
@@ -86,6 +87,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
           ACTIONS_ID_TOKEN_REQUEST_URL: through(githubRelay, issuer.requestUrl),
           ACTIONS_ID_TOKEN_REQUEST_TOKEN: issuer.requestToken,
           AWS_ENDPOINT_URL_STS: through(stsRelay, sts.url),
+          ...(await standinTls()).env,
           ...env,
         },
       });

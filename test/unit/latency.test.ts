@@ -1,7 +1,9 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { startRelay } from '../standins/latency.ts';
+import { standinTls } from '../standins/tls.ts';
 
 const ROUND_TRIP_MS = 100;
 
@@ -32,6 +34,33 @@ describe('latency relay', () => {
       const reused = await post();
       expect(reused.echoed.equals(body)).toBe(true);
       expect(reused.ms).toBeGreaterThanOrEqual(ROUND_TRIP_MS - 1);
+    } finally {
+      agent.destroy();
+      await relay.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('charges every round trip of a TLS handshake: a fresh HTTPS request costs three, one on a connection already open', async () => {
+    const { key, cert } = await standinTls();
+    const server = https.createServer({ key, cert }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const relay = await startRelay(`127.0.0.1:${(server.address() as AddressInfo).port}`, ROUND_TRIP_MS);
+    const agent = new https.Agent({ keepAlive: true });
+    const get = () =>
+      new Promise<number>((resolve, reject) => {
+        const started = performance.now();
+        https
+          .get(`https://${relay.host}/`, { agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(performance.now() - started));
+          })
+          .on('error', reject);
+      });
+    try {
+      // TCP, the TLS 1.3 handshake, the request. Lower bounds only, as above.
+      expect(await get()).toBeGreaterThanOrEqual(3 * ROUND_TRIP_MS - 1);
+      expect(await get()).toBeGreaterThanOrEqual(ROUND_TRIP_MS - 1);
     } finally {
       agent.destroy();
       await relay.close();
