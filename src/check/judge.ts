@@ -104,13 +104,16 @@ export function rolesOf(job: CredentialJob, step: CredentialStep, assumed: strin
     assumed.push(`${where}: audience ${audience} is an expression: predicted as ${DEFAULTS.audience}`);
     audience = DEFAULTS.audience;
   }
+  if (step.profilesFile) assumed.push(`${where}: the roles of profiles-file ${step.profilesFile} are not checked (give their trust policies with ROLE_ARN=PATH and role-to-assume, or check them one by one)`);
   const uses: RoleUse[] = [];
   if (step.roleToAssume) uses.push({ role: step.roleToAssume, audience, step, ...(step.awsProfile ? { profile: step.awsProfile } : {}) });
   if (step.profiles) {
     if (isExpression(step.profiles)) assumed.push(`${where}: profiles ${step.profiles} is an expression: its roles are not checked`);
     else {
       try {
-        for (const profile of parseProfiles(step.profiles)) uses.push({ role: profile.roleArn, audience, step, profile: profile.name });
+        // Only the audience of a line's settings shapes the token; the others are the step's business.
+        const defaults = { region: 'us-east-1', audience, durationSeconds: DEFAULTS.durationSeconds, sessionName: DEFAULTS.sessionName };
+        for (const profile of parseProfiles(step.profiles, defaults)) uses.push({ role: profile.roleArn, audience: profile.audience, step, profile: profile.name });
       } catch (error) {
         assumed.push(`${where}: profiles ${(error as Error).message}: not checked`);
       }

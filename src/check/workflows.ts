@@ -21,6 +21,7 @@ export interface CredentialStep {
   profiles?: string;
   audience?: string;
   awsProfile?: string;
+  profilesFile?: string;
   /** The input that makes the step obtain credentials some way other than the workflow's OIDC token. */
   notOidc?: string;
   /** The step's `if:`, as written. */
@@ -142,6 +143,7 @@ function credentialSteps(raw: MappingToken, jobId: string, inputs: Inputs = {}):
       profiles: get('profiles'),
       audience: get('audience'),
       awsProfile: get('aws-profile'),
+      profilesFile: get('profiles-file'),
       notOidc: NOT_OIDC.find((name) => get(name) !== undefined && (name !== 'role-chaining' || get(name) === 'true')),
       if: text(step.find('if')),
     });

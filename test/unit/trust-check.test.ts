@@ -219,18 +219,18 @@ test("a step's if: decides for which runs its role is judged", async () => {
   expect(result.refused).toEqual([]);
 });
 
-test('each role of profiles is judged, named by its profile; aws-profile names the profile of role-to-assume', async () => {
+test('each role of profiles is judged, named by its profile, with its own audience; aws-profile names the profile of role-to-assume', async () => {
   const text = readFileSync(path.join(REPOS, 'after-merge', '.github', 'workflows', 'deploy.yml'), 'utf8').replace(
     `role-to-assume: ${ROLE('deploy')}`,
-    `role-to-assume: ${ROLE('deploy')}\n          aws-profile: main\n          profiles: |\n            audit: ${ROLE('audit')}`,
+    `role-to-assume: ${ROLE('deploy')}\n          aws-profile: main\n          profiles: |\n            audit: ${ROLE('audit')} audience=audit.example`,
   );
   const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text }]);
   const document = toPolicyDocument(readFileSync(path.join(REPOS, 'after-merge', 'infra', 'deploy-trust-fixed.json'), 'utf8'));
   const policies: FoundPolicy[] = ['deploy', 'audit'].map((name) => ({ where: name, file: name, roleArn: ROLE(name), document, assumed: [] }));
   const result = judge(workflows.jobs, policies, repository);
-  expect(result.runs.map((r) => [r.use.role, r.use.profile, r.policy.where])).toEqual([
-    [ROLE('deploy'), 'main', 'deploy'],
-    [ROLE('audit'), 'audit', 'audit'],
+  expect(result.runs.map((r) => [r.use.role, r.use.profile, r.policy.where, r.claims.aud])).toEqual([
+    [ROLE('deploy'), 'main', 'deploy', 'sts.amazonaws.com'],
+    [ROLE('audit'), 'audit', 'audit', 'audit.example'],
   ]);
 });
 
