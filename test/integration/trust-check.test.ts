@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ROOT } from '../standins/runner.ts';
 import { githubTrustPolicy, startSts, type Sts } from '../standins/sts-emulator.ts';
+import { standinTls } from '../standins/tls.ts';
 
 const CLI = path.join(ROOT, 'dist', 'trust-check.js');
 const REPOS = path.join(ROOT, 'test', 'fixtures', 'repos');
@@ -213,6 +214,8 @@ describe('--from-aws: the roles themselves, with iam:GetRole', () => {
 
   test("each role the workflows assume is read from IAM and judged: the after-merge mistake, found in the account", async () => {
     const result = await cli('after-merge', ['--repository', 'acme/webapp', '--json', '--from-aws'], {
+      // The emulator speaks HTTPS with the stand-ins' own CA, which the check trusts as Node's clients do.
+      ...(await standinTls()).env,
       AWS_ENDPOINT_URL_IAM: sts.url,
       AWS_ACCESS_KEY_ID: USER.accessKeyId,
       AWS_SECRET_ACCESS_KEY: USER.secretAccessKey,
