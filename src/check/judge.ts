@@ -197,7 +197,7 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
         if (expression) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is known only to the run: tried against every policy given`);
         else if (isExpression(use.role)) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is partly an expression: matched by its name, ${roleName(use.role)}`);
         for (const p of predicted) {
-          const holds = step.if === undefined ? true : holdsForRun(step.if, factsOf(p.run));
+          const holds = step.if === undefined ? true : holdsForRun(step.if, factsOf(p.run), p.inputs);
           if (holds === false) continue;
           if (holds === undefined) assumed.add(`${job.workflow} job ${job.job}: the step's if: ${step.if} is known only to the run: predicted as if it holds`);
           // The workflow's name is a claim (and a condition key) that the run's ref and event do not decide.

@@ -1,9 +1,9 @@
 // Each way a job will run: every trigger in its workflow's `on:`, with the refs its filters let through,
 // as the runs the claims model turns into tokens. Where GitHub's documentation does not say what a run
 // presents, the run says what was assumed.
-import type { EventsConfig } from '@actions/workflow-parser/model/workflow-template';
+import type { EventsConfig, WorkflowDispatchConfig } from '@actions/workflow-parser/model/workflow-template';
 import type { Run } from '../github/claims.ts';
-import { holdsForRun, resolveForRun, type RunFacts } from './expressions.ts';
+import { holdsForRun, resolveForRun, type RunFacts, type RunInputs } from './expressions.ts';
 import { candidates, type Candidate } from './filters.ts';
 import type { Repository } from './repository.ts';
 import type { CredentialJob } from './workflows.ts';
@@ -17,6 +17,8 @@ export interface PredictedRun {
   pattern: Run;
   /** What this run's prediction rests on beyond the documentation. */
   assumed: string[];
+  /** The inputs context its expressions see: a workflow_dispatch's chosen inputs, empty for other events; unknown in a reusable workflow. */
+  inputs?: RunInputs;
 }
 
 // Names that stand for a pattern's `*`: plain words, so a policy's own patterns meet them as they would a real name.
@@ -32,9 +34,28 @@ type Filters = { branches?: string[]; 'branches-ignore'?: string[]; tags?: strin
 // Documented: https://docs.github.com/actions/reference/workflows-and-actions/events-that-trigger-workflows
 // (GITHUB_REF per event). Events not named here run on the default branch's last commit.
 const ON_DEFAULT_BRANCH_SAID: Record<string, string> = {
-  workflow_dispatch: 'workflow_dispatch on the default branch',
   schedule: 'schedule (runs on the default branch)',
 };
+
+const MAX_DISPATCHES = 16;
+
+/**
+ * The inputs a workflow_dispatch can be given, as far as they decide the job's environment or `if:`: each
+ * option of a choice, else the default; an input with neither is left out, so what reads it stays unresolved.
+ */
+function dispatchInputs(job: CredentialJob, config: WorkflowDispatchConfig | undefined): { said: string; inputs: RunInputs }[] {
+  const decisive = [job.environment && 'expression' in job.environment ? job.environment.expression : '', ...job.conditions].join('\n');
+  let combos: { said: string[]; inputs: RunInputs }[] = [{ said: [], inputs: {} }];
+  for (const [name, input] of Object.entries(config?.inputs ?? {})) {
+    const values = input.options?.length ? input.options : input.default !== undefined ? [String(input.default)] : [];
+    if (values.length === 0) continue;
+    const named = new RegExp(`\\binputs\\s*\\.\\s*${name.replace(/[-]/g, '\\-')}\\b`).test(decisive);
+    combos = combos.flatMap((c) =>
+      (named ? values : values.slice(0, 1)).map((v) => ({ said: named && values.length > 1 ? [...c.said, `${name}=${v}`] : c.said, inputs: { ...c.inputs, [name]: v } })),
+    ).slice(0, MAX_DISPATCHES);
+  }
+  return combos.map((c) => ({ said: c.said.length > 0 ? ` with ${c.said.join(', ')}` : '', inputs: c.inputs }));
+}
 
 /** What an expression of the run may read: the github context as the run's claims decide it. */
 export function factsOf(run: Run): RunFacts {
@@ -72,16 +93,18 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
     return run;
   };
   type Ref = { name: string; like: string };
-  const make = (event: string, trigger: string, ref: Ref, base?: Candidate, assumed: string[] = []): PredictedRun => {
+  // A reusable workflow's inputs are its caller's (those the check knows are already in place).
+  const noInputs: RunInputs | undefined = job.called.length === 0 ? {} : undefined;
+  const make = (event: string, trigger: string, ref: Ref, base?: Candidate, assumed: string[] = [], inputs = noInputs): PredictedRun => {
     const run = build(event, ref.name, base ? { baseRef: base.name, headRef: HEAD_BRANCH } : {});
     const pattern = build(event, ref.like, base ? { baseRef: base.like, headRef: '*' } : {});
     const notes = [...assumed];
     if (job.environment && 'expression' in job.environment) {
-      const environment = resolveForRun(job.environment.expression, factsOf(run));
+      const environment = resolveForRun(job.environment.expression, factsOf(run), inputs);
       if (environment === undefined) notes.push(`environment ${job.environment.expression} is an expression only the run resolves: predicted as if the job had no environment`);
       else run.environment = pattern.environment = environment;
     }
-    return { event, trigger, run, pattern, assumed: notes };
+    return { event, trigger, run, pattern, assumed: notes, ...(inputs ? { inputs } : {}) };
   };
 
   const runs: PredictedRun[] = [];
@@ -133,16 +156,22 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
           );
         }
         break;
+      case 'workflow_dispatch': {
+        const assumed = [`workflow_dispatch can be started on any branch or tag; predicted on the default branch ${main}`];
+        for (const { said, inputs } of dispatchInputs(job, config as WorkflowDispatchConfig | undefined)) {
+          runs.push(make(event, `workflow_dispatch${said} on the default branch`, heads(defaultBranch), undefined, assumed, inputs));
+        }
+        break;
+      }
       default: {
         const said = ON_DEFAULT_BRANCH_SAID[event] ?? `${event} (runs on the default branch)`;
-        const assumed = event === 'workflow_dispatch' ? [`workflow_dispatch can be started on any branch or tag; predicted on the default branch ${main}`] : [];
-        runs.push(make(event, said, heads(defaultBranch), undefined, assumed));
+        runs.push(make(event, said, heads(defaultBranch)));
       }
     }
   }
   // A run whose `if:` is false for it never happens; one only the run can decide is kept, and said.
   return runs.filter((predicted) => {
-    const verdicts = job.conditions.map((condition) => [condition, holdsForRun(condition, factsOf(predicted.run))] as const);
+    const verdicts = job.conditions.map((condition) => [condition, holdsForRun(condition, factsOf(predicted.run), predicted.inputs)] as const);
     for (const [condition, holds] of verdicts) if (holds === undefined) predicted.assumed.push(`if: ${condition} is known only to the run: predicted as if it holds`);
     return verdicts.every(([, holds]) => holds !== false);
   });

@@ -254,3 +254,25 @@ jobs:
   ]);
   expect(read.jobs.map((j) => j.steps[0]!.roleToAssume)).toEqual(['arn:aws:iam::111111111111:role/staging', 'arn:aws:iam::111111111111:role/production']);
 });
+
+test("a workflow_dispatch's choice decides the environment: one run per option; a default stands when there are none", async () => {
+  const on = `  workflow_dispatch:
+    inputs:
+      target:
+        type: choice
+        options: [staging, production]
+      dry-run:
+        type: boolean
+        default: false`;
+  const predicted = await runs(on, '    environment: ${{ inputs.target }}\n');
+  expect(predicted.map((r) => [r.trigger, r.run.environment])).toEqual([
+    ['workflow_dispatch with target=staging on the default branch', 'staging'],
+    ['workflow_dispatch with target=production on the default branch', 'production'],
+  ]);
+  const withDefault = await runs("  workflow_dispatch:\n    inputs:\n      target:\n        type: string\n        default: qa\n  push:\n    branches: [main]", "    environment: ${{ inputs.target || 'prod' }}\n");
+  expect(withDefault.map((r) => [r.event, r.run.environment])).toEqual([
+    ['workflow_dispatch', 'qa'],
+    // A push has no inputs: the expression's fallback.
+    ['push', 'prod'],
+  ]);
+});
