@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { reportingAccounts } from './accounts.ts';
 import { accountsToMask, parseConfig, STATIC_KEY_INPUTS, type Config, type InputName, type InputReader } from './config.ts';
-import { diagnose, render } from './diagnose.ts';
 import { InputError } from './errors.ts';
 import { CREDENTIAL_VARIABLES, planExport } from './export.ts';
 import { createPrivateDir, writeSecretFile } from './files.ts';
@@ -202,6 +201,8 @@ async function fail(error: unknown, config: Config | undefined, picked: Picked |
   // A profile's own audience, duration and token explain its refusal.
   const own = config?.profiles.find((p) => failed?.profile !== undefined && p.name === failed.profile && !failed.checkOnly);
   const claims = (failed?.tokens ?? picked?.tokens)?.last?.claims;
+  // Only a failure needs the diagnosis and the IAM evaluator behind it: not loaded before the token request.
+  const { diagnose, render } = await import('./diagnose.ts');
   const diagnosis = diagnose(error instanceof TargetFailure ? error.cause : error, {
     roleArn: failed?.roleArn ?? config?.roleArn,
     audience: own?.audience ?? config?.audience ?? 'sts.amazonaws.com',
