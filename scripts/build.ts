@@ -28,8 +28,18 @@ const builtinsAsCommonJs: esbuild.Plugin = {
   setup(build) {
     build.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
-      return builtinModules.includes(name) ? { path: name, namespace: 'builtin' } : undefined;
+      if (name === 'crypto' && /@actions\/core\/lib\/file-command\.js$/.test(args.importer)) return { path: name, namespace: 'lazy-crypto' };
+      // One facade per importing module, bundled with it: shared, each would be a chunk of its own (a
+      // hundred bytes, and a module for the loader to resolve, read, compile and link).
+      return builtinModules.includes(name) ? { path: name, namespace: 'builtin', pluginData: args.importer, suffix: `?${args.importer}` } : undefined;
     });
+    // Even as CommonJS, a built-in loads when a module that imports it is evaluated. @actions/core's file
+    // commands (in the main step's first chunk) need node:crypto (~5 ms to load) only for a delimiter, so
+    // it loads when the first variable is exported, not before the token request.
+    build.onLoad({ filter: /.*/, namespace: 'lazy-crypto' }, () => ({
+      contents: "export const randomUUID = () => process.getBuiltinModule('node:crypto').randomUUID();",
+      loader: 'js',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       contents: `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)});`,
       loader: 'js',

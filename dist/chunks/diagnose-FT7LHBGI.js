@@ -1,1 +1,0 @@
-import{a,b}from"./chunk-5CBYKXGS.js";import"./chunk-VJJQDKCB.js";import"./chunk-SM7UO3YU.js";import"./chunk-UN2Q23BN.js";import"./chunk-HJ26XHU6.js";import"./chunk-NXQR2Q4C.js";import"./chunk-QRU5BCY7.js";import"./chunk-6DHFEWGX.js";export{a as diagnose,b as render};
