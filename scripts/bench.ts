@@ -99,9 +99,10 @@ function bundles(): void {
   for (const entry of ['main.js', 'post.js', 'credential-process.cjs', 'refresh.js'].map((e) => path.join(DIST, e))) {
     line(`bundle ${path.basename(entry)} (static)`, 'kB', [kB(closure(entry))], undefined, entry.endsWith('main.js') ? '' : 'loads only what it uses');
   }
-  // What a successful main step loads: its static closure and the two modules it imports once inputs are valid.
+  // What a successful main step loads: its static closure and the two modules it imports once inputs are
+  // valid (not the diagnosis, which only a failure imports).
   const mainFile = path.join(DIST, 'main.js');
-  const lazy = [...readFileSync(mainFile, 'utf8').matchAll(/import\("(\.[^"]+)"\)/g)].map((m) => path.resolve(DIST, m[1] ?? ''));
+  const lazy = [...readFileSync(mainFile, 'utf8').matchAll(/import\("(\.[^"]+)"\)/g)].map((m) => path.resolve(DIST, m[1] ?? '')).filter((file) => !path.basename(file).startsWith('diagnose-'));
   line('bundle main.js (successful run)', 'kB', [kB(lazy.reduce((seen, file) => closure(file, seen), closure(mainFile)))], undefined, '');
   // Everything main, post and the helper can load, whatever path they take (the default chain included).
   const loaded = ['main.js', 'post.js', 'credential-process.cjs'].reduce((seen, entry) => reachable(path.join(DIST, entry), seen), new Set<string>());

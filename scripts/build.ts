@@ -23,23 +23,38 @@ const pureActionsToolkit: esbuild.Plugin = {
 // lazy WebSocket getter alone loads Node's whole fetch stack (undici, http2, worker_threads: ~20 ms and
 // several MB), and the facades of crypto, fs, process … cost ~10 ms more. As CommonJS modules, the
 // built-ins are read property by property when used, so each getter runs only if its code path does.
+// Even as CommonJS, a built-in loads when a module that imports it is evaluated. Two modules of
+// @actions/core, in the main step's first chunk, load one before the token request for a call made at
+// the end: file-command.js needs node:crypto (~5 ms) only for a delimiter, and summary.js reads
+// fs.promises as it loads (Node's promise-based fs and readline, ~2 ms). Theirs load on first use.
+const LAZY_BUILTINS: { importer: RegExp; name: string; contents: string }[] = [
+  {
+    importer: /@actions\/core\/lib\/file-command\.js$/,
+    name: 'crypto',
+    contents: "export const randomUUID = () => process.getBuiltinModule('node:crypto').randomUUID();",
+  },
+  {
+    importer: /@actions\/core\/lib\/summary\.js$/,
+    name: 'fs',
+    contents: [
+      "const fs = process.getBuiltinModule('node:fs');",
+      'export const constants = fs.constants;',
+      'export const promises = Object.fromEntries(["access", "appendFile", "writeFile"].map((f) => [f, (...args) => fs.promises[f](...args)]));',
+    ].join('\n'),
+  },
+];
 const builtinsAsCommonJs: esbuild.Plugin = {
   name: 'builtins-as-commonjs',
   setup(build) {
     build.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
-      if (name === 'crypto' && /@actions\/core\/lib\/file-command\.js$/.test(args.importer)) return { path: name, namespace: 'lazy-crypto' };
+      const lazy = LAZY_BUILTINS.findIndex((l) => l.name === name && l.importer.test(args.importer));
+      if (lazy >= 0) return { path: `${lazy}`, namespace: 'lazy-builtin' };
       // One facade per importing module, bundled with it: shared, each would be a chunk of its own (a
       // hundred bytes, and a module for the loader to resolve, read, compile and link).
-      return builtinModules.includes(name) ? { path: name, namespace: 'builtin', pluginData: args.importer, suffix: `?${args.importer}` } : undefined;
+      return builtinModules.includes(name) ? { path: name, namespace: 'builtin', suffix: `?${args.importer}` } : undefined;
     });
-    // Even as CommonJS, a built-in loads when a module that imports it is evaluated. @actions/core's file
-    // commands (in the main step's first chunk) need node:crypto (~5 ms to load) only for a delimiter, so
-    // it loads when the first variable is exported, not before the token request.
-    build.onLoad({ filter: /.*/, namespace: 'lazy-crypto' }, () => ({
-      contents: "export const randomUUID = () => process.getBuiltinModule('node:crypto').randomUUID();",
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: LAZY_BUILTINS[Number(args.path)]?.contents ?? '', loader: 'js' }));
     build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       contents: `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)});`,
       loader: 'js',
