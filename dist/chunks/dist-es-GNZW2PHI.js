@@ -1,1 +1,0 @@
-import{a,b,c}from"./chunk-ISTKUJJZ.js";import"./chunk-G4H664UJ.js";import"./chunk-ROHC73R7.js";import"./chunk-SPOSVDO4.js";import"./chunk-RVIKBTSN.js";import"./chunk-IBQOMNMO.js";import"./chunk-FRGD4UAY.js";import"./chunk-5WNF3L3F.js";import"./chunk-6DHFEWGX.js";export{c as credentialsTreatedAsExpired,b as credentialsWillNeedRefresh,a as defaultProvider};

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./chunk-G4H664UJ.js";import"./chunk-ROHC73R7.js";import"./chunk-SPOSVDO4.js";import"./chunk-RVIKBTSN.js";import"./chunk-IBQOMNMO.js";import"./chunk-FRGD4UAY.js";import"./chunk-5WNF3L3F.js";import"./chunk-6DHFEWGX.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
