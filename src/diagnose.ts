@@ -3,7 +3,7 @@
 import { accountOf } from './config.ts';
 import { AccountError, AwsError, InputError, NetworkError, TokenError } from './errors.ts';
 import { strangersOf, type Stranger } from './github/strangers.ts';
-import { evaluate, webIdentityRequest } from './iam/evaluate.ts';
+import { evaluate, offeredClaims, webIdentityRequest } from './iam/evaluate.ts';
 import type { PolicyDocument } from './iam/policy.ts';
 import { redactProxyUrl, type Proxy } from './proxy.ts';
 import { RetryFailure } from './retry.ts';
@@ -258,7 +258,9 @@ function trustDiagnosis(cause: AwsError, ctx: DiagnosisContext): Diagnosis {
     details.push(`The sub '${sub}' names no repository: another owner can set the same template and mint the same sub, so the Condition also pins ${Object.keys(exact.StringEquals ?? {}).slice(2).map((k) => k.slice(prefix.length + 1)).join(' and ')} (IDs survive renames).`);
   }
   if (exact) details.push('A trust policy Condition that admits exactly this run:', `  "Condition": ${inline(exact)}`);
-  else details.push(`No Condition on this token's claims admits this run and keeps other repositories out: pin ${prefix}:repository_owner_id and ${prefix}:repository_id.`);
+  else if (offeredClaims(claims.iss).includes('repository_id')) details.push(`No Condition on this token's claims admits this run and keeps other repositories out: pin ${prefix}:repository_owner_id and ${prefix}:repository_id.`);
+  // Advising a pin on a key STS does not offer would refuse this run too: the template must name the repository.
+  else details.push(`No Condition on this token's claims admits this run and keeps other repositories out: for this issuer STS offers only ${prefix}:aud and ${prefix}:sub as condition keys, so put repo in the subject template (include_claim_keys) to make sub name the repository.`);
   const repoWildcard = subjectRepository(sub);
   const wide = repoWildcard ? safe({ StringEquals: { [`${prefix}:aud`]: aud }, StringLike: { [`${prefix}:sub`]: `${repoWildcard}:*` } }) : undefined;
   if (wide) details.push('Or, for every branch, tag, environment and pull request of the repository:', `  "Condition": ${inline(wide)}`);

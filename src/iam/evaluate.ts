@@ -65,12 +65,18 @@ export function evaluate(policy: PolicyDocument, request: Request): Verdict {
 const GITHUB_KEYS = ['actor', 'actor_id', 'enterprise_id', 'environment', 'job_workflow_ref', 'ref', 'repository', 'repository_id', 'repository_owner_id', 'workflow'];
 const GITHUB_HOSTS = /^(?:token\.actions\.githubusercontent\.com(?:\/[^:]+)?|github\.com\/enterprises\/[^:/]+)$/;
 
+/** The claims of tokens from `issuer` that STS offers as condition keys ('<issuer host>:<claim>'). */
+export function offeredClaims(issuer: string | undefined): string[] {
+  return ['aud', 'sub', ...(GITHUB_HOSTS.test(issuerHost(issuer)) ? GITHUB_KEYS : [])];
+}
+
+const issuerHost = (issuer: string | undefined) => (issuer ?? GITHUB_ISSUER).replace(/^https?:\/\//, '');
+
 /** The request GitHub's token makes: Federated principal of the issuer's provider in `account`, action sts:AssumeRoleWithWebIdentity, the claims as '<issuer host>:<claim>' keys. */
 export function webIdentityRequest(claims: Claims, account: string, partition = 'aws'): Request {
-  const host = (claims.iss ?? GITHUB_ISSUER).replace(/^https?:\/\//, '');
-  const offered = ['aud', 'sub', ...(GITHUB_HOSTS.test(host) ? GITHUB_KEYS : [])];
+  const host = issuerHost(claims.iss);
   const context: Record<string, ContextValue> = {};
-  for (const name of offered) {
+  for (const name of offeredClaims(claims.iss)) {
     const value = claims[name];
     if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) context[`${host}:${name}`] = value as ContextValue;
   }
