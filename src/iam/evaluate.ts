@@ -137,20 +137,32 @@ interface Operator {
   negated: boolean;
 }
 
+/**
+ * `matches` is undefined for a value whose policy variable cannot be resolved. AWS: such a variable "may
+ * invalidate the whole statement"; the independent simulator reads it as a value that never matches, and
+ * as a negated operator that never holds (its other values notwithstanding): so does this evaluator.
+ */
+function compare(negated: boolean, expected: string[], matches: (expected: string) => boolean | undefined): boolean {
+  const results = expected.map(matches);
+  return negated ? !results.includes(undefined) && !results.includes(true) : results.includes(true);
+}
+
 const stringOp = (flags: string, wildcards: boolean, negated: boolean): Operator => ({
   negated,
-  test: (value, expected, context) => expected.some((e) => pattern(e, context, wildcards, flags)?.test(value) ?? false) !== negated,
+  test: (value, expected, context) => compare(negated, expected, (e) => pattern(e, context, wildcards, flags)?.test(value)),
 });
 
 /** ARNs are compared component by component (six, split at ':'), each with wildcards. */
 const arnOp = (negated: boolean): Operator => ({
   negated,
   test: (value, expected, context) =>
-    expected.some((e) => {
+    compare(negated, expected, (e) => {
       const want = arnParts(e);
       const have = arnParts(value);
-      return !!want && !!have && want.every((part, i) => pattern(part, context, true, '')?.test(have[i] ?? '') ?? false);
-    }) !== negated,
+      if (!want || !have) return false;
+      const parts = want.map((part) => pattern(part, context, true, ''));
+      return parts.includes(undefined) ? undefined : parts.every((p, i) => p?.test(have[i] ?? '') ?? false);
+    }),
 });
 
 const numericOp = (compare: (a: number, b: number) => boolean, negated = false): Operator => ({
