@@ -165,15 +165,21 @@ const arnOp = (negated: boolean): Operator => ({
     }),
 });
 
-const numericOp = (compare: (a: number, b: number) => boolean, negated = false): Operator => ({
-  negated,
-  test: (value, expected) => expected.some((e) => number(value) !== undefined && number(e) !== undefined && compare(number(value) ?? 0, number(e) ?? 0)) !== negated,
-});
-
-const dateOp = (compare: (a: number, b: number) => boolean, negated = false): Operator => ({
-  negated,
-  test: (value, expected) => expected.some((e) => date(value) !== undefined && date(e) !== undefined && compare(date(value) ?? 0, date(e) ?? 0)) !== negated,
-});
+/** Numbers and dates: both sides read as numbers by `read`; a side that does not read never matches. */
+const orderedOp =
+  (read: (text: string) => number | undefined) =>
+  (order: (a: number, b: number) => boolean, negated = false): Operator => ({
+    negated,
+    test: (value, expected) => {
+      const have = read(value);
+      return expected.some((e) => {
+        const want = read(e);
+        return have !== undefined && want !== undefined && order(have, want);
+      }) !== negated;
+    },
+  });
+const numericOp = orderedOp(number);
+const dateOp = orderedOp(date);
 
 const OPERATORS: Record<string, Operator> = {
   stringequals: stringOp('', false, false),
