@@ -1,15 +1,30 @@
 // Inputs → one typed, validated Config. Pure: the caller supplies the input reader and the environment,
 // so every rule here is tested without a runner. Every refusal is an InputError naming the input.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { accountsIn } from './accounts.ts';
 import { InputError } from './errors.ts';
+import { badProfileName, durationOf, EXTERNAL_ID, POLICY_ARN, REGION, ROLE_ARN, SESSION_NAME } from './aws-names.ts';
+import { parseProfilesFile, type ProfilesFile } from './profiles-file.ts';
 import { defaultSessionTags, parseCustomTags, parseTransitiveTagKeys } from './session-tags.ts';
 import type { Keys, Tag } from './sts.ts';
 import { noProxyFrom, parseNoProxy, proxyUrlFrom, type Proxy } from './proxy.ts';
 
+export { accountOf, ROLE_ARN } from './aws-names.ts';
+
+/** A web identity profile the helper refreshes: from a profiles line or the profiles file. */
 export interface Profile {
   name: string;
   roleArn: string;
+  /** Its STS regional endpoint, and written into the profile. */
+  region: string;
+  audience: string;
+  durationSeconds: number;
+  sessionName: string;
+  /** Where it is defined, for errors: "profiles line 2", "aws/profiles line 4". */
+  definedAt: string;
+  /** From the profiles file: the section's other lines, carried into the profile as written. */
+  carried: string[];
 }
 
 export interface Config {
@@ -52,8 +67,11 @@ export interface Config {
   /** The proxy for STS and the token endpoint, with the hosts that bypass it. */
   proxy: Proxy | undefined;
   unsetCurrentCredentials: boolean;
+  /** profiles, then the profiles file's web identity profiles. */
   profiles: Profile[];
   profileCredentials: 'refresh' | 'static';
+  /** profiles-file: its chained profiles (checked with sts:AssumeRole) and the sections written as they are. */
+  profilesFile: ProfilesFile | undefined;
 }
 
 /** Every input action.yml declares; main reads exactly these. */
@@ -92,23 +110,15 @@ export const INPUT_NAMES = [
   'action-timeout-s',
   'profiles',
   'profile-credentials',
+  'profiles-file',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
 export type InputReader = (name: InputName) => string;
 
-// AWS's partitions: commercial, China, GovCloud, the ISO clouds and the European Sovereign Cloud.
-const PARTITION = '(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
-export const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}):role\\/[\\w+=,.@/-]{1,512}$`);
-const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(?:\\d{12}|aws):policy\\/[\\w+=,.@/-]{1,512}$`);
-// Every partition's names: us-east-1, cn-northwest-1, us-gov-west-1, us-isob-east-1, eu-isoe-west-1,
-// us-isof-south-1, eusc-de-east-1. A prefix of two to four letters leaves room for regions yet to come.
-const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
-const PROFILE_NAME = /^[\w.-]{1,64}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 // STS refuses an inline policy over 2,048 characters before it even packs it.
 const MAX_INLINE_POLICY = 2048;
 const MAX_MANAGED_POLICIES = 10;
@@ -155,19 +165,47 @@ export function sanitizeSessionName(raw: string): string {
   return cleaned.length >= 2 ? cleaned : cleaned.padEnd(2, '_');
 }
 
-export function parseProfiles(raw: string): Profile[] {
+/** What a profile takes from the step's inputs unless it says otherwise. */
+export type ProfileDefaults = Pick<Profile, 'region' | 'audience' | 'durationSeconds' | 'sessionName'>;
+
+// A profiles line's settings, KEY=VALUE after the role ARN.
+const LINE_SETTINGS: Record<string, (value: string) => Partial<ProfileDefaults> | string> = {
+  region: (value) => (REGION.test(value) ? { region: value } : `is not a region name like us-east-1`),
+  audience: (value) => ({ audience: value }),
+  'duration-seconds': (value) => {
+    const seconds = durationOf(value);
+    return seconds === undefined ? 'must be a whole number from 900 to 43200' : { durationSeconds: seconds };
+  },
+  'session-name': (value) => (SESSION_NAME.test(value) ? { sessionName: value } : 'must be 2 to 64 characters of letters, digits and +=,.@-'),
+};
+
+/** profiles: `NAME: ROLE_ARN [region=… audience=… duration-seconds=… session-name=…]`, one per line. */
+export function parseProfiles(raw: string, defaults: ProfileDefaults): Profile[] {
   const profiles: Profile[] = [];
   raw.split(/\r?\n/).forEach((text, index) => {
     const line = text.trim();
     if (line === '' || line.startsWith('#')) return;
-    const match = /^([^:\s]+)\s*:\s*(\S+)$/.exec(line);
+    const match = /^([^:\s]+)\s*:\s*(\S+)((?:\s+\S+)*)$/.exec(line);
     const where = `line ${index + 1} ('${line}')`;
-    if (!match) throw new InputError('profiles', `${where} must be 'NAME: ROLE_ARN'`);
-    const [, name = '', roleArn = ''] = match;
-    if (!PROFILE_NAME.test(name)) throw new InputError('profiles', `${where} has an invalid profile name: use letters, digits, '.', '_' or '-'`);
+    if (!match) throw new InputError('profiles', `${where} must be 'NAME: ROLE_ARN', optionally followed by region=, audience=, duration-seconds=, session-name=`);
+    const [, name = '', roleArn = '', rest = ''] = match;
+    const bad = badProfileName(name);
+    if (bad) throw new InputError('profiles', `${where} has an invalid profile name: ${bad}`);
     if (!ROLE_ARN.test(roleArn)) throw new InputError('profiles', `${where} has a malformed role ARN: expected arn:aws:iam::123456789012:role/NAME`);
     if (profiles.some((p) => p.name === name)) throw new InputError('profiles', `${where} repeats profile '${name}'`);
-    profiles.push({ name, roleArn });
+    const profile: Profile = { name, roleArn, ...defaults, definedAt: `profiles line ${index + 1}`, carried: [] };
+    const seen = new Set<string>();
+    for (const setting of rest.trim().split(/\s+/).filter(Boolean)) {
+      const [key = '', value] = setting.split(/=(.*)/s);
+      const parse = Object.hasOwn(LINE_SETTINGS, key) ? LINE_SETTINGS[key] : undefined;
+      if (!parse || value === undefined) throw new InputError('profiles', `${where} has '${setting}': the settings are ${Object.keys(LINE_SETTINGS).map((k) => `${k}=`).join(', ')}`);
+      if (seen.has(key)) throw new InputError('profiles', `${where} gives ${key} twice`);
+      seen.add(key);
+      const parsed = parse(value);
+      if (typeof parsed === 'string') throw new InputError('profiles', `${where} has ${key} '${value}', which ${parsed}`);
+      Object.assign(profile, parsed);
+    }
+    profiles.push(profile);
   });
   return profiles;
 }
@@ -208,31 +246,111 @@ function inputWithFallback(read: InputReader, env: Readonly<Record<string, strin
   return (name) => read(name) || (FROM_ENVIRONMENT.includes(name) ? (env[name.toUpperCase().replace(/-/g, '_')] ?? '') : '');
 }
 
-export function parseConfig(read: InputReader, env: Readonly<Record<string, string | undefined>>): Parsed {
-  const input = inputWithFallback(read, env);
-  const warnings: string[] = [];
-  const get = (name: InputName) => input(name).trim();
+const BOOLEAN_INPUTS: ReadonlySet<InputName> = new Set([
+  'overwrite-aws-profile',
+  'role-chaining',
+  'role-skip-session-tagging',
+  'mask-aws-account-id',
+  'output-credentials',
+  'output-env-credentials',
+  'disable-retry',
+  'unset-current-credentials',
+  'force-skip-oidc',
+  'use-existing-credentials',
+  'special-characters-workaround',
+]);
 
+export interface Exclusion {
+  input: InputName;
+  with: InputName;
+  /** Why, as a clause after the other input's name. */
+  because: string;
+}
+
+/**
+ * The inputs that exclude each other: `input` cannot be given (or true) with `with`. Checked before
+ * anything else is parsed; the README's "Inputs that exclude each other" lists exactly these.
+ */
+export const EXCLUSIONS: readonly Exclusion[] = [
+  { input: 'unset-current-credentials', with: 'role-chaining', because: 'which assumes the role with the current credentials' },
+  { input: 'aws-access-key-id', with: 'role-chaining', because: 'which signs with the credentials already in the environment' },
+  { input: 'aws-access-key-id', with: 'web-identity-token-file', because: 'which is another source of credentials: choose one' },
+  { input: 'custom-tags', with: 'role-skip-session-tagging', because: 'which sends no session tags' },
+  { input: 'transitive-tag-keys', with: 'role-skip-session-tagging', because: 'which sends no session tags' },
+  { input: 'use-existing-credentials', with: 'unset-current-credentials', because: 'which discards the credentials it would use' },
+  { input: 'use-existing-credentials', with: 'aws-profile', because: 'which needs new credentials to write into its profile' },
+];
+
+function checkExclusions(input: InputReader): void {
+  const given = (name: InputName) => (BOOLEAN_INPUTS.has(name) ? parseBoolean(name, input(name).trim(), false) : input(name).trim() !== '');
+  for (const rule of EXCLUSIONS) {
+    if (given(rule.input) && given(rule.with)) throw new InputError(rule.input, `cannot be ${BOOLEAN_INPUTS.has(rule.input) ? 'true' : 'given'} with ${rule.with}, ${rule.because}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Get = (name: InputName) => string;
+
+/** Where STS is and how to reach it: aws-region, sts-endpoint, http-proxy, no-proxy. */
+function parseEndpoint(get: Get, env: Env, warnings: string[]): Pick<Config, 'region' | 'stsEndpoint' | 'proxy'> {
   const region = get('aws-region');
   if (region === '') throw new InputError('aws-region', 'is required');
   if (!REGION.test(region)) throw new InputError('aws-region', `is not a region name like us-east-1, got '${region}'`);
+  const proxyUrl = proxyUrlFrom(get('http-proxy'), env);
+  // no-proxy adds to NO_PROXY / no_proxy, as the incumbent's input does.
+  const noProxy = parseNoProxy([get('no-proxy'), noProxyFrom(env)].filter((list) => list !== '').join(','));
+  for (const entry of noProxy.ignored) warnings.push(`NO_PROXY entry '${entry}' is not a host, domain, IP address or IPv4 range; it is ignored`);
+  return { region, stsEndpoint: parseUrl('sts-endpoint', get('sts-endpoint')), proxy: proxyUrl ? { ...proxyUrl, noProxy: noProxy.node } : undefined };
+}
 
-  const profiles = parseProfiles(input('profiles'));
+type Sources = Pick<Config, 'roleArn' | 'staticKeys' | 'forceSkipOidc' | 'useExistingCredentials' | 'audience' | 'tokenFile' | 'roleChaining' | 'unsetCurrentCredentials'>;
+
+/** Sources of credentials: role-to-assume, the keys, the token (audience, file), role chaining, the environment's. */
+function parseSources(get: Get, env: Env): Sources {
   const roleInput = get('role-to-assume');
+  const roleChaining = parseBoolean('role-chaining', get('role-chaining'), false);
+  const tokenFileInput = get('web-identity-token-file');
+  const tokenFile = tokenFileInput === '' ? undefined : path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), tokenFileInput);
+  if (roleChaining && roleInput === '') {
+    throw new InputError('role-chaining', 'applies to role-to-assume, which is not given: profiles always use the OIDC token');
+  }
+  if (roleChaining && (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY)) {
+    throw new InputError('role-chaining', 'needs AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) from an earlier step');
+  }
+  const staticKeys = parseStaticKeys(get);
+  // A bare role name, as configure-aws-credentials allows, when the signing credentials tell the account.
+  if (roleInput !== '' && !ROLE_ARN.test(roleInput) && !(ROLE_NAME.test(roleInput) && (staticKeys || roleChaining))) {
+    throw new InputError('role-to-assume', `is not a role ARN like arn:aws:iam::123456789012:role/NAME, got '${roleInput}' (a bare role name needs aws-access-key-id or role-chaining, whose account it is in)`);
+  }
+  const forceSkipOidc = parseBoolean('force-skip-oidc', get('force-skip-oidc'), false);
+  if (forceSkipOidc && !tokenFile && roleInput !== '' && !staticKeys && !roleChaining) {
+    throw new InputError('force-skip-oidc', 'is true, so role-to-assume needs another source of credentials: aws-access-key-id, web-identity-token-file or role-chaining');
+  }
+  return {
+    roleArn: roleInput || undefined,
+    staticKeys,
+    forceSkipOidc,
+    useExistingCredentials: parseBoolean('use-existing-credentials', get('use-existing-credentials'), false),
+    audience: get('audience') || DEFAULTS.audience,
+    tokenFile,
+    roleChaining,
+    unsetCurrentCredentials: parseBoolean('unset-current-credentials', get('unset-current-credentials'), false),
+  };
+}
 
+type Session = Pick<Config, 'sessionName' | 'durationSeconds' | 'sessionTags' | 'customTags' | 'transitiveTagKeys' | 'externalId' | 'inlineSessionPolicy' | 'managedSessionPolicies'>;
+
+/** Session shaping: name, duration, tags, external ID, policies. */
+function parseSession(get: Get, input: InputReader, env: Env, roleChaining: boolean, warnings: string[]): Session {
   const rawSessionName = get('role-session-name') || DEFAULTS.sessionName;
   const sessionName = sanitizeSessionName(rawSessionName);
   if (sessionName !== rawSessionName) {
     warnings.push(`role-session-name '${rawSessionName}' does not match [\\w+=,.@-]{2,64}; using '${sessionName}'`);
   }
-
-  const roleChaining = parseBoolean('role-chaining', get('role-chaining'), false);
   const durationSeconds = parseInteger('role-duration-seconds', get('role-duration-seconds'), DEFAULTS.durationSeconds, 900, 43200);
-
-  const audience = get('audience') || DEFAULTS.audience;
-
-  const tokenFileInput = get('web-identity-token-file');
-  const tokenFile = tokenFileInput === '' ? undefined : path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), tokenFileInput);
+  if (roleChaining && durationSeconds > 3600) {
+    throw new InputError('role-duration-seconds', `is ${durationSeconds}, but STS caps role chaining at 3600 seconds`);
+  }
 
   const inlineSessionPolicy = get('inline-session-policy') || undefined;
   if (inlineSessionPolicy !== undefined) {
@@ -247,11 +365,7 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
       throw new InputError('inline-session-policy', `is ${inlineSessionPolicy.length} characters; STS accepts at most ${MAX_INLINE_POLICY}`);
     }
   }
-
-  const managedSessionPolicies = input('managed-session-policies')
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
+  const managedSessionPolicies = lines(input('managed-session-policies'));
   for (const arn of managedSessionPolicies) {
     if (!POLICY_ARN.test(arn)) throw new InputError('managed-session-policies', `has a malformed policy ARN '${arn}'`);
   }
@@ -259,6 +373,44 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
     throw new InputError('managed-session-policies', `lists ${managedSessionPolicies.length} policies; STS accepts at most ${MAX_MANAGED_POLICIES}`);
   }
 
+  const skipSessionTagging = parseBoolean('role-skip-session-tagging', get('role-skip-session-tagging'), false);
+  const defaults = skipSessionTagging ? [] : defaultSessionTags(env);
+  const customTags = parseCustomTags(get('custom-tags'), defaults);
+  const sessionTags = [...defaults, ...customTags];
+  const transitiveTagKeys = parseTransitiveTagKeys(lines(input('transitive-tag-keys')), sessionTags, warnings);
+
+  const externalId = get('role-external-id') || undefined;
+  if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
+    throw new InputError('role-external-id', 'must be 2 to 1224 characters of letters, digits and +=,.@:/-');
+  }
+  return { sessionName, durationSeconds, sessionTags, customTags, transitiveTagKeys, externalId, inlineSessionPolicy, managedSessionPolicies };
+}
+
+/** Retries and deadlines: retry-max-attempts, disable-retry, action-timeout-s, special-characters-workaround. */
+function parseRetries(get: Get): Pick<Config, 'maxAttempts' | 'timeoutSeconds' | 'specialCharactersWorkaround'> {
+  const disableRetry = parseBoolean('disable-retry', get('disable-retry'), false);
+  const attempts = parseInteger('retry-max-attempts', get('retry-max-attempts'), DEFAULTS.maxAttempts, 1, MAX_ATTEMPTS);
+  return {
+    maxAttempts: disableRetry ? 1 : attempts,
+    // 0 is the incumbent's "no timeout".
+    timeoutSeconds: parseInteger('action-timeout-s', get('action-timeout-s'), 0, 0, 86400) || undefined,
+    specialCharactersWorkaround: parseBoolean('special-characters-workaround', get('special-characters-workaround'), false),
+  };
+}
+
+type Delivery = Pick<Config, 'awsProfile' | 'overwriteAwsProfile' | 'maskAccountId' | 'outputCredentials' | 'outputEnvCredentials' | 'allowedAccountIds' | 'profiles' | 'profileCredentials'>;
+
+/** Delivery: environment, outputs, profiles (aws-profile and profiles), and which accounts may be delivered. */
+function parseDelivery(get: Get, input: InputReader, sources: Sources, defaults: ProfileDefaults): Delivery {
+  const profiles = parseProfiles(input('profiles'), defaults);
+  const awsProfile = get('aws-profile') || undefined;
+  if (awsProfile !== undefined) {
+    const bad = badProfileName(awsProfile);
+    if (bad) throw new InputError('aws-profile', `is not a profile name every client reads: ${bad}, got '${awsProfile}'`);
+    if (!sources.roleArn && !sources.staticKeys) throw new InputError('aws-profile', 'needs role-to-assume or aws-access-key-id: it names the profile their credentials are written to');
+    const twice = profiles.find((p) => p.name === awsProfile);
+    if (twice) throw new InputError('aws-profile', `names '${awsProfile}', which ${twice.definedAt} also defines`);
+  }
   const allowedAccountIds = get('allowed-account-ids')
     .split(',')
     .map((id) => id.trim())
@@ -266,127 +418,66 @@ export function parseConfig(read: InputReader, env: Readonly<Record<string, stri
   for (const id of allowedAccountIds) {
     if (!ACCOUNT_ID.test(id)) throw new InputError('allowed-account-ids', `has '${id}', which is not a 12-digit account ID`);
   }
-
-  const disableRetry = parseBoolean('disable-retry', get('disable-retry'), false);
-  const attempts = parseInteger('retry-max-attempts', get('retry-max-attempts'), DEFAULTS.maxAttempts, 1, MAX_ATTEMPTS);
-
-  const unsetCurrentCredentials = parseBoolean('unset-current-credentials', get('unset-current-credentials'), false);
-  if (roleChaining && roleInput === '') {
-    throw new InputError('role-chaining', 'applies to role-to-assume, which is not given: profiles always use the OIDC token');
-  }
-  if (roleChaining && unsetCurrentCredentials) {
-    throw new InputError('unset-current-credentials', 'cannot be true with role-chaining, which assumes the role with the current credentials');
-  }
-  if (roleChaining && (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY)) {
-    throw new InputError('role-chaining', 'needs AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) from an earlier step');
-  }
-  if (roleChaining && durationSeconds > 3600) {
-    throw new InputError('role-duration-seconds', `is ${durationSeconds}, but STS caps role chaining at 3600 seconds`);
-  }
-
-  const staticKeys = parseStaticKeys(get);
-  if (staticKeys && roleChaining) throw new InputError('aws-access-key-id', 'cannot be given with role-chaining, which signs with the credentials already in the environment');
-  if (staticKeys && tokenFile) throw new InputError('aws-access-key-id', 'cannot be given with web-identity-token-file: choose one source of credentials');
-
-  // A bare role name, as configure-aws-credentials allows, when the signing credentials tell the account.
-  if (roleInput !== '' && !ROLE_ARN.test(roleInput) && !(ROLE_NAME.test(roleInput) && (staticKeys || roleChaining))) {
-    throw new InputError('role-to-assume', `is not a role ARN like arn:aws:iam::123456789012:role/NAME, got '${roleInput}' (a bare role name needs aws-access-key-id or role-chaining, whose account it is in)`);
-  }
-
-  const forceSkipOidc = parseBoolean('force-skip-oidc', get('force-skip-oidc'), false);
-  if (forceSkipOidc && !tokenFile) {
-    if (roleInput !== '' && !staticKeys && !roleChaining) {
-      throw new InputError('force-skip-oidc', 'is true, so role-to-assume needs another source of credentials: aws-access-key-id, web-identity-token-file or role-chaining');
-    }
-    if (profiles.length > 0) throw new InputError('force-skip-oidc', 'is true, but profiles are assumed with the OIDC token: give web-identity-token-file, or drop profiles');
-  }
-
-  const skipSessionTagging = parseBoolean('role-skip-session-tagging', get('role-skip-session-tagging'), false);
-  const customTagsInput = get('custom-tags');
-  const transitiveInput = input('transitive-tag-keys')
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
-  if (skipSessionTagging && customTagsInput !== '') throw new InputError('custom-tags', 'cannot be given with role-skip-session-tagging, which sends no session tags');
-  if (skipSessionTagging && transitiveInput.length > 0) throw new InputError('transitive-tag-keys', 'cannot be given with role-skip-session-tagging, which sends no session tags');
-  const defaults = skipSessionTagging ? [] : defaultSessionTags(env);
-  const customTags = parseCustomTags(customTagsInput, defaults);
-  const sessionTags = [...defaults, ...customTags];
-  const transitiveTagKeys = parseTransitiveTagKeys(transitiveInput, sessionTags, warnings);
-
-  const externalId = get('role-external-id') || undefined;
-  if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
-    throw new InputError('role-external-id', 'must be 2 to 1224 characters of letters, digits and +=,.@:/-');
-  }
-
-  const awsProfile = get('aws-profile') || undefined;
-  if (awsProfile !== undefined) {
-    if (!PROFILE_NAME.test(awsProfile)) throw new InputError('aws-profile', `is not a profile name: use letters, digits, '.', '_' or '-', got '${awsProfile}'`);
-    if (roleInput === '' && !staticKeys) throw new InputError('aws-profile', 'needs role-to-assume or aws-access-key-id: it names the profile their credentials are written to');
-    if (profiles.some((p) => p.name === awsProfile)) throw new InputError('aws-profile', `names '${awsProfile}', which profiles also defines`);
-  }
-
-  const useExistingCredentials = parseBoolean('use-existing-credentials', get('use-existing-credentials'), false);
-  if (useExistingCredentials && unsetCurrentCredentials) {
-    throw new InputError('use-existing-credentials', 'cannot be true with unset-current-credentials, which discards the credentials it would use');
-  }
-  if (useExistingCredentials && awsProfile !== undefined) {
-    // Credentials used as they are stay in the environment: there would be nothing to write into the profile.
-    throw new InputError('use-existing-credentials', `cannot be true with aws-profile ('${awsProfile}'), which needs new credentials to write into that profile`);
-  }
-
-  const timeoutInput = get('action-timeout-s');
-  // 0 is the incumbent's "no timeout".
-  const timeoutSeconds = parseInteger('action-timeout-s', timeoutInput, 0, 0, 86400) || undefined;
-
   const profileCredentials = get('profile-credentials') || 'refresh';
   if (profileCredentials !== 'refresh' && profileCredentials !== 'static') {
     throw new InputError('profile-credentials', `must be 'refresh' or 'static', got '${profileCredentials}'`);
   }
-
-  const proxyUrl = proxyUrlFrom(get('http-proxy'), env);
-  // no-proxy adds to NO_PROXY / no_proxy, as the incumbent's input does.
-  const noProxy = parseNoProxy([get('no-proxy'), noProxyFrom(env)].filter((list) => list !== '').join(','));
-  for (const entry of noProxy.ignored) warnings.push(`NO_PROXY entry '${entry}' is not a host, domain, IP address or IPv4 range; it is ignored`);
-  const proxy = proxyUrl ? { ...proxyUrl, noProxy: noProxy.node } : undefined;
-
   return {
-    warnings,
-    config: {
-      region,
-      roleArn: roleInput || undefined,
-      staticKeys,
-      forceSkipOidc,
-      useExistingCredentials,
-      sessionTags,
-      customTags,
-      transitiveTagKeys,
-      externalId,
-      specialCharactersWorkaround: parseBoolean('special-characters-workaround', get('special-characters-workaround'), false),
-      timeoutSeconds,
-      awsProfile,
-      overwriteAwsProfile: parseBoolean('overwrite-aws-profile', get('overwrite-aws-profile'), false),
-      sessionName,
-      durationSeconds,
-      audience,
-      tokenFile,
-      roleChaining,
-      inlineSessionPolicy,
-      managedSessionPolicies,
-      maskAccountId: parseBoolean('mask-aws-account-id', get('mask-aws-account-id'), false),
-      outputCredentials: parseBoolean('output-credentials', get('output-credentials'), false),
-      // As configure-aws-credentials decides: with aws-profile, the environment stays clean unless asked.
-      outputEnvCredentials: parseBoolean('output-env-credentials', get('output-env-credentials'), awsProfile === undefined),
-      allowedAccountIds,
-      maxAttempts: disableRetry ? 1 : attempts,
-      stsEndpoint: parseUrl('sts-endpoint', get('sts-endpoint')),
-      proxy,
-      unsetCurrentCredentials,
-      profiles,
-      profileCredentials,
-    },
+    awsProfile,
+    overwriteAwsProfile: parseBoolean('overwrite-aws-profile', get('overwrite-aws-profile'), false),
+    maskAccountId: parseBoolean('mask-aws-account-id', get('mask-aws-account-id'), false),
+    outputCredentials: parseBoolean('output-credentials', get('output-credentials'), false),
+    // As configure-aws-credentials decides: with aws-profile, the environment stays clean unless asked.
+    outputEnvCredentials: parseBoolean('output-env-credentials', get('output-env-credentials'), awsProfile === undefined),
+    allowedAccountIds,
+    profiles,
+    profileCredentials,
   };
 }
+
+/** Reads the profiles file; main passes the file system, tests a map. */
+export type FileReader = (file: string) => string;
+
+/** The profiles file: its web identity profiles join `profiles`; a name defined twice is refused. */
+function parseProfilesFileInput(get: Get, env: Env, readFile: FileReader, delivery: Delivery, defaults: ProfileDefaults, warnings: string[]): { profiles: Profile[]; profilesFile: ProfilesFile | undefined } {
+  const given = get('profiles-file');
+  if (given === '') return { profiles: delivery.profiles, profilesFile: undefined };
+  const file = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), given);
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    throw new InputError('profiles-file', `cannot be read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} does not exist` : (error as Error).message}`);
+  }
+  const elsewhere = new Map(delivery.profiles.map((p) => [p.name, p.definedAt]));
+  if (delivery.awsProfile) elsewhere.set(delivery.awsProfile, 'aws-profile');
+  const profilesFile = parseProfilesFile(text, given, defaults, elsewhere, warnings);
+  return { profiles: [...delivery.profiles, ...profilesFile.webIdentity], profilesFile };
+}
+
+export function parseConfig(read: InputReader, env: Env, readFile: FileReader = (file) => readFileSync(file, 'utf8')): Parsed {
+  const input = inputWithFallback(read, env);
+  const warnings: string[] = [];
+  const get = (name: InputName) => input(name).trim();
+  checkExclusions(input);
+  const endpoint = parseEndpoint(get, env, warnings);
+  const sources = parseSources(get, env);
+  const session = parseSession(get, input, env, sources.roleChaining, warnings);
+  const retries = parseRetries(get);
+  const defaults: ProfileDefaults = { region: endpoint.region, audience: sources.audience, durationSeconds: session.durationSeconds, sessionName: session.sessionName };
+  const delivery = parseDelivery(get, input, sources, defaults);
+  const { profiles, profilesFile } = parseProfilesFileInput(get, env, readFile, delivery, defaults, warnings);
+  if (sources.forceSkipOidc && !sources.tokenFile && profiles.length > 0) {
+    throw new InputError('force-skip-oidc', 'is true, but profiles are assumed with the OIDC token: give web-identity-token-file, or drop profiles');
+  }
+  return { warnings, config: { ...endpoint, ...sources, ...session, ...retries, ...delivery, profiles, profilesFile } };
+}
+
+const lines = (raw: string) =>
+  raw
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 
 export const STATIC_KEY_INPUTS = ['aws-access-key-id', 'aws-secret-access-key', 'aws-session-token'] as const;
 
@@ -405,18 +496,24 @@ function parseStaticKeys(get: (name: InputName) => string): Keys | undefined {
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }
 
-export function accountOf(roleArn: string): string | undefined {
-  return ROLE_ARN.exec(roleArn)?.[1];
-}
 
 /**
- * With mask-aws-account-id, the accounts the inputs name (the role and policy ARNs, allowed-account-ids),
- * read from the raw inputs: they are masked before parsing, since an input error may quote the line that
- * holds one. Accounts that only STS tells are masked as they arrive (accounts.ts).
+ * With mask-aws-account-id, the accounts the inputs name (the role and policy ARNs, allowed-account-ids)
+ * and the profiles file's roles, read from the raw inputs: they are masked before parsing, since an input
+ * error may quote the line that holds one. Accounts that only STS tells are masked as they arrive
+ * (accounts.ts).
  */
-export function accountsToMask(read: InputReader, env: Readonly<Record<string, string | undefined>>): string[] {
+export function accountsToMask(read: InputReader, env: Env, readFile: FileReader = (file) => readFileSync(file, 'utf8')): string[] {
   const input = inputWithFallback(read, env);
   if (!/^(?:true|True|TRUE)$/.test(input('mask-aws-account-id').trim())) return [];
+  let file = '';
+  if (input('profiles-file').trim() !== '') {
+    try {
+      file = readFile(path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), input('profiles-file').trim()));
+    } catch {
+      // Parsing says why, with the accounts of the inputs masked.
+    }
+  }
   const allowed = input('allowed-account-ids').match(/\d{12}/g) ?? [];
-  return [...new Set([...accountsIn((['role-to-assume', 'profiles', 'managed-session-policies'] as const).map(input).join('\n')), ...allowed])];
+  return [...new Set([...accountsIn([...(['role-to-assume', 'profiles', 'managed-session-policies'] as const).map(input), file].join('\n')), ...allowed])];
 }

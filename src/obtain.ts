@@ -24,7 +24,8 @@ export class TargetFailure extends Error {
 }
 
 export interface ObtainOptions {
-  sts: Sts;
+  /** The STS client of each target's region. */
+  sts: (target: Target) => Sts;
   settings: ExchangeSettings;
   onRetry: (event: RetryEvent) => void;
   /** Says which way a target with a `first` source went. */
@@ -37,7 +38,7 @@ export async function obtain(targets: Target[], { sts, settings, onRetry, onNoti
     targets.map(async (target) => {
       if (target.first) {
         try {
-          const { value, attempts } = await exchange({ source: target.first, sts, settings: { ...settings, maxAttempts: 1 } });
+          const { value, attempts } = await exchange({ source: target.first, sts: sts(target), settings: { ...settings, maxAttempts: 1 } });
           onNotice(`${target.first.label} are valid: no new credentials needed`);
           return { target, value, attempts };
         } catch (error) {
@@ -45,7 +46,7 @@ export async function obtain(targets: Target[], { sts, settings, onRetry, onNoti
         }
       }
       try {
-        const { value, attempts } = await exchange({ source: target.source, sts, settings, onRetry, signal: firstFailure.signal });
+        const { value, attempts } = await exchange({ source: target.source, sts: sts(target), settings, onRetry, signal: firstFailure.signal });
         return { target, value, attempts };
       } catch (error) {
         if (firstFailure.signal.aborted) throw error;

@@ -1,9 +1,12 @@
 // The post step: mask again, blank what main exported, point AWS_CONFIG_FILE (and AWS_SHARED_CREDENTIALS_FILE)
 // back, remove every file the action or its credential helper wrote. Cleanup problems are warnings: the post
 // step never fails the job.
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
+import { findProfile, parseAwsFile, type FileKind } from './aws-config-file.ts';
 import { STATE } from './state.ts';
 
 function readList(name: string): string[] {
@@ -13,6 +16,31 @@ function readList(name: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * AWS_PROFILE as the job had it. A workflow cannot unset a variable, and botocore takes any value, the
+ * empty one too, as a profile that must exist; unset, it reads the default profile. So an unset
+ * AWS_PROFILE comes back as 'default' where the job's files define that profile, and otherwise as '',
+ * which the JS SDK reads as unset.
+ */
+function profileBefore(saved: string, configFile: string, credentialsFile: string): string {
+  let before: unknown = null;
+  try {
+    before = JSON.parse(saved);
+  } catch {
+    // Not ours to restore then.
+  }
+  if (typeof before === 'string') return before;
+  const defines = (file: string, kind: FileKind) => {
+    try {
+      return findProfile(parseAwsFile(readFileSync(file, 'utf8'), kind), 'default') !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  const home = path.join(os.homedir(), '.aws');
+  return defines(configFile || path.join(home, 'config'), 'config') || defines(credentialsFile || process.env.AWS_SHARED_CREDENTIALS_FILE || path.join(home, 'credentials'), 'credentials') ? 'default' : '';
 }
 
 async function run(): Promise<void> {
@@ -28,6 +56,8 @@ async function run(): Promise<void> {
   // Likewise the shared credentials file, when aws-profile replaced it with a copy in that folder.
   const credentialsFile = core.getState(STATE.credentialsFile);
   if (credentialsFile) core.exportVariable('AWS_SHARED_CREDENTIALS_FILE', credentialsFile);
+  const profile = core.getState(STATE.profile);
+  if (profile) core.exportVariable('AWS_PROFILE', profileBefore(profile, configFile, credentialsFile));
   const temp = path.resolve(process.env.RUNNER_TEMP ?? '/nonexistent');
   for (const file of readList(STATE.files)) {
     // Only ever what main created: a folder of ours directly under RUNNER_TEMP.

@@ -2,15 +2,12 @@
 // Pure: text in, text out; main and the helper do the reading and writing.
 import path from 'node:path';
 import type { Config, Profile } from './config.ts';
+import { configHeader, profilesOf, withoutProfiles, type Section } from './aws-config-file.ts';
 import type { Credentials } from './sts.ts';
 
 /** What the credential helper reads (settings.json beside the config file) to refresh a profile. */
 export type HelperSettings = Pick<
   Config,
-  | 'region'
-  | 'sessionName'
-  | 'durationSeconds'
-  | 'audience'
   | 'tokenFile'
   | 'stsEndpoint'
   | 'proxy'
@@ -20,16 +17,30 @@ export type HelperSettings = Pick<
   | 'maxAttempts'
   | 'specialCharactersWorkaround'
 > & {
-  /** Profile name → role ARN. */
-  roles: Record<string, string>;
+  /** Profile name → its role and its own settings. */
+  profiles: Record<string, HelperProfile>;
 };
 
-export function helperSettings(config: Config): HelperSettings {
+/** What the helper refreshes a profile with: its role, its region's STS endpoint, its audience and session. */
+export type HelperProfile = Pick<Profile, 'roleArn' | 'region' | 'audience' | 'durationSeconds' | 'sessionName'>;
+
+/** A profile's own settings; aws-profile (no line or section of its own) has the step's. */
+export function ownSettings(config: Config, name: string): HelperProfile & { input: ProfileSection['input']; carried: string[] } {
+  const p = config.profiles.find((profile) => profile.name === name);
+  if (!p) return { roleArn: config.roleArn ?? '', region: config.region, audience: config.audience, durationSeconds: config.durationSeconds, sessionName: config.sessionName, input: 'aws-profile', carried: [] };
+  const { roleArn, region, audience, durationSeconds, sessionName, carried } = p;
+  return { roleArn, region, audience, durationSeconds, sessionName, input: p.definedAt.startsWith('profiles-file') ? 'profiles-file' : 'profiles', carried };
+}
+
+/** The helper's settings for these profiles: the step's inputs that shape every refresh, and each profile's own. */
+export function helperSettings(config: Config, names: string[]): HelperSettings {
+  const profiles = Object.fromEntries(
+    names.map((name) => {
+      const { roleArn, region, audience, durationSeconds, sessionName } = ownSettings(config, name);
+      return [name, { roleArn, region, audience, durationSeconds, sessionName }];
+    }),
+  );
   return {
-    region: config.region,
-    sessionName: config.sessionName,
-    durationSeconds: config.durationSeconds,
-    audience: config.audience,
     tokenFile: config.tokenFile,
     stsEndpoint: config.stsEndpoint,
     proxy: config.proxy,
@@ -38,7 +49,7 @@ export function helperSettings(config: Config): HelperSettings {
     allowedAccountIds: config.allowedAccountIds,
     maxAttempts: config.maxAttempts,
     specialCharactersWorkaround: config.specialCharactersWorkaround,
-    roles: Object.fromEntries(config.profiles.map((p) => [p.name, p.roleArn])),
+    profiles,
   };
 }
 
@@ -104,13 +115,6 @@ export function processCredentials(c: Credentials): string {
   });
 }
 
-// A section header of a shared config or credentials file: [default], [profile NAME], [NAME].
-const HEADER = /^\s*\[\s*([^\]]+?)\s*\]\s*$/;
-
-export function sectionName(profile: string): string {
-  return profile === 'default' ? 'default' : `profile ${profile}`;
-}
-
 /**
  * One argument of a credential_process line, quoted so that every client gets it back as it was. The line
  * is read twice. First as a config value: the JS SDK ends a value at whitespace followed by '#' or ';'
@@ -135,55 +139,31 @@ export function quoteArgument(arg: string, platform: NodeJS.Platform): string {
 
 export type ProfileSource = { kind: 'refresh'; node: string; helper: string; settings: string } | { kind: 'static'; credentials: Map<string, Credentials> };
 
-/**
- * The new config file: the user's existing config with the sections we define removed, then one section
- * per profile. Returns the names of the user's sections that were replaced, to warn about.
- */
-export function renderConfig(existing: string, profiles: Profile[], region: string, source: ProfileSource, platform: NodeJS.Platform = process.platform): { text: string; replaced: string[] } {
-  const ours = new Set(profiles.map((p) => sectionName(p.name)));
-  const kept: string[] = [];
-  const replaced: string[] = [];
-  let dropping = false;
-  for (const line of existing.split(/\r?\n/)) {
-    const header = HEADER.exec(line);
-    if (header) {
-      dropping = ours.has(header[1] ?? '');
-      if (dropping) replaced.push(header[1] ?? '');
-    }
-    if (!dropping) kept.push(line);
+/** A section the action writes: the profile, the input that defined it, and its lines after the header. */
+export interface ProfileSection {
+  profile: string;
+  input: 'profiles' | 'aws-profile' | 'profiles-file';
+  body: string[];
+}
+
+/** The lines that give a profile its credentials: the helper's credential_process line, or the keys. */
+export function credentialLines(profile: string, source: ProfileSource, platform: NodeJS.Platform = process.platform): string[] {
+  if (source.kind === 'refresh') {
+    return [`credential_process = ${[source.node, source.helper, source.settings, profile].map((arg) => quoteArgument(arg, platform)).join(' ')}`];
   }
-  const sections = profiles.map((p) => {
-    const lines = [`[${sectionName(p.name)}]`, `region = ${region}`];
-    if (source.kind === 'refresh') {
-      lines.push(`credential_process = ${[source.node, source.helper, source.settings, p.name].map((arg) => quoteArgument(arg, platform)).join(' ')}`);
-    } else {
-      const c = source.credentials.get(p.name);
-      if (!c) throw new Error(`no credentials for profile ${p.name}`);
-      lines.push(`aws_access_key_id = ${c.accessKeyId}`, `aws_secret_access_key = ${c.secretAccessKey}`);
-      if (c.sessionToken) lines.push(`aws_session_token = ${c.sessionToken}`);
-    }
-    return lines.join('\n');
-  });
-  const head = kept.join('\n').trim();
-  return { text: `${head ? `${head}\n\n` : ''}${sections.join('\n\n')}\n`, replaced };
+  const c = source.credentials.get(profile);
+  if (!c) throw new Error(`no credentials for profile ${profile}`);
+  return [`aws_access_key_id = ${c.accessKeyId}`, `aws_secret_access_key = ${c.secretAccessKey}`, ...(c.sessionToken ? [`aws_session_token = ${c.sessionToken}`] : [])];
 }
 
-
-/** Whether a shared config or credentials file already has a section for `profile`. */
-export function definesProfile(text: string, profile: string, kind: 'config' | 'credentials'): boolean {
-  const section = kind === 'config' ? sectionName(profile) : profile;
-  return text.split(/\r?\n/).some((line) => HEADER.exec(line)?.[1] === section);
-}
-
-/** A shared credentials file without `profile`'s section, whose keys would otherwise win over our config file. */
-export function withoutCredentials(text: string, profile: string): string {
-  let dropping = false;
-  return text
-    .split(/\r?\n/)
-    .filter((line) => {
-      const header = HEADER.exec(line);
-      if (header) dropping = header[1] === profile;
-      return !dropping;
-    })
-    .join('\n');
+/**
+ * The new config file: the user's existing config without every section any client reads as one of
+ * ours, then ours. Returns the user's sections that were replaced, to warn about.
+ */
+export function renderConfig(existing: string, sections: ProfileSection[]): { text: string; replaced: { section: Section; by: ProfileSection }[] } {
+  const { text, removed } = withoutProfiles(existing, 'config', new Set(sections.map((s) => s.profile)));
+  const replaced = removed.map((section) => ({ section, by: sections.find((s) => profilesOf(section).includes(s.profile)) ?? (sections[0] as ProfileSection) }));
+  const head = text.trim();
+  const ours = sections.map((s) => [configHeader(s.profile), ...s.body].join('\n'));
+  return { text: `${head ? `${head}\n\n` : ''}${ours.join('\n\n')}\n`, replaced };
 }

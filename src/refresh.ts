@@ -16,17 +16,18 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
   const raw = readPrivateFile(settingsFile);
   if (!raw) throw new Error(`settings file ${settingsFile} is missing: was the post step of oidc-aws-credentials already run?`);
   const settings = JSON.parse(raw) as HelperSettings;
-  const roleArn = settings.roles[profile];
-  if (!roleArn) throw new Error(`no profile '${profile}' in ${settingsFile}`);
+  const own = Object.hasOwn(settings.profiles, profile) ? settings.profiles[profile] : undefined;
+  if (!own) throw new Error(`no profile '${profile}' in ${settingsFile}`);
+  const { roleArn } = own;
 
   return withLock(paths.lock, async () => {
     const cached = freshCredentials(readPrivateFile(paths.cache), Date.now());
     if (cached) return cached;
 
     const agents = createAgents(settings.proxy);
-    const tokens = createTokenSource({ audience: settings.audience, file: settings.tokenFile, env: process.env, agents });
-    const sts = createSts({ region: settings.region, endpoint: settings.stsEndpoint, agents });
-    const source = webIdentitySource(settings, tokens, roleArn);
+    const tokens = createTokenSource({ audience: own.audience, file: settings.tokenFile, env: process.env, agents });
+    const sts = createSts({ region: own.region, endpoint: settings.stsEndpoint, agents });
+    const source = webIdentitySource({ ...settings, ...own }, tokens, roleArn);
     // As the main step does: the token is asked for at once, and the STS connection opened while it is on its way.
     tokens.get(false).catch(() => undefined);
     void sts.prepare();
@@ -38,8 +39,8 @@ export async function refresh(settingsFile: string, profile: string, paths: Retu
     } catch (error) {
       const diagnosis = diagnose(error, {
         roleArn,
-        audience: settings.audience,
-        durationSeconds: settings.durationSeconds,
+        audience: own.audience,
+        durationSeconds: own.durationSeconds,
         roleChaining: false,
         claims: tokens.last?.claims,
         now: Date.now(),

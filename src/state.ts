@@ -8,4 +8,6 @@ export const STATE = {
   configFile: 'configFile',
   /** AWS_SHARED_CREDENTIALS_FILE as the job had it, when main pointed it at a copy for aws-profile. */
   credentialsFile: 'credentialsFile',
+  /** AWS_PROFILE as the job had it (JSON; null: unset), when main exported aws-profile as AWS_PROFILE. */
+  profile: 'profile',
 } as const;

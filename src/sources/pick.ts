@@ -1,6 +1,7 @@
 // Which source obtains each set of credentials the step hands out: the environment's (role-to-assume)
 // and each named profile's. Decided once from the Config; nothing here calls the network.
 import type { Config } from '../config.ts';
+import type { ChainedProfile } from '../profiles-file.ts';
 import { InputError, TokenError } from '../errors.ts';
 import type { Agents } from '../http.ts';
 import type { Keys, Signer } from '../sts.ts';
@@ -22,6 +23,12 @@ export interface Target {
   first?: Source | undefined;
   /** The credential helper can obtain these again by itself (web identity); else a profile holds them as written. */
   refreshable: boolean;
+  /** The region of the STS endpoint asked: the step's, or the profile's own. */
+  region: string;
+  /** The token this target's source presents, for diagnosis. */
+  tokens?: TokenSource | undefined;
+  /** Credentials obtained only to prove a profile's chain works (profiles-file's chained profiles), never delivered. */
+  checkOnly?: true;
 }
 
 export interface Picked {
@@ -35,11 +42,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** `onToken`: told each web identity token as soon as it is read (to mask it). */
 export function pickSources(config: Config, env: Env, agents: Agents, onToken?: (jwt: string) => void): Picked {
-  let tokens: TokenSource | undefined;
   const warnings: string[] = [];
-  const webIdentity = (roleArn: string): Source => {
-    tokens ??= createTokenSource({ audience: config.audience, file: config.tokenFile, env, agents, onToken });
-    return webIdentitySource(config, tokens, roleArn);
+  // One token source per audience, each asked once for every role that presents it; a token file has one.
+  const byAudience = new Map<string, TokenSource>();
+  const tokensFor = (audience: string): TokenSource => {
+    const key = config.tokenFile ? '' : audience;
+    const found = byAudience.get(key) ?? createTokenSource({ audience, file: config.tokenFile, env, agents, onToken });
+    byAudience.set(key, found);
+    return found;
   };
   let callsAssumeRole = false;
   const chained = (label: string, signer: Signer, roleArn: string): Source => {
@@ -49,7 +59,7 @@ export function pickSources(config: Config, env: Env, agents: Agents, onToken?: 
   const envKeys = environmentKeys(env);
 
   const targets: Target[] = [];
-  const environment = (roleArn: string | undefined, source: Source, refreshable: boolean) =>
+  const environment = (roleArn: string | undefined, source: Source, refreshable: boolean, tokens?: TokenSource) =>
     targets.push({
       profile: config.awsProfile,
       environment: true,
@@ -57,12 +67,17 @@ export function pickSources(config: Config, env: Env, agents: Agents, onToken?: 
       source,
       first: config.useExistingCredentials && envKeys ? existing('the AWS credentials already in the environment', envKeys, false) : undefined,
       refreshable,
+      region: config.region,
+      tokens,
     });
   const { roleArn } = config;
   if (roleArn) {
     if (config.staticKeys) environment(roleArn, chained('aws-access-key-id', config.staticKeys, roleArn), false);
     else if (config.roleChaining && envKeys) environment(roleArn, chained('the AWS credentials in the environment (role-chaining)', envKeys, roleArn), false);
-    else if (config.tokenFile || env.ACTIONS_ID_TOKEN_REQUEST_URL) environment(roleArn, webIdentity(roleArn), true);
+    else if (config.tokenFile || env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+      const tokens = tokensFor(config.audience);
+      environment(roleArn, webIdentitySource(config, tokens, roleArn), true, tokens);
+    }
     // A self-hosted runner without an OIDC token: its instance, container or pod credentials sign AssumeRole.
     else environment(roleArn, chained("the SDK's default credential chain", 'default-chain', roleArn), false);
   } else if (config.staticKeys) {
@@ -73,8 +88,32 @@ export function pickSources(config: Config, env: Env, agents: Agents, onToken?: 
     environment(undefined, orNothingToDo(existing("the SDK's default credential chain", 'default-chain', false)), false);
   }
   if (!callsAssumeRole) unusedWithoutAssumeRole(config, warnings);
-  for (const p of config.profiles) targets.push({ profile: p.name, environment: false, roleArn: p.roleArn, source: webIdentity(p.roleArn), refreshable: true });
-  return { targets, tokens, warnings };
+  for (const p of config.profiles) {
+    const tokens = tokensFor(p.audience);
+    targets.push({ profile: p.name, environment: false, roleArn: p.roleArn, source: webIdentitySource({ ...config, ...p }, tokens, p.roleArn), refreshable: true, region: p.region, tokens });
+  }
+  return { targets, tokens: byAudience.values().next().value, warnings };
+}
+
+// What the clients ask for when a chained profile gives no duration_seconds: STS's default.
+const CLIENT_DURATION_SECONDS = 3600;
+
+/**
+ * The check of a profiles-file chained profile: sts:AssumeRole signed with its source profile's
+ * credentials, as the clients will chain, with its own session settings and no session tags (the
+ * clients send none).
+ */
+export function chainCheck(config: Pick<Config, 'region' | 'sessionName'>, profile: ChainedProfile, source: Keys): Target {
+  const request = { roleArn: profile.roleArn, sessionName: profile.sessionName ?? config.sessionName, durationSeconds: profile.durationSeconds ?? CLIENT_DURATION_SECONDS, policy: undefined, policyArns: [] };
+  return {
+    profile: profile.name,
+    environment: false,
+    roleArn: profile.roleArn,
+    source: assumeRole(`profile ${profile.sourceProfile}'s credentials (source_profile)`, source, request, { tags: [], transitiveTagKeys: [], externalId: profile.externalId }),
+    refreshable: false,
+    region: profile.region ?? config.region,
+    checkOnly: true,
+  };
 }
 
 /** Without role-to-assume, finding no credentials at all means the with: block is missing something. */

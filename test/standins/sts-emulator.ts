@@ -55,8 +55,20 @@ export interface Call {
   policyArns: string[];
   /** The access key ID of the credentials this call issued, if it issued any. */
   accessKeyId: string | undefined;
+  /** AssumeRoleWithWebIdentity: the `aud` of the token presented, as it arrived. */
+  audience: string | undefined;
   /** The TLS connection it came on: 1 for the first the emulator accepted, and so on. */
   connection: number;
+}
+
+function audienceOf(jwt: string | null): string | undefined {
+  if (!jwt) return undefined;
+  try {
+    const { aud } = decodeJwt(jwt);
+    return Array.isArray(aud) ? aud.join(',') : aud;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface StsOptions {
@@ -423,7 +435,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       const body = Buffer.concat(chunks).toString('utf8');
       const params = new URLSearchParams(body);
       const action = params.get('Action') ?? '';
-      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, sessionName: params.get('RoleSessionName') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined, connection: connectionOf.get(req.socket) ?? 0 };
+      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, sessionName: params.get('RoleSessionName') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined, audience: audienceOf(params.get('WebIdentityToken')), connection: connectionOf.get(req.socket) ?? 0 };
       sts.calls.push(call);
       const reply = (status: number, xml: string) => {
         res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });

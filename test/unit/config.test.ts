@@ -141,7 +141,7 @@ describe('parseConfig', () => {
   it('refuses use-existing-credentials with aws-profile, naming both', () => {
     const error = refusal({ ...base, 'use-existing-credentials': 'true', 'aws-profile': 'deploy' });
     expect(error.input).toBe('use-existing-credentials');
-    expect(error.message).toContain("aws-profile ('deploy')");
+    expect(error.message).toBe("Input 'use-existing-credentials' cannot be true with aws-profile, which needs new credentials to write into its profile");
   });
 
   it('role chaining needs credentials in the environment, an hour at most, and current credentials kept', () => {
@@ -201,10 +201,12 @@ describe('parseConfig', () => {
 });
 
 describe('parseProfiles', () => {
+  const DEFAULTS = { region: 'eu-west-1', audience: 'sts.amazonaws.com', durationSeconds: 3600, sessionName: 'GitHubActions' };
+
   it('reads NAME: ROLE_ARN lines, skipping blanks and comments', () => {
-    expect(parseProfiles(`# accounts\ndeploy: ${ROLE}\n\naudit : arn:aws:iam::222222222222:role/audit\n`)).toEqual([
-      { name: 'deploy', roleArn: ROLE },
-      { name: 'audit', roleArn: 'arn:aws:iam::222222222222:role/audit' },
+    expect(parseProfiles(`# accounts\ndeploy: ${ROLE}\n\naudit : arn:aws:iam::222222222222:role/audit\n`, DEFAULTS)).toEqual([
+      { name: 'deploy', roleArn: ROLE, ...DEFAULTS, definedAt: 'profiles line 2', carried: [] },
+      { name: 'audit', roleArn: 'arn:aws:iam::222222222222:role/audit', ...DEFAULTS, definedAt: 'profiles line 4', carried: [] },
     ]);
   });
 
@@ -214,7 +216,7 @@ describe('parseProfiles', () => {
     [`a: ${ROLE}\na: ${ROLE}`, "repeats profile 'a'"],
     [`bad/name: ${ROLE}`, 'invalid profile name'],
   ])('refuses %j', (text, problem) => {
-    expect(() => parseProfiles(text)).toThrow(problem);
+    expect(() => parseProfiles(text, DEFAULTS)).toThrow(problem);
   });
 
   it('makes role-to-assume optional when profiles are given', () => {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { fromProcess } from '@aws-sdk/credential-providers';
-import { quoteArgument, renderConfig } from '../../src/profiles.ts';
+import { credentialLines, quoteArgument, renderConfig } from '../../src/profiles.ts';
 
 /** shlex.split (POSIX mode, no comments), which botocore uses on Linux and macOS. */
 function shlexSplit(line: string): string[] {
@@ -139,9 +139,9 @@ describe('on this machine, the real clients', () => {
   writeFileSync(script, 'process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: JSON.stringify(process.argv.slice(2)), SecretAccessKey: "s" }))');
   const config = path.join(dir, 'config');
   const profiles = args.map((_, i) => ({ name: `p${i}`, roleArn: 'arn:aws:iam::111111111111:role/r' }));
-  // renderConfig puts node, the helper and the settings path before the profile name: the settings
+  // credentialLines puts node, the helper and the settings path before the profile name: the settings
   // path stands in for each argument under test.
-  const lines = args.map((arg, i) => renderConfig('', [profiles[i]!], 'us-east-1', { kind: 'refresh', node: process.execPath, helper: script, settings: arg }, platform).text);
+  const lines = args.map((arg, i) => renderConfig('', [{ profile: profiles[i]!.name, input: 'profiles', body: credentialLines(profiles[i]!.name, { kind: 'refresh', node: process.execPath, helper: script, settings: arg }, platform) }]).text);
   writeFileSync(config, lines.join('\n'));
 
   it('the JS SDK (its config parser, then its shell) runs the helper with every argument intact', async () => {

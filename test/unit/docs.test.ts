@@ -1,7 +1,7 @@
 // action.yml, the config parser and the README must describe the same inputs and outputs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { INPUT_NAMES } from '../../src/config.ts';
+import { EXCLUSIONS, INPUT_NAMES, parseConfig } from '../../src/config.ts';
 
 const actionYml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8');
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -83,6 +83,12 @@ describe('documentation stays in step with action.yml', () => {
     expect(readmeTable('Outputs')).toEqual(section('outputs'));
   });
 
+  it("lists exactly the inputs that exclude each other that the parser refuses, in its order", () => {
+    const body = readme.split('## Inputs that exclude each other\n')[1]?.split(/^## /m)[0] ?? '';
+    const rows = [...body.matchAll(/^\| `([\w-]+)` \| `([\w-]+)` \|/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual(EXCLUSIONS.map((rule) => [rule.input, rule.with]));
+  });
+
   it('says exactly what is masked: not the credentials profiles refresh in later steps', () => {
     expect(readme).not.toMatch(/masks every credential before anything can print it/);
     const section = (readme.split('### What is masked, and when\n')[1]?.split(/^#/m)[0] ?? '').replace(/\s+/g, ' ');
@@ -93,5 +99,36 @@ describe('documentation stays in step with action.yml', () => {
   it('runs on node24 with a post step that runs after failures too, unless AWS_SKIP_CLEANUP_STEP is true', () => {
     expect(actionYml).toMatch(/using: 'node24'/);
     expect(actionYml).toMatch(/post-if: "always\(\) && env\.AWS_SKIP_CLEANUP_STEP != 'true'"/);
+  });
+});
+
+describe("the README's profiles files", () => {
+  const section = readme.split('### A config file in the repository\n')[1]?.split(/^#/m)[0] ?? '';
+  const files = [...section.matchAll(/```ini\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  const parse = (file: string) => parseConfig((name) => ({ 'aws-region': 'us-east-1', 'profiles-file': 'aws-config' })[name as string] ?? '', {}, () => file).config;
+
+  it('are three: the seed-style file, several regions, a chain', () => {
+    expect(files).toHaveLength(3);
+  });
+
+  it('the seed-style file works as written: two web identity profiles, each with its audience', () => {
+    expect(parse(files[0] ?? '').profiles.map((p) => [p.name, p.region, p.audience, p.sessionName])).toEqual([
+      ['default', 'us-east-2', 'sts.amazonaws.com', 'GitHubActions'],
+      ['sigstore-audience', 'us-east-1', 'sigstore', 'other'],
+    ]);
+  });
+
+  it('several regions: one web identity profile each, the sensitive one shorter', () => {
+    expect(parse(files[1] ?? '').profiles.map((p) => [p.name, p.region, p.durationSeconds])).toEqual([
+      ['eu', 'eu-west-1', 3600],
+      ['us', 'us-east-1', 3600],
+      ['break-glass', 'us-east-1', 900],
+    ]);
+  });
+
+  it('a chain: one web identity profile and one chained from it', () => {
+    const config = parse(files[2] ?? '');
+    expect(config.profiles.map((p) => p.name)).toEqual(['ci']);
+    expect(config.profilesFile?.chained.map((c) => [c.name, c.sourceProfile])).toEqual([['prod', 'ci']]);
   });
 });

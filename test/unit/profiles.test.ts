@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cacheEntry, freshCredentials, helperSettings, processCredentials, refreshMargin, renderConfig, REFRESH_MARGIN_MS } from '../../src/profiles.ts';
+import { cacheEntry, credentialLines, freshCredentials, helperSettings, processCredentials, refreshMargin, renderConfig, REFRESH_MARGIN_MS, type ProfileSource } from '../../src/profiles.ts';
 import { parseConfig } from '../../src/config.ts';
 import { planExport } from '../../src/export.ts';
 import type { Credentials } from '../../src/sts.ts';
@@ -17,11 +17,14 @@ const profiles = [
   { name: 'default', roleArn: 'arn:aws:iam::111111111111:role/read' },
 ];
 
+const sections = (list: typeof profiles, region: string, source: ProfileSource, platform: NodeJS.Platform = 'linux') =>
+  list.map((p) => ({ profile: p.name, input: 'profiles' as const, body: [`region = ${region}`, ...credentialLines(p.name, source, platform)] }));
+
 describe('renderConfig', () => {
   it('adds a credential_process profile per line, quoting paths, keeping the rest of the user config', () => {
     const existing = '[profile keep]\nregion = eu-west-1\n\n[default]\nregion = x\n';
-    const { text, replaced } = renderConfig(existing, profiles, 'us-east-1', { kind: 'refresh', node: '/opt/node 24/bin/node', helper: '/a/credential-process.js', settings: '/t/settings.json' }, 'linux');
-    expect(replaced).toEqual(['default']);
+    const { text, replaced } = renderConfig(existing, sections(profiles, 'us-east-1', { kind: 'refresh', node: '/opt/node 24/bin/node', helper: '/a/credential-process.js', settings: '/t/settings.json' }));
+    expect(replaced.map((r) => [r.section.header, r.by.profile])).toEqual([['[default]', 'default']]);
     expect(text).toBe(
       '[profile keep]\nregion = eu-west-1\n\n' +
         "[profile deploy]\nregion = us-east-1\ncredential_process = '/opt/node 24/bin/node' '/a/credential-process.js' '/t/settings.json' 'deploy'\n\n" +
@@ -31,13 +34,13 @@ describe('renderConfig', () => {
 
   it('quotes for the platform the action runs on', () => {
     const source = { kind: 'refresh', node: 'C:\\node 24\\node.exe', helper: 'D:\\a\\_actions\\x\\credential-process.cjs', settings: 'D:\\a\\_temp\\s.json' } as const;
-    expect(renderConfig('', profiles.slice(0, 1), 'us-east-1', source, 'win32').text).toContain(
+    expect(renderConfig('', sections(profiles.slice(0, 1), 'us-east-1', source, 'win32')).text).toContain(
       'credential_process = "C:\\node 24\\node.exe" "D:\\a\\_actions\\x\\credential-process.cjs" "D:\\a\\_temp\\s.json" "deploy"\n',
     );
   });
 
   it('writes the credentials themselves in static mode', () => {
-    const { text } = renderConfig('', profiles.slice(0, 1), 'eu-west-1', { kind: 'static', credentials: new Map([['deploy', creds('A')]]) });
+    const { text } = renderConfig('', sections(profiles.slice(0, 1), 'eu-west-1', { kind: 'static', credentials: new Map([['deploy', creds('A')]]) }));
     expect(text).toBe('[profile deploy]\nregion = eu-west-1\naws_access_key_id = ASIAA\naws_secret_access_key = secret-A\naws_session_token = token-A\n');
   });
 });
@@ -79,7 +82,25 @@ describe('helperSettings', () => {
   it('carries every input that shapes a refresh, so later credentials follow the same rules as the first', () => {
     const inputs: Record<string, string> = { 'aws-region': 'eu-west-1', profiles: 'deploy: arn:aws:iam::111111111111:role/deploy', 'special-characters-workaround': 'true', 'allowed-account-ids': '111111111111', 'role-duration-seconds': '900' };
     const { config } = parseConfig((name) => inputs[name] ?? '', {});
-    expect(helperSettings(config)).toMatchObject({ specialCharactersWorkaround: true, allowedAccountIds: ['111111111111'], durationSeconds: 900, roles: { deploy: 'arn:aws:iam::111111111111:role/deploy' } });
+    expect(helperSettings(config, ['deploy'])).toMatchObject({
+      specialCharactersWorkaround: true,
+      allowedAccountIds: ['111111111111'],
+      profiles: { deploy: { roleArn: 'arn:aws:iam::111111111111:role/deploy', region: 'eu-west-1', durationSeconds: 900, audience: 'sts.amazonaws.com', sessionName: 'GitHubActions' } },
+    });
+  });
+
+  it("carries each profile's own settings, and the step's for aws-profile", () => {
+    const inputs: Record<string, string> = {
+      'aws-region': 'eu-west-1',
+      'role-to-assume': 'arn:aws:iam::111111111111:role/main',
+      'aws-profile': 'main',
+      profiles: 'deploy: arn:aws:iam::111111111111:role/deploy region=us-east-2 audience=sigstore duration-seconds=1800 session-name=ship',
+    };
+    const { config } = parseConfig((name) => inputs[name] ?? '', {});
+    expect(helperSettings(config, ['deploy', 'main']).profiles).toEqual({
+      deploy: { roleArn: 'arn:aws:iam::111111111111:role/deploy', region: 'us-east-2', audience: 'sigstore', durationSeconds: 1800, sessionName: 'ship' },
+      main: { roleArn: 'arn:aws:iam::111111111111:role/main', region: 'eu-west-1', audience: 'sts.amazonaws.com', durationSeconds: 3600, sessionName: 'GitHubActions' },
+    });
   });
 });
 

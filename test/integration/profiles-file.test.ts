@@ -1,0 +1,349 @@
+// profiles-file: a config file in the repository, read as botocore reads it, whose profiles work as
+// written for every client: the AWS CLI v2 and v1, boto3 and the JS SDK resolve each web identity
+// profile to its role, its region and its audience, a chained profile through their own chaining, and a
+// profile carried through as it was.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { findClients, run } from '../standins/clients.ts';
+import { findLeaks } from '../standins/leaks.ts';
+import { GITHUB_ISSUER } from '../standins/oidc-issuer.ts';
+import { startProxy } from '../standins/proxy.ts';
+import { DIST, ROOT, type Job, type StepResult } from '../standins/runner.ts';
+import { githubTrustPolicy, type Account, type PolicyDocument } from '../standins/sts-emulator.ts';
+import { ACCOUNT, OTHER_ACCOUNT, makeDue, roleArn, startWorld, type World } from '../standins/world.ts';
+
+jest.setTimeout(240_000);
+
+const clients = findClients();
+const WHOAMI = path.join(ROOT, 'test/standins/whoami.ts');
+const PROFILE_CONFIG = path.join(ROOT, 'test/standins/profile-config.ts');
+const USER = { name: 'ci', accessKeyId: 'AKIACARRIEDTHROUGH01', secretAccessKey: 'carried-secret-key' };
+
+function audiencePolicy(account: string, audience: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': audience }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/webapp:*' } },
+      },
+    ],
+  };
+}
+
+/** deploy (audience sts.amazonaws.com) and chained (trusting deploy's sessions) here; Other (audience sigstore) there. */
+function accounts(): Account[] {
+  return [
+    {
+      id: ACCOUNT,
+      oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sts.amazonaws.com'] }],
+      roles: [
+        { name: 'deploy', trustPolicy: githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:*') },
+        { name: 'chained', trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: roleArn('deploy') }, Action: 'sts:AssumeRole' }] } },
+      ],
+      users: [USER],
+    },
+    { id: OTHER_ACCOUNT, oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sigstore'] }], roles: [{ name: 'Other', trustPolicy: audiencePolicy(OTHER_ACCOUNT, 'sigstore') }] },
+  ];
+}
+
+// The design's file, as written, with a chained profile and one carried through.
+const FILE = `# Roles of this repository's jobs
+[default]
+role_arn = ${roleArn('deploy')}
+web_identity_token_server = GitHub
+region = us-east-2
+
+[profile sigstore-audience]
+role_arn = ${roleArn('Other', OTHER_ACCOUNT)}
+web_identity_token_server = GitHub,sigstore
+role_session_name = other
+region = eu-west-1
+output = json
+
+[profile chained]
+role_arn = ${roleArn('chained')}
+source_profile = default
+region = ap-southeast-2
+
+[profile untouched]
+aws_access_key_id = ${USER.accessKeyId}
+aws_secret_access_key = ${USER.secretAccessKey}
+region = ap-south-1
+output = text
+`;
+
+const EXPECTED = {
+  default: { arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/GitHubActions`, region: 'us-east-2', audience: 'sts.amazonaws.com' },
+  'sigstore-audience': { arn: `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/Other/other`, region: 'eu-west-1', audience: 'sigstore' },
+};
+const CHAINED = new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/chained/`);
+const UNTOUCHED = `arn:aws:iam::${ACCOUNT}:user/ci`;
+
+let world: World;
+const scanned: StepResult[] = [];
+
+beforeEach(async () => {
+  world = await startWorld({ accounts: accounts() });
+  scanned.length = 0;
+});
+
+afterEach(async () => {
+  try {
+    expect(findLeaks(scanned, world.issuer, world.sts)).toEqual([]);
+  } finally {
+    await world.close();
+  }
+});
+
+async function setUp(inputs: Record<string, string> = {}, file = FILE): Promise<Job> {
+  const job = await world.job();
+  mkdirSync(path.join(job.workspace, '.github'));
+  writeFileSync(path.join(job.workspace, '.github', 'aws-config'), file);
+  const result = await job.main({ 'aws-region': 'us-east-1', 'profiles-file': '.github/aws-config', ...inputs });
+  scanned.push(result);
+  expect(result.errors).toEqual([]);
+  expect(result.exitCode).toBe(0);
+  return job;
+}
+
+const webIdentityCalls = (role: string) => world.sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity' && c.roleArn === role);
+
+describe('the step', () => {
+  it("assumes each web identity profile once, with its own audience and session name, and checks the chain with sts:AssumeRole from its source's credentials", async () => {
+    await setUp();
+    expect(webIdentityCalls(roleArn('deploy')).map((c) => [c.audience, c.sessionName, c.result])).toEqual([['sts.amazonaws.com', 'GitHubActions', 'OK']]);
+    expect(webIdentityCalls(roleArn('Other', OTHER_ACCOUNT)).map((c) => [c.audience, c.sessionName, c.result])).toEqual([['sigstore', 'other', 'OK']]);
+    // chained trusts only deploy's sessions: the check succeeds only when signed with the source's credentials.
+    const check = world.sts.calls.filter((c) => c.action === 'AssumeRole');
+    expect(check.map((c) => [c.roleArn, c.result])).toEqual([[roleArn('chained'), 'OK']]);
+  });
+
+  it('writes each profile with its region, the chained and the carried profile as they are, and post removes it all', async () => {
+    const job = await setUp();
+    // Clients would prefer them to each profile's own region.
+    expect(job.env.AWS_REGION).toBeUndefined();
+    expect(job.env.AWS_DEFAULT_REGION).toBeUndefined();
+    const config = readFileSync(job.env.AWS_CONFIG_FILE ?? '', 'utf8');
+    expect(config).toMatch(/\[default\]\nregion = us-east-2\ncredential_process = /);
+    expect(config).toMatch(/\[profile sigstore-audience\]\nregion = eu-west-1\noutput = json\ncredential_process = /);
+    expect(config).toContain(`[profile chained]\nrole_arn = ${roleArn('chained')}\nsource_profile = default\nregion = ap-southeast-2\n`);
+    expect(config).toContain(`[profile untouched]\naws_access_key_id = ${USER.accessKeyId}\naws_secret_access_key = ${USER.secretAccessKey}\nregion = ap-south-1\noutput = text\n`);
+    expect(config).not.toContain('web_identity_token_server');
+    const post = await job.post();
+    scanned.push(post);
+    expect(post.exitCode).toBe(0);
+    expect(readdirSync(job.temp)).toEqual([]);
+  });
+
+  it("explains a refused web identity profile with its own audience", async () => {
+    world.sts.accounts[1]!.oidcProviders[0]!.clientIds = ['sts.amazonaws.com'];
+    const job = await world.job();
+    mkdirSync(path.join(job.workspace, '.github'));
+    writeFileSync(path.join(job.workspace, '.github', 'aws-config'), FILE);
+    const result = await job.main({ 'aws-region': 'us-east-1', 'profiles-file': '.github/aws-config' });
+    scanned.push(result);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toContain(`The OIDC provider in account ${OTHER_ACCOUNT} does not accept the audience 'sigstore'`);
+    expect(result.exported).toEqual({});
+  });
+
+  it('a chain that cannot work fails the step, with the chaining diagnosis, exporting nothing', async () => {
+    world.sts.accounts[0]!.roles[1]!.trustPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: roleArn('someone-else') }, Action: 'sts:AssumeRole' }] };
+    const job = await world.job();
+    mkdirSync(path.join(job.workspace, '.github'));
+    writeFileSync(path.join(job.workspace, '.github', 'aws-config'), FILE);
+    const result = await job.main({ 'aws-region': 'us-east-1', 'profiles-file': '.github/aws-config' });
+    scanned.push(result);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toContain(roleArn('chained'));
+    expect(result.errors[0]).toContain('sts:AssumeRole');
+    expect(result.exported).toEqual({});
+    expect(world.sts.calls.filter((c) => c.action === 'AssumeRole').map((c) => c.result)).toEqual(['AccessDenied']);
+  });
+});
+
+describe('mask-aws-account-id', () => {
+  it("masks the accounts of the file's roles before any line", async () => {
+    const job = await setUp({ 'mask-aws-account-id': 'true' });
+    expect(job.masks).toEqual(expect.arrayContaining([ACCOUNT, OTHER_ACCOUNT]));
+    expect(scanned[0]?.log.join('\n')).not.toContain(OTHER_ACCOUNT);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['a file that does not exist', undefined, 'cannot be read'],
+    ['a file that is not readable (a folder)', 'folder', 'cannot be read: EISDIR'],
+    ['a section that is not [default] or [profile NAME]', `[deploy]\nrole_arn = ${roleArn('deploy')}\n`, 'line 1: [deploy] is not [default] or [profile NAME]'],
+    ['web_identity_token_server without role_arn', '[default]\nweb_identity_token_server = GitHub\n', "line 2: profile 'default' has web_identity_token_server but no role_arn"],
+    ['a source_profile naming a missing profile', `[profile c]\nrole_arn = ${roleArn('chained')}\nsource_profile = gone\n`, "line 1: source_profile 'gone' of profile 'c' names no profile"],
+    ['a cycle', `[profile a]\nrole_arn = ${roleArn('chained')}\nsource_profile = b\n[profile b]\nrole_arn = ${roleArn('chained')}\nsource_profile = a\n`, 'line 1: source_profile goes round in a circle: a → b → a'],
+    ['a region that is not a region', `[default]\nrole_arn = ${roleArn('deploy')}\nregion = us-east\n`, "line 3: region 'us-east' of profile 'default' is not a region name"],
+    ['a duration outside 900–43200', `[default]\nrole_arn = ${roleArn('deploy')}\nduration_seconds = 86400\n`, "line 3: duration_seconds '86400' of profile 'default' must be a whole number from 900 to 43200"],
+    ['a token server other than GitHub', `[default]\nrole_arn = ${roleArn('deploy')}\nweb_identity_token_server = Okta\n`, "line 3: web_identity_token_server of profile 'default' is 'Okta'"],
+  ])('%s: one error naming the file and the line, before any call, nothing exported', async (_, file, problem) => {
+    const job = await world.job();
+    if (file === 'folder') mkdirSync(path.join(job.workspace, 'aws-config'));
+    else if (file !== undefined) writeFileSync(path.join(job.workspace, 'aws-config'), file);
+    const result = await job.main({ 'aws-region': 'us-east-1', 'profiles-file': 'aws-config' });
+    scanned.push(result);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(/^Input 'profiles-file' /);
+    expect(result.errors[0]).toContain(problem);
+    expect(result.exported).toEqual({});
+    expect(world.sts.calls).toEqual([]);
+    expect(world.issuer.stats.tokenRequests).toBe(0);
+  });
+});
+
+describe('profiles lines with their own settings', () => {
+  it('take region, audience, duration-seconds and session-name; the step inputs are the defaults', async () => {
+    const job = await world.job();
+    const result = await job.main({
+      'aws-region': 'us-east-1',
+      'role-duration-seconds': '1800',
+      profiles: `deploy: ${roleArn('deploy')} region=eu-west-1\nother: ${roleArn('Other', OTHER_ACCOUNT)} audience=sigstore duration-seconds=900 session-name=short`,
+    });
+    scanned.push(result);
+    expect(result.errors).toEqual([]);
+    const config = readFileSync(job.env.AWS_CONFIG_FILE ?? '', 'utf8');
+    expect(config).toMatch(/\[profile deploy\]\nregion = eu-west-1\n/);
+    expect(config).toMatch(/\[profile other\]\nregion = us-east-1\n/);
+    expect(webIdentityCalls(roleArn('deploy')).map((c) => [c.audience, c.sessionName])).toEqual([['sts.amazonaws.com', 'GitHubActions']]);
+    expect(webIdentityCalls(roleArn('Other', OTHER_ACCOUNT)).map((c) => [c.audience, c.sessionName])).toEqual([['sigstore', 'short']]);
+    const settings = JSON.parse(readFileSync(path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json'), 'utf8')) as { profiles: Record<string, { durationSeconds: number }> };
+    expect([settings.profiles.deploy?.durationSeconds, settings.profiles.other?.durationSeconds]).toEqual([1800, 900]);
+  });
+});
+
+describe("each profile's region", () => {
+  it("is the STS regional endpoint the step asks", async () => {
+    // As in the helper's test below: without AWS_ENDPOINT_URL_STS the SDK asks the region's own endpoint,
+    // which the proxy records and refuses.
+    const proxy = await startProxy();
+    try {
+      const job = await world.job();
+      const result = await job.main({ 'aws-region': 'us-east-1', 'http-proxy': proxy.url, 'retry-max-attempts': '1', profiles: `deploy: ${roleArn('deploy')} region=eu-west-1` }, { AWS_ENDPOINT_URL_STS: undefined });
+      scanned.push(result);
+      expect(result.exitCode).toBe(1);
+      expect([...new Set(proxy.seen.filter((host) => host.startsWith('sts.')))]).toEqual(['sts.eu-west-1.amazonaws.com:443']);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('the credential helper', () => {
+  function helper(job: Job, profile: string, env: Record<string, string | undefined> = {}): Promise<StepResult> {
+    const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
+    return job.node([path.join(DIST, 'credential-process.cjs'), settings, profile], env);
+  }
+
+  it('refreshes a profile past its refresh time with its own audience, role and session name', async () => {
+    const job = await setUp();
+    makeDue(job, 'sigstore-audience');
+    const before = webIdentityCalls(roleArn('Other', OTHER_ACCOUNT)).length;
+    // Its stdout is the credentials, for the client that ran it: not scanned.
+    const step = await helper(job, 'sigstore-audience');
+    expect(step.stderr).toBe('');
+    expect(step.exitCode).toBe(0);
+    const calls = webIdentityCalls(roleArn('Other', OTHER_ACCOUNT));
+    expect(calls).toHaveLength(before + 1);
+    expect([calls.at(-1)?.audience, calls.at(-1)?.sessionName]).toEqual(['sigstore', 'other']);
+    expect((JSON.parse(step.stdout) as { AccessKeyId: string }).AccessKeyId).toBe(calls.at(-1)?.accessKeyId);
+  });
+
+  it("refreshes with its own region's STS endpoint", async () => {
+    // The proxy records where each request goes: without AWS_ENDPOINT_URL_STS, the SDK asks the region's
+    // own endpoint, which is not on this machine, so the proxy refuses it after recording it.
+    const proxy = await startProxy();
+    try {
+      const job = await setUp({ 'http-proxy': proxy.url, 'retry-max-attempts': '1' });
+      makeDue(job, 'sigstore-audience');
+      makeDue(job, 'default');
+      const away = { AWS_ENDPOINT_URL_STS: undefined };
+      const steps = [await helper(job, 'sigstore-audience', away), await helper(job, 'default', away)];
+      scanned.push(...steps);
+      // Each helper's pre-opened connection and its request may each tunnel: the hosts are what counts.
+      expect([...new Set(proxy.seen.filter((host) => host.startsWith('sts.')))]).toEqual(['sts.eu-west-1.amazonaws.com:443', 'sts.us-east-2.amazonaws.com:443']);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+const CLIS: [string, string[] | undefined][] = [
+  ['AWS CLI v2', clients.awsV2],
+  ['AWS CLI v1', clients.awsV1],
+];
+
+describe.each(CLIS)('%s', (name, aws) => {
+  const test = aws ? it : it.skip;
+  const cli = (job: Job, ...args: string[]) => run([...(aws ?? []), ...args], job.env);
+  const identity = async (job: Job, profile: string) => {
+    const ran = await cli(job, 'sts', 'get-caller-identity', '--endpoint-url', world.sts.url, '--output', 'json', '--profile', profile);
+    return ran.code === 0 ? (JSON.parse(ran.stdout) as { Arn: string }).Arn : `exit ${ran.code}: ${ran.stderr}`;
+  };
+
+  test('resolves each web identity profile to its role and its region, and the carried profile as it was', async () => {
+    const job = await setUp();
+    for (const [profile, expected] of Object.entries(EXPECTED)) {
+      expect(await identity(job, profile)).toBe(expected.arn);
+      expect((await cli(job, 'configure', 'get', 'region', '--profile', profile)).stdout.trim()).toBe(expected.region);
+    }
+    expect(await identity(job, 'untouched')).toBe(UNTOUCHED);
+    expect((await cli(job, 'configure', 'get', 'output', '--profile', 'untouched')).stdout.trim()).toBe('text');
+  });
+
+  // The AWS CLI 2.9 sends its own chained AssumeRole to STS's public endpoint: AWS_ENDPOINT_URL_STS came in 2.13.
+  (aws && name === 'AWS CLI v1' ? it : it.skip)('resolves the chained profile through its own chaining', async () => {
+    const job = await setUp();
+    expect(await identity(job, 'chained')).toMatch(CHAINED);
+  });
+});
+
+describe('boto3', () => {
+  const test = clients.boto3 ? it : it.skip;
+
+  test('resolves every profile: web identity with its region, chained through its own chaining, carried as it was', async () => {
+    const job = await setUp();
+    const code = [
+      'import json, sys, boto3',
+      'out = {}',
+      'for p in sys.argv[1:]:',
+      '    s = boto3.Session(profile_name=p)',
+      '    out[p] = [s.client("sts").get_caller_identity()["Arn"], s.region_name]',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const ran = await run([...(clients.boto3 ?? []), '-c', code, 'default', 'sigstore-audience', 'chained', 'untouched'], job.env);
+    expect(ran.stderr).toBe('');
+    const seen = JSON.parse(ran.stdout) as Record<string, [string, string]>;
+    expect(seen.default).toEqual([EXPECTED.default.arn, EXPECTED.default.region]);
+    expect(seen['sigstore-audience']).toEqual([EXPECTED['sigstore-audience'].arn, EXPECTED['sigstore-audience'].region]);
+    expect(seen.chained?.[0]).toMatch(CHAINED);
+    expect(seen.untouched).toEqual([UNTOUCHED, 'ap-south-1']);
+  });
+});
+
+describe('the JS SDK', () => {
+  it('resolves every profile: web identity with its region, chained through its own chaining, carried as it was', async () => {
+    const job = await setUp();
+    const step = await job.node([WHOAMI, 'default', 'sigstore-audience', 'chained', 'untouched']);
+    scanned.push(step);
+    const seen = JSON.parse(step.stdout) as Record<string, string>;
+    expect(seen.default).toBe(EXPECTED.default.arn);
+    expect(seen['sigstore-audience']).toBe(EXPECTED['sigstore-audience'].arn);
+    expect(seen.chained).toMatch(CHAINED);
+    expect(seen.untouched).toBe(UNTOUCHED);
+    const config = await job.node([PROFILE_CONFIG, 'default', 'sigstore-audience', 'untouched']);
+    scanned.push(config);
+    expect(JSON.parse(config.stdout)).toMatchObject({ default: { region: 'us-east-2' }, 'sigstore-audience': { region: 'eu-west-1' }, untouched: { region: 'ap-south-1', output: 'text' } });
+  });
+});
