@@ -1,8 +1,9 @@
 // Builds dist/: one minified ESM bundle per entry point, with shared code in chunks so that the post
 // step and the credential helper's fast path load only what they use.
-import { rm, writeFile } from 'node:fs/promises';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
+import { hcl2jsonWasm } from './hcl2json-wasm.ts';
 
 // @actions/* declare no `sideEffects`, so esbuild would keep all of @actions/core's HTTP client (~420 kB)
 // for the few functions used. Their modules have no import-time effects, so let them be tree-shaken.
@@ -75,7 +76,26 @@ const helper = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
 });
-const sizes = Object.entries({ ...result.metafile.outputs, ...helper.metafile.outputs })
+// The trust check is a tool of its own (a bin and trust-check/action.yml): one file, built apart, so the
+// action's bundles and chunks hold nothing of it. hcl2json's WebAssembly goes beside it (dist/hcl2json.wasm.gz).
+const trustCheck = await esbuild.build({
+  entryPoints: ['src/trust-check.ts'],
+  outfile: 'dist/trust-check.js',
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  legalComments: 'linked',
+  banner: { js: '#!/usr/bin/env node' },
+  plugins: [hcl2jsonWasm, builtinsAsCommonJs, pureActionsToolkit],
+  metafile: true,
+  logLevel: 'warning',
+});
+// The bin runs it directly (`npx`, a checkout's dist/trust-check.js).
+await chmod('dist/trust-check.js', 0o755);
+const sizes = Object.entries({ ...result.metafile.outputs, ...helper.metafile.outputs, ...trustCheck.metafile.outputs })
   .filter(([file]) => /\.c?js$/.test(file) && !file.includes('/chunks/'))
   .map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(1)} kB`);
 console.log(sizes.join('\n'));

@@ -205,6 +205,23 @@ const MUTANTS: Mutant[] = [
   { feature: "the helper's explanation is one line", file: 'src/credential-process.ts', find: "message.replace(/\\s*[\\r\\n]\\s*/g, ' ')", replace: "message.replace(/\\s*\\n\\s*/g, ' ')", tests: [I('secrets')], only: 'carriage return' },
   { feature: 'summary code spans cannot be closed', file: 'src/summary.ts', find: "const fence = '`'.repeat(longestBackticks(text) + 1);", replace: "const fence = '`';", tests: [I('secrets')], only: 'code span' },
   { feature: 'the summary headline is escaped', file: 'src/summary.ts', find: '`**${plain(diagnosis.headline)}**`', replace: '`**${diagnosis.headline}**`', tests: [I('secrets')], only: 'renders no HTML' },
+  // Trust check
+  { feature: 'trust check: steps of configure-aws-credentials count', file: 'src/check/workflows.ts', find: '/^aws-actions\\/configure-aws-credentials@/i, ', replace: '', tests: [U('trust-check'), U('trust-check-runs')] },
+  { feature: 'trust check: local reusable workflows are followed', file: 'src/check/workflows.ts', find: 'else if (!seen.has(target)) visit(', replace: 'else if (false) visit(', tests: [U('trust-check'), U('trust-check-runs')] },
+  { feature: "trust check: a reusable workflow's inputs and a job's matrix resolve its with:", file: 'src/check/workflows.ts', find: 'value?.replace(INPUT, (whole, name: string) => inputs[name] ?? whole)', replace: 'value', tests: [U('trust-check'), U('trust-check-runs')] },
+  { feature: 'trust check: keys, a token file or role chaining are not OIDC', file: 'src/check/judge.ts', find: 'if (step.notOidc) {', replace: 'if (false) {', tests: [U('trust-check-runs'), U('trust-check')] },
+  { feature: 'trust check: branch filters alone mean no tag runs', file: 'src/check/runs.ts', find: "const onTags = !anyFilter || 'tags' in filters || 'tags-ignore' in filters;", replace: 'const onTags = true;', tests: [U('trust-check-runs')] },
+  { feature: 'trust check: pull_request_target runs on the base branch', file: 'src/check/runs.ts', find: 'pull_request_target into ${b.said}`, heads(b), b,', replace: 'pull_request_target into ${b.said}`, PULL_REQUEST_REF, b,', tests: [U('trust-check-runs')] },
+  { feature: "trust check: a false if: drops the run", file: 'src/check/runs.ts', find: "return verdicts.every(([, holds]) => holds !== false);", replace: 'return true;', tests: [U('trust-check-runs')] },
+  { feature: 'trust check: the last matching filter decides', file: 'src/check/filters.ts', find: 'if (patternToRegExp(negated ? filter.slice(1) : filter).test(name)) admitted = !negated;', replace: 'if (patternToRegExp(negated ? filter.slice(1) : filter).test(name)) admitted = true;', tests: [U('trust-check-runs')] },
+  { feature: 'trust check: a role is matched by ARN when both are known', file: 'src/check/judge.ts', find: 'return policy.roleArn === role;', replace: 'return true;', tests: [U('trust-check')] },
+  { feature: 'trust check: an unnamed role is refused only when no policy admits it', file: 'src/check/judge.ts', find: 'if (!judged.some((j) => j.verdict.allowed)) refused.push(...judged);', replace: 'refused.push(...judged.filter((j) => !j.verdict.allowed));', tests: [U('trust-check'), I('trust-check')] },
+  { feature: 'trust check: strangers are tried against every policy', file: 'src/check/judge.ts', find: "tried.push({ policy, role, stranger, verdict: judgeOne(policy, role, stranger.claims, assumed) });", replace: '', tests: [U('trust-check'), I('trust-check')] },
+  { feature: 'trust check: the fix is re-checked against the strangers', file: 'src/check/fix.ts', find: "else if (admitted) failed =", replace: 'else if (false) failed =', tests: [U('trust-check')] },
+  { feature: 'trust check: the fix keeps the conditions that admit every run', file: 'src/check/fix.ts', find: "if (input.runs.every((run) => judge(alone, run.claims).allowed)) (kept[operator] ??= {})[key] = value as string | string[];", replace: '', tests: [U('trust-check')] },
+  { feature: 'trust check: exit 1 on an admitted stranger', file: 'src/check/report.ts', find: 'result.judgement.refused.length > 0 || result.judgement.strangers.length > 0 ? 1 : 0', replace: 'result.judgement.refused.length > 0 ? 1 : 0', tests: [I('trust-check')] },
+  { feature: 'trust check: bad input exits 2', file: 'src/check/report.ts', find: 'if (result.errors.length > 0) return 2;', replace: '', tests: [I('trust-check')] },
+  { feature: 'trust check: refused runs are annotated on their job', file: 'src/check/report.ts', find: 'lines.push(command(run.job.workflow, run.job.line, message));', replace: '', tests: [I('trust-check')] },
 ];
 
 // A mutant can make a test wait forever (a lock never taken): a run that has not passed by then failed.

@@ -1,0 +1,52 @@
+// `${{ … }}` in what decides whether and how a job presents a token (an `if:`, an environment's name),
+// resolved for one run when it reads only the run's own facts (github.ref, github.event_name, …), with
+// GitHub's own expression evaluator. Anything else (vars, inputs, secrets, needs, the event's payload)
+// only the run knows: undefined, and the caller says so.
+import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import { truthy } from '@actions/expressions/result';
+
+export type RunFacts = Record<'ref' | 'ref_name' | 'ref_type' | 'event_name' | 'base_ref' | 'head_ref' | 'repository' | 'repository_owner', string>;
+
+const SEGMENT = /\$\{\{([\s\S]*?)\}\}/g;
+// A job or step runs only once the ones before it succeeded: the status functions, as they stand then.
+const STATUS = { 'success()': 'true', 'always()': 'true', 'failure()': 'false', 'cancelled()': 'false' };
+
+/** A workflow_dispatch run's inputs; for a run of another event, the empty context GitHub gives it. */
+export type RunInputs = Record<string, string>;
+
+function evaluate(expression: string, facts: RunFacts, inputs?: RunInputs): data.ExpressionData | undefined {
+  // String literals aside, every github.X it reads must be a fact of the run.
+  const literals: string[] = [];
+  let code = expression.replace(/'(?:[^']|'')*'/g, (literal) => `'${literals.push(literal) - 1}'`);
+  code = code.replace(/\b(success|always|failure|cancelled)\(\s*\)/g, (call) => STATUS[call.replace(/\s/g, '') as keyof typeof STATUS]);
+  const read = [...code.matchAll(/\bgithub\s*(?:\.\s*(\w+)|\[)/g)];
+  if (read.some(([, key]) => key === undefined || !(key in facts))) return undefined;
+  if (inputs === undefined && /\binputs\s*[.[]/.test(code)) return undefined;
+  try {
+    const { tokens } = new Lexer(code.replace(/'(\d+)'/g, (_, i: string) => literals[Number(i)]!)).lex();
+    const ast = new Parser(tokens, inputs === undefined ? ['github'] : ['github', 'inputs'], []).parse();
+    const context = JSON.parse(JSON.stringify({ github: facts, ...(inputs ? { inputs } : {}) }), data.reviver) as data.Dictionary;
+    return new Evaluator(ast, context).evaluate();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The text with each `${{ … }}` replaced by its value for this run; undefined when one cannot be known or is empty. */
+export function resolveForRun(text: string, facts: RunFacts, inputs?: RunInputs): string | undefined {
+  let unknown = false;
+  const value = text.replace(SEGMENT, (_, expression: string) => {
+    const result = evaluate(expression.trim(), facts, inputs)?.coerceString();
+    if (result === undefined) unknown = true;
+    return result ?? '';
+  });
+  return unknown || value === '' ? undefined : value;
+}
+
+/** An `if:` (with or without `${{ }}`) for this run: true or false, or undefined when only the run can tell. */
+export function holdsForRun(condition: string, facts: RunFacts, inputs?: RunInputs): boolean | undefined {
+  const trimmed = condition.trim();
+  const whole = /^\$\{\{([\s\S]*)\}\}$/.exec(trimmed);
+  const result = evaluate(whole ? whole[1]!.trim() : trimmed, facts, inputs);
+  return result === undefined ? undefined : truthy(result);
+}

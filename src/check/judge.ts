@@ -1,0 +1,267 @@
+// Every predicted run against the trust policy of the role its job assumes, and the tokens of others
+// (strangers) against every policy. Pure: the evaluator and the claims model decide; this module only
+// pairs runs with policies and keeps what each verdict said.
+import { DEFAULTS, parseProfiles } from '../config.ts';
+import { claimsFor, GITHUB_ISSUER, type Claims } from '../github/claims.ts';
+import { strangersOf, type Stranger } from '../github/strangers.ts';
+import { evaluate, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
+import { forAccount } from '../policies/account.ts';
+import type { FoundPolicy } from '../policies/found.ts';
+import type { Repository } from './repository.ts';
+import { holdsForRun } from './expressions.ts';
+import { factsOf, runsOf, type PredictedRun } from './runs.ts';
+import type { CredentialJob, CredentialStep } from './workflows.ts';
+
+/** A role a step assumes with the workflow's token, as the workflow writes it. */
+export interface RoleUse {
+  role: string;
+  audience: string;
+  step: CredentialStep;
+  /** The profile its credentials are written to: a `profiles` line's name, or `aws-profile`. */
+  profile?: string;
+}
+
+export interface JudgedRun {
+  job: CredentialJob;
+  predicted: PredictedRun;
+  use: RoleUse;
+  policy: FoundPolicy;
+  claims: Claims;
+  /** The same run with each representative name as the wildcard it stands for (what a fix admits). */
+  pattern: Claims;
+  verdict: Verdict;
+}
+
+export interface JudgedStranger {
+  policy: FoundPolicy;
+  role: string;
+  stranger: Stranger;
+  verdict: Verdict;
+}
+
+export interface Judgement {
+  runs: JudgedRun[];
+  /** Strangers a policy admits: one per policy and kind of stranger. */
+  strangers: JudgedStranger[];
+  /** Every stranger's token tried against each policy, admitted or not (what a fix is re-checked against). */
+  tried: JudgedStranger[];
+  /** Runs that will be refused: for a role given as an expression, those no policy admits. */
+  refused: JudgedRun[];
+  assumed: string[];
+}
+
+/** `${{ secrets.X }}`, `${{ vars.X }}` or any other expression: the value is known only to the run. */
+export const isExpression = (value: string): boolean => value.includes('${{');
+
+/** The role's name, when the workflow spells it out (`arn:aws:iam::${{ vars.ACCOUNT }}:role/deploy` has one). */
+export function roleName(role: string): string | undefined {
+  if (!isExpression(role)) return nameOf(role);
+  const at = role.lastIndexOf(':role/');
+  return at >= 0 && !isExpression(role.slice(at)) ? nameOf(role.slice(at)) : undefined;
+}
+
+/** A role the workflow does not name at all: tried against every policy. */
+export const isUnnamed = (role: string): boolean => roleName(role) === undefined;
+
+const ROLE_ARN = /^arn:([\w-]+):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
+// The name is what follows the path, even in an ARN whose account is still a placeholder.
+const nameOf = (role: string): string => /:role\/(?:.*\/)?([^/]+)$/.exec(role)?.[1] ?? role;
+
+/** Whether a policy is the trust policy of the role: same ARN when both are known, same name otherwise. */
+export function isPolicyOf(policy: FoundPolicy, role: string): boolean {
+  if (ROLE_ARN.test(role) && policy.roleArn !== undefined && ROLE_ARN.test(policy.roleArn)) return policy.roleArn === role;
+  const policyName = policy.roleName ?? (policy.roleArn ? nameOf(policy.roleArn) : undefined);
+  return policyName !== undefined && policyName === nameOf(role);
+}
+
+const PROVIDER = new URL(GITHUB_ISSUER).host;
+
+/** The account and partition a role's token is presented to: the role's ARN, else the policy's, else its GitHub provider's. */
+export function accountFor(role: string, policy: FoundPolicy): { account: string; partition: string } | undefined {
+  for (const arn of [role, policy.roleArn]) {
+    const match = arn === undefined ? null : ROLE_ARN.exec(arn);
+    if (match) return { partition: match[1]!, account: match[2]! };
+  }
+  for (const statement of policy.document.Statement) {
+    const federated = statement.Principal && statement.Principal !== '*' ? statement.Principal.Federated : undefined;
+    for (const arn of [federated ?? []].flat()) {
+      const match = /^arn:([\w-]+):iam::(\d{12}):oidc-provider\/(.+)$/.exec(arn);
+      if (match && match[3] === PROVIDER) return { partition: match[1]!, account: match[2]! };
+    }
+  }
+  return undefined;
+}
+
+/** The roles a step assumes with the workflow's token; what it cannot tell is said. */
+export function rolesOf(job: CredentialJob, step: CredentialStep, assumed: string[]): RoleUse[] {
+  const where = `${job.called.at(-1)?.workflow ?? job.workflow} line ${step.line}`;
+  if (step.notOidc) {
+    assumed.push(`${where}: ${step.uses} uses ${step.notOidc}, not the workflow's OIDC token: not checked`);
+    return [];
+  }
+  let audience = step.audience ?? DEFAULTS.audience;
+  if (isExpression(audience)) {
+    assumed.push(`${where}: audience ${audience} is an expression: predicted as ${DEFAULTS.audience}`);
+    audience = DEFAULTS.audience;
+  }
+  if (step.profilesFile) assumed.push(`${where}: the roles of profiles-file ${step.profilesFile} are not checked (give their trust policies with ROLE_ARN=PATH and role-to-assume, or check them one by one)`);
+  const uses: RoleUse[] = [];
+  if (step.roleToAssume) uses.push({ role: step.roleToAssume, audience, step, ...(step.awsProfile ? { profile: step.awsProfile } : {}) });
+  if (step.profiles) {
+    if (isExpression(step.profiles)) assumed.push(`${where}: profiles ${step.profiles} is an expression: its roles are not checked`);
+    else {
+      try {
+        // Only the audience of a line's settings shapes the token; the others are the step's business.
+        const defaults = { region: 'us-east-1', audience, durationSeconds: DEFAULTS.durationSeconds, sessionName: DEFAULTS.sessionName };
+        for (const profile of parseProfiles(step.profiles, defaults)) uses.push({ role: profile.roleArn, audience: profile.audience, step, profile: profile.name });
+      } catch (error) {
+        assumed.push(`${where}: profiles ${(error as Error).message}: not checked`);
+      }
+    }
+  }
+  return uses;
+}
+
+/** A run's claims with each representative replaced by the wildcard it stands for. */
+function patternOf(predicted: PredictedRun, audience: string, repository: Repository): Claims {
+  return claimsFor(predicted.pattern, audience, repository.shape);
+}
+
+function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): Verdict {
+  const target = accountFor(role, policy);
+  if (!target) assumed.add(`${policy.where}: the account is not known (no role ARN, no GitHub provider ARN): judged as account ${STAND_IN_ACCOUNT}`);
+  return evaluate(policy.document, webIdentityRequest(claims, target?.account ?? STAND_IN_ACCOUNT, target?.partition));
+}
+
+/**
+ * A source that does not name its account (`${AWS::AccountId}`) is for the account of the role a workflow
+ * assumes with it; with none, a stand-in account, said.
+ */
+function bindAccounts(policies: FoundPolicy[], roles: string[]): FoundPolicy[] {
+  return policies.map((policy) => {
+    const role = roles.find((r) => ROLE_ARN.test(r) && isPolicyOf(policy, r));
+    const bound = !policy.accountPlaceholders?.length
+      ? policy
+      : forAccount(policy, role ? ROLE_ARN.exec(role)![2]! : STAND_IN_ACCOUNT, role ? `the account of ${role}, which a workflow assumes` : 'no workflow names the account: a stand-in');
+    return bindProvider(bound, role);
+  });
+}
+
+/**
+ * A Federated principal the source leaves unresolved (`${data.terraform_remote_state.x.outputs.arn}`) is
+ * taken as GitHub's provider in the role's account, said: refusing every run for it would be a guess too.
+ */
+function bindProvider(policy: FoundPolicy, role: string | undefined): FoundPolicy {
+  const unresolved = (arn: string) => arn.includes('${');
+  const statements = policy.document.Statement;
+  if (!statements.some((s) => s.Principal && s.Principal !== '*' && [s.Principal.Federated ?? []].flat().some(unresolved))) return policy;
+  const target = accountFor(role ?? '', policy) ?? { account: STAND_IN_ACCOUNT, partition: 'aws' };
+  const provider = `arn:${target.partition}:iam::${target.account}:oidc-provider/${PROVIDER}`;
+  const names = new Set<string>();
+  const Statement = statements.map((s) => {
+    if (!s.Principal || s.Principal === '*' || s.Principal.Federated === undefined) return s;
+    const federated = [s.Principal.Federated].flat().map((arn) => (unresolved(arn) ? (names.add(arn), provider) : arn));
+    return { ...s, Principal: { ...s.Principal, Federated: federated.length === 1 ? federated[0]! : federated } };
+  });
+  return {
+    ...policy,
+    document: { ...policy.document, Statement },
+    assumed: [...policy.assumed, ...[...names].map((name) => `the Federated principal ${name} is taken as GitHub's provider, ${provider}`)],
+  };
+}
+
+const STAND_IN_ACCOUNT = '123456789012';
+
+export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: Repository): Judgement {
+  const assumed = new Set<string>();
+  const notes: string[] = [];
+  const uses = jobs.flatMap((job) => job.steps.flatMap((step) => rolesOf(job, step, [])));
+  const policies = bindAccounts(
+    given,
+    uses.map((u) => u.role),
+  );
+  for (const policy of policies) for (const note of policy.assumed) assumed.add(`${policy.where}: ${note}`);
+  const runs: JudgedRun[] = [];
+  const refused: JudgedRun[] = [];
+  for (const job of jobs) {
+    const predicted = runsOf(job, repository);
+    for (const p of predicted) for (const note of p.assumed) assumed.add(`${job.workflow} job ${job.job}: ${note}`);
+    for (const step of job.steps) {
+      for (const use of rolesOf(job, step, notes)) {
+        const expression = isUnnamed(use.role);
+        const matched = expression ? policies : policies.filter((policy) => isPolicyOf(policy, use.role));
+        if (matched.length === 0) {
+          assumed.add(`role ${use.role} (${job.workflow} job ${job.job}): no trust policy given for it: not checked`);
+          continue;
+        }
+        if (expression) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is known only to the run: tried against every policy given`);
+        else if (isExpression(use.role)) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is partly an expression: matched by its name, ${roleName(use.role)}`);
+        for (const p of predicted) {
+          const holds = step.if === undefined ? true : holdsForRun(step.if, factsOf(p.run), p.inputs);
+          if (holds === false) continue;
+          if (holds === undefined) assumed.add(`${job.workflow} job ${job.job}: the step's if: ${step.if} is known only to the run: predicted as if it holds`);
+          // The workflow's name is a claim (and a condition key) that the run's ref and event do not decide.
+          const claims = { ...claimsFor(p.run, use.audience, repository.shape), workflow: job.name };
+          const pattern = { ...patternOf(p, use.audience, repository), workflow: job.name };
+          const judged = matched.map((policy): JudgedRun => ({ job, predicted: p, use, policy, claims, pattern, verdict: judgeOne(policy, use.role, claims, assumed) }));
+          runs.push(...judged);
+          // A role only the run knows is refused when no policy it may be admits the run.
+          if (expression) {
+            if (!judged.some((j) => j.verdict.allowed)) refused.push(...judged);
+          } else refused.push(...judged.filter((j) => !j.verdict.allowed));
+        }
+      }
+    }
+  }
+  for (const note of notes) assumed.add(note);
+
+  const tried: JudgedStranger[] = [];
+  for (const policy of policies) {
+    const own = runs.filter((r) => r.policy === policy);
+    const role = own.find((r) => !isUnnamed(r.use.role))?.use.role ?? policy.roleArn ?? policy.roleName ?? policy.where;
+    const samples = own.length > 0 ? uniqueBy(own.map((r) => r.claims), (c) => JSON.stringify(c)) : [defaultClaims(repository)];
+    const seen = new Set<string>();
+    for (const sample of samples) {
+      for (const stranger of strangersOf(sample, repository.shape)) {
+        const key = `${stranger.who}\n${JSON.stringify(stranger.claims)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        tried.push({ policy, role, stranger, verdict: judgeOne(policy, role, stranger.claims, assumed) });
+      }
+    }
+  }
+  // One finding per policy and kind of stranger: the first token of each kind that got in.
+  const strangers = uniqueBy(
+    tried.filter((s) => s.verdict.allowed),
+    (s) => `${s.policy.where}\n${s.stranger.who}`,
+  );
+  return { runs, strangers, tried, refused, assumed: [...assumed] };
+}
+
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** For a policy no job uses: a push to the default branch of this repository stands for its runs. */
+export function defaultClaims(repository: Repository, audience = DEFAULTS.audience): Claims {
+  const ref = `refs/heads/${repository.defaultBranch}`;
+  return claimsFor(
+    {
+      owner: repository.owner,
+      repo: repository.repo,
+      ownerId: repository.ownerId,
+      repoId: repository.repoId,
+      eventName: 'push',
+      ref,
+      workflowRef: `${repository.owner}/${repository.repo}/.github/workflows/deploy.yml@${ref}`,
+    },
+    audience,
+    repository.shape,
+  );
+}

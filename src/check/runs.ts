@@ -1,0 +1,178 @@
+// Each way a job will run: every trigger in its workflow's `on:`, with the refs its filters let through,
+// as the runs the claims model turns into tokens. Where GitHub's documentation does not say what a run
+// presents, the run says what was assumed.
+import type { EventsConfig, WorkflowDispatchConfig } from '@actions/workflow-parser/model/workflow-template';
+import type { Run } from '../github/claims.ts';
+import { holdsForRun, resolveForRun, type RunFacts, type RunInputs } from './expressions.ts';
+import { candidates, type Candidate } from './filters.ts';
+import type { Repository } from './repository.ts';
+import type { CredentialJob } from './workflows.ts';
+
+export interface PredictedRun {
+  event: string;
+  /** The trigger as a person reads it: "push to a branch matching 'release/**' (release/x stands for them)". */
+  trigger: string;
+  run: Run;
+  /** The run with each representative name as the wildcard it stands for: what a policy should admit. */
+  pattern: Run;
+  /** What this run's prediction rests on beyond the documentation. */
+  assumed: string[];
+  /** The inputs context its expressions see: a workflow_dispatch's chosen inputs, empty for other events; unknown in a reusable workflow. */
+  inputs?: RunInputs;
+}
+
+// Names that stand for a pattern's `*`: plain words, so a policy's own patterns meet them as they would a real name.
+const BRANCH_STAND = 'x';
+const TAG_STAND = '1';
+const ANY_BRANCH: Candidate = { name: 'feature', like: '*', said: 'any other branch (feature stands for them)' };
+const ANY_TAG: Candidate = { name: 'v1.0.0', like: '*', said: 'any tag (v1.0.0 stands for them)' };
+const PULL_REQUEST_REF = { name: 'refs/pull/1/merge', like: 'refs/pull/*/merge' };
+const HEAD_BRANCH = 'feature';
+
+type Filters = { branches?: string[]; 'branches-ignore'?: string[]; tags?: string[]; 'tags-ignore'?: string[] };
+
+// Documented: https://docs.github.com/actions/reference/workflows-and-actions/events-that-trigger-workflows
+// (GITHUB_REF per event). Events not named here run on the default branch's last commit.
+const ON_DEFAULT_BRANCH_SAID: Record<string, string> = {
+  schedule: 'schedule (runs on the default branch)',
+};
+
+const MAX_DISPATCHES = 16;
+
+/**
+ * The inputs a workflow_dispatch can be given, as far as they decide the job's environment or `if:`: each
+ * option of a choice, else the default; an input with neither is left out, so what reads it stays unresolved.
+ */
+function dispatchInputs(job: CredentialJob, config: WorkflowDispatchConfig | undefined): { said: string; inputs: RunInputs }[] {
+  const decisive = [job.environment && 'expression' in job.environment ? job.environment.expression : '', ...job.conditions].join('\n');
+  let combos: { said: string[]; inputs: RunInputs }[] = [{ said: [], inputs: {} }];
+  for (const [name, input] of Object.entries(config?.inputs ?? {})) {
+    const values = input.options?.length ? input.options : input.default !== undefined ? [String(input.default)] : [];
+    if (values.length === 0) continue;
+    const named = new RegExp(`\\binputs\\s*\\.\\s*${name.replace(/[-]/g, '\\-')}\\b`).test(decisive);
+    combos = combos.flatMap((c) =>
+      (named ? values : values.slice(0, 1)).map((v) => ({ said: named && values.length > 1 ? [...c.said, `${name}=${v}`] : c.said, inputs: { ...c.inputs, [name]: v } })),
+    ).slice(0, MAX_DISPATCHES);
+  }
+  return combos.map((c) => ({ said: c.said.length > 0 ? ` with ${c.said.join(', ')}` : '', inputs: c.inputs }));
+}
+
+/** What an expression of the run may read: the github context as the run's claims decide it. */
+export function factsOf(run: Run): RunFacts {
+  return {
+    ref: run.ref,
+    ref_name: run.ref.replace(/^refs\/(heads|tags)\//, '').replace(/^refs\/pull\/(\d+)\/merge$/, '$1/merge'),
+    ref_type: run.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    event_name: run.eventName,
+    base_ref: run.baseRef ?? '',
+    head_ref: run.headRef ?? '',
+    repository: `${run.owner}/${run.repo}`,
+    repository_owner: run.owner,
+  };
+}
+
+/** Every run of the job, in the order of its workflow's triggers. */
+export function runsOf(job: CredentialJob, repository: Repository): PredictedRun[] {
+  const main = repository.defaultBranch;
+  const file = (workflow: string) => `.github/workflows/${workflow.split('/').pop()}`;
+  const innermost = job.called.at(-1);
+  const build = (event: string, ref: string, extra: Partial<Run>): Run => {
+    const run: Run = {
+      owner: repository.owner,
+      repo: repository.repo,
+      ownerId: repository.ownerId,
+      repoId: repository.repoId,
+      eventName: event,
+      ref,
+      workflowRef: `${repository.owner}/${repository.repo}/${file(job.workflow)}@${ref}`,
+      ...extra,
+    };
+    // A local reusable workflow runs from the caller's commit, so it shares the caller's ref.
+    if (innermost) run.jobWorkflowRef = `${repository.owner}/${repository.repo}/${file(innermost.workflow)}@${ref}`;
+    if (job.environment && 'name' in job.environment) run.environment = job.environment.name;
+    return run;
+  };
+  type Ref = { name: string; like: string };
+  // A reusable workflow's inputs are its caller's (those the check knows are already in place).
+  const noInputs: RunInputs | undefined = job.called.length === 0 ? {} : undefined;
+  const make = (event: string, trigger: string, ref: Ref, base?: Candidate, assumed: string[] = [], inputs = noInputs): PredictedRun => {
+    const run = build(event, ref.name, base ? { baseRef: base.name, headRef: HEAD_BRANCH } : {});
+    const pattern = build(event, ref.like, base ? { baseRef: base.like, headRef: '*' } : {});
+    const notes = [...assumed];
+    if (job.environment && 'expression' in job.environment) {
+      const environment = resolveForRun(job.environment.expression, factsOf(run), inputs);
+      if (environment === undefined) notes.push(`environment ${job.environment.expression} is an expression only the run resolves: predicted as if the job had no environment`);
+      else run.environment = pattern.environment = environment;
+    }
+    return { event, trigger, run, pattern, assumed: notes, ...(inputs ? { inputs } : {}) };
+  };
+
+  const runs: PredictedRun[] = [];
+  const defaultBranch: Candidate = { name: main, like: main, said: main };
+  const heads = (c: Candidate): Ref => ({ name: `refs/heads/${c.name}`, like: `refs/heads/${c.like}` });
+  const tags = (c: Candidate): Ref => ({ name: `refs/tags/${c.name}`, like: `refs/tags/${c.like}` });
+  for (const [event, config] of Object.entries(job.events as EventsConfig)) {
+    const filters = (config ?? {}) as Filters;
+    const branches = (defaults: Candidate[]) => candidates(filters.branches, filters['branches-ignore'], defaults, BRANCH_STAND, 'branch');
+    switch (event) {
+      case 'push': {
+        // Branch filters alone mean no tag runs, and tag filters alone no branch runs.
+        const anyFilter = ['branches', 'branches-ignore', 'tags', 'tags-ignore'].some((k) => k in filters);
+        const onBranches = !anyFilter || 'branches' in filters || 'branches-ignore' in filters;
+        const onTags = !anyFilter || 'tags' in filters || 'tags-ignore' in filters;
+        if (onBranches) for (const b of branches([defaultBranch, ANY_BRANCH])) runs.push(make(event, `push to ${b.said}`, heads(b)));
+        if (onTags) {
+          for (const t of candidates(filters.tags, filters['tags-ignore'], [ANY_TAG], TAG_STAND, 'tag')) {
+            runs.push(make(event, `push of tag ${t.said}`, tags(t)));
+          }
+        }
+        break;
+      }
+      case 'pull_request':
+        for (const b of branches([defaultBranch])) {
+          runs.push(make(event, `pull request into ${b.said}`, PULL_REQUEST_REF, b));
+        }
+        break;
+      case 'pull_request_target':
+        // Documented: pull_request_target runs with the base branch's ref.
+        for (const b of branches([defaultBranch])) {
+          runs.push(
+            make(event, `pull_request_target into ${b.said}`, heads(b), b, [
+              "pull_request_target: GitHub's pages give the pull_request subject only for pull_request; predicted with the base branch's ref, as for other events",
+            ]),
+          );
+        }
+        break;
+      case 'release':
+        // Documented: GITHUB_REF is the release's tag.
+        runs.push(make(event, `release of ${ANY_TAG.said}`, tags(ANY_TAG)));
+        break;
+      case 'merge_group':
+        for (const b of branches([defaultBranch])) {
+          runs.push(
+            make(event, `merge queue into ${b.said}`, { name: `refs/heads/gh-readonly-queue/${b.name}/pr-1-${'0'.repeat(40)}`, like: `refs/heads/gh-readonly-queue/${b.like}/*` }, undefined, [
+              "merge_group: GitHub documents the ref only as the merge group's; predicted as refs/heads/gh-readonly-queue/BASE/pr-N-SHA, the form merge queues use",
+            ]),
+          );
+        }
+        break;
+      case 'workflow_dispatch': {
+        const assumed = [`workflow_dispatch can be started on any branch or tag; predicted on the default branch ${main}`];
+        for (const { said, inputs } of dispatchInputs(job, config as WorkflowDispatchConfig | undefined)) {
+          runs.push(make(event, `workflow_dispatch${said} on the default branch`, heads(defaultBranch), undefined, assumed, inputs));
+        }
+        break;
+      }
+      default: {
+        const said = ON_DEFAULT_BRANCH_SAID[event] ?? `${event} (runs on the default branch)`;
+        runs.push(make(event, said, heads(defaultBranch)));
+      }
+    }
+  }
+  // A run whose `if:` is false for it never happens; one only the run can decide is kept, and said.
+  return runs.filter((predicted) => {
+    const verdicts = job.conditions.map((condition) => [condition, holdsForRun(condition, factsOf(predicted.run), predicted.inputs)] as const);
+    for (const [condition, holds] of verdicts) if (holds === undefined) predicted.assumed.push(`if: ${condition} is known only to the run: predicted as if it holds`);
+    return verdicts.every(([, holds]) => holds !== false);
+  });
+}

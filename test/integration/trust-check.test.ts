@@ -1,0 +1,232 @@
+// The trust check as users run it: node dist/trust-check.js on repositories shaped like real ones, as a CLI
+// and as the trust-check action (inputs, annotations, job summary), and GitHub's API as a loopback stand-in.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { ROOT } from '../standins/runner.ts';
+import { githubTrustPolicy, startSts, type Sts } from '../standins/sts-emulator.ts';
+import { standinTls } from '../standins/tls.ts';
+
+const CLI = path.join(ROOT, 'dist', 'trust-check.js');
+const REPOS = path.join(ROOT, 'test', 'fixtures', 'repos');
+const DEPLOY = 'arn:aws:iam::111111111111:role/deploy';
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in a fixture repository, with none of the caller's GitHub or AWS settings. */
+function cli(repo: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GITHUB_|INPUT_|AWS_|RUNNER_)/.test(k)));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: path.join(REPOS, repo), env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const json = (result: Result) => JSON.parse(result.stdout) as { runs: Record<string, unknown>[]; strangers: Record<string, unknown>[]; assumed: string[] };
+const noStack = (result: Result) => expect(`${result.stdout}${result.stderr}`).not.toMatch(/\n\s+at [\w.<>]+ \(|node:internal/);
+
+describe('the CLI', () => {
+  test('the after-merge mistake: exit 1, the refused run in a table with the condition, and the fix', async () => {
+    const result = await cli('after-merge', ['--repository', 'acme/webapp', `${DEPLOY}=infra/deploy-trust.json`]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\.github\/workflows\/deploy\.yml:11 deploy: push to main\s+repo:acme\/webapp:ref:refs\/heads\/main\s+REFUSED: statement 1 \(Allow\): StringLike/);
+    expect(result.stdout).toMatch(/ci\.yml:11 plan: pull request into main\s+repo:acme\/webapp:pull_request\s+admitted/);
+    expect(result.stdout).toContain('"repo:acme/webapp:ref:refs/heads/main"');
+    expect(result.stdout).toContain('1 refused run(s), 0 stranger(s) admitted.');
+  });
+
+  test('--json has exactly the documented shape', async () => {
+    const result = await cli('after-merge', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/deploy-trust.json`]);
+    expect(result.code).toBe(1);
+    const report = json(result);
+    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed']);
+    expect(report.runs[1]).toEqual({
+      workflow: '.github/workflows/deploy.yml',
+      line: 11,
+      job: 'deploy',
+      event: 'push',
+      ref: 'refs/heads/main',
+      environment: null,
+      role: DEPLOY,
+      policy: 'infra/deploy-trust.json',
+      claims: expect.objectContaining({ sub: 'repo:acme/webapp:ref:refs/heads/main', aud: 'sts.amazonaws.com', ref: 'refs/heads/main', event_name: 'push', repository: 'acme/webapp' }),
+      admitted: false,
+      why: expect.stringContaining("does not match 'repo:acme/webapp:ref:refs/heads/main'"),
+    });
+    expect(report.runs[0]).toMatchObject({ event: 'pull_request', admitted: true });
+    expect(report.strangers).toEqual([]);
+    expect(report.assumed).toEqual(expect.arrayContaining([expect.stringMatching(/default branch/)]));
+  });
+
+  test('exit 0 when every run is admitted and no stranger is', async () => {
+    const result = await cli('after-merge', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/deploy-trust-fixed.json`]);
+    expect(result.code).toBe(0);
+    expect(json(result).runs.map((r) => r.admitted)).toEqual([true, true]);
+  });
+
+  test('a stranger: the condition that lets it in and the change that keeps it out', async () => {
+    const result = await cli('strangers', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/prefix.json`]);
+    expect(result.code).toBe(1);
+    expect(json(result).strangers).toEqual([
+      {
+        policy: 'infra/prefix.json',
+        role: DEPLOY,
+        claims: expect.objectContaining({ sub: 'repo:acme/webapp-fork:ref:refs/heads/main', repository: 'acme/webapp-fork' }),
+        why: "a look-alike name (acme/webapp-fork): statement 1 admits it: StringLike sub 'repo:acme/webapp*' lets in 'repo:acme/webapp-fork:ref:refs/heads/main'; keep it out: pin sub to 'repo:acme/webapp:ref:refs/heads/main' (the fix below)",
+      },
+    ]);
+  });
+
+  test('a role only the run knows: the report says which policies admit it', async () => {
+    const result = await cli('secret-role', ['--repository', 'acme/webapp', 'infra/']);
+    expect(result.stdout).toContain('${{ secrets.DEPLOY_ROLE }}: every run is admitted by infra/both.json; not by infra/pr-only.json');
+    // One of the policies may be the role's: no run is refused by all of them.
+    expect(result.code).toBe(0);
+  });
+
+  test('bad workflows: one error each naming file and line, no stack trace, exit 2, the other workflows still checked', async () => {
+    const result = await cli('broken', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=trust.json`]);
+    expect(result.code).toBe(2);
+    noStack(result);
+    const errors = result.stderr.trim().split('\n');
+    expect(errors).toEqual([
+      expect.stringMatching(/^error: \.github\/workflows\/bad-yaml\.yml:6: .+/),
+      "error: .github/workflows/not-a-workflow.yaml:2: Unexpected value 'version'",
+    ]);
+    expect(json(result).runs.map((r) => `${r.workflow} ${r.admitted}`)).toEqual(['.github/workflows/deploy.yml true']);
+  });
+
+  test('a policy file that holds no trust policy names the file and what was expected', async () => {
+    const result = await cli('broken', ['--repository', 'acme/webapp', '.github/workflows/deploy.yml']);
+    expect(result.code).toBe(2);
+    noStack(result);
+    expect(result.stdout).toMatch(/error: \.github\/workflows\/deploy\.yml: .*expected/);
+  });
+
+  test.each([
+    [['--var', 'novalue', 'x.json'], /--var must be NAME=VALUE, got 'novalue'/],
+    [['--bogus', 'x.json'], /Unknown option '--bogus'/],
+    [[], /give at least one POLICY/],
+    [['--repository', 'not a repo', 'x.json'], /--repository must be OWNER\/REPO/],
+    [['--repository', 'acme/webapp', '--subject-claims', 'repo,bad-key', 'x.json'], /'bad-key' is not a claim key/],
+  ])('bad arguments %j: one line, exit 2', async (args, message) => {
+    const result = await cli('after-merge', args);
+    expect(result.code).toBe(2);
+    noStack(result);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('in a workflow', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'trust-check-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('as the action: inputs, an ::error annotation on the refused job, a job summary table', async () => {
+    const summary = path.join(dir, 'summary.md');
+    const result = await cli('after-merge', [], {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_REPOSITORY: 'acme/webapp',
+      'INPUT_POLICIES': `${DEPLOY}=infra/deploy-trust.json\n`,
+      'INPUT_WORKFLOWS': '.github/workflows',
+      'INPUT_SUBJECT-CLAIMS': 'default',
+    });
+    expect(result.code).toBe(1);
+    const annotations = result.stdout.split('\n').filter((l) => l.startsWith('::error'));
+    expect(annotations).toEqual([
+      expect.stringMatching(/^::error file=\.github\/workflows\/deploy\.yml,line=11::deploy: push to main presents sub repo:acme\/webapp:ref:refs\/heads\/main, which the trust policy of arn:aws:iam::111111111111:role\/deploy \(infra\/deploy-trust\.json\) refuses: /),
+    ]);
+    const table = readFileSync(summary, 'utf8');
+    expect(table).toContain('| Job | Run | sub | Role | Verdict |');
+    expect(table).toMatch(/\| \.github\/workflows\/deploy\.yml deploy \| push to main \| `repo:acme\/webapp:ref:refs\/heads\/main` \| .* \| ❌ refused/);
+    expect(table).toMatch(/\| `repo:acme\/webapp:pull_request` \| .* \| ✅ admitted \|/);
+  });
+
+  test('an admitted stranger is annotated on the policy file', async () => {
+    const result = await cli('strangers', ['--repository', 'acme/webapp', `${DEPLOY}=infra/no-sub.json`], { GITHUB_ACTIONS: 'true' });
+    expect(result.code).toBe(1);
+    const annotations = result.stdout.split('\n').filter((l) => l.startsWith('::error'));
+    expect(annotations).toHaveLength(5);
+    expect(annotations[0]).toMatch(/^::error file=infra\/no-sub\.json::infra\/no-sub\.json admits a repository of another owner .*no condition on sub/);
+  });
+});
+
+describe("GitHub's API, when a token is there", () => {
+  let server: Server;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/repos/acme/webapp') res.end(JSON.stringify({ id: 456789, owner: { id: 123456 }, default_branch: 'main' }));
+      else if (req.url === '/repos/acme/webapp/actions/oidc/customization/sub') res.end(JSON.stringify({ use_default: false, include_claim_keys: ['repo', 'context', 'job_workflow_ref'] }));
+      else {
+        res.statusCode = 404;
+        res.end('{"message":"Not Found"}');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test('the subject template, the IDs and the default branch come from the API', async () => {
+    const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const result = await cli('after-merge', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/deploy-trust-fixed.json`], { GITHUB_TOKEN: 'ghs_test', GITHUB_API_URL: api });
+    expect(seen).toEqual(['GET /repos/acme/webapp token ghs_test', 'GET /repos/acme/webapp/actions/oidc/customization/sub token ghs_test']);
+    const report = json(result);
+    expect(report.runs[1]!.claims).toMatchObject({
+      sub: 'repo:acme/webapp:ref:refs/heads/main:job_workflow_ref:acme/webapp/.github/workflows/deploy.yml@refs/heads/main',
+      repository_id: '456789',
+      repository_owner_id: '123456',
+    });
+    // The policy written for the default template refuses the customized subjects.
+    expect(result.code).toBe(1);
+    expect(report.assumed.join('\n')).not.toMatch(/default branch main \(neither/);
+  });
+});
+
+describe('--from-aws: the roles themselves, with iam:GetRole', () => {
+  const USER = { name: 'auditor', accessKeyId: 'AKIAEMULATORAUDITOR1', secretAccessKey: 'auditor-secret/+=' };
+  let sts: Sts;
+  beforeAll(async () => {
+    sts = await startSts({
+      jwks: {},
+      accounts: [{ id: '111111111111', oidcProviders: [], users: [USER], roles: [{ name: 'deploy', trustPolicy: githubTrustPolicy('111111111111', 'repo:acme/webapp:pull_request') }] }],
+    });
+  });
+  afterAll(() => sts.close());
+
+  test("each role the workflows assume is read from IAM and judged: the after-merge mistake, found in the account", async () => {
+    const result = await cli('after-merge', ['--repository', 'acme/webapp', '--json', '--from-aws'], {
+      // The emulator speaks HTTPS with the stand-ins' own CA, which the check trusts as Node's clients do.
+      ...(await standinTls()).env,
+      AWS_ENDPOINT_URL_IAM: sts.url,
+      AWS_ACCESS_KEY_ID: USER.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: USER.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    expect(json(result).runs.map((r) => `${r.policy} ${r.event} ${r.admitted}`)).toEqual([
+      `aws:${DEPLOY} pull_request true`,
+      `aws:${DEPLOY} push false`,
+    ]);
+    expect(sts.calls.filter((c) => c.action === 'GetRole').map((c) => c.result)).toEqual(['OK']);
+  });
+});
