@@ -240,7 +240,10 @@ function test(rawOperator: string, key: string, expected: string[], context: Map
   if (raw === undefined) return { holds: !!ifExists || operator.negated, why: `${said}: the request has no ${key}` };
   if (Array.isArray(raw)) return { holds: false, why: `${said}: ${key} has several values, which a single-valued operator never matches (ForAnyValue: or ForAllValues: does)` };
   const value = String(raw);
-  return { holds: passes(value), why: `${said} ${operator.negated ? 'matches' : 'does not match'} '${value}'` };
+  const holds = passes(value);
+  const unresolved = expected.filter((e) => pattern(e, context, false, '') === undefined);
+  if (!holds && operator.negated && unresolved.length > 0) return { holds, why: `${said}: ${quote(unresolved)} names a policy variable the request has no value for, which a negated operator never passes` };
+  return { holds, why: `${said} ${operator.negated ? 'matches' : 'does not match'} '${value}'` };
 }
 
 /**

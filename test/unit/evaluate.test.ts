@@ -51,6 +51,12 @@ describe('evaluate', () => {
     expect(at('DateLessThanEquals', 'aws:CurrentTime', 'yesterday', now)).toBe(false);
   });
 
+  it('a negated operator with a policy variable the request cannot resolve never holds, and says so', () => {
+    const verdict = evaluate(policy(allow({ StringNotLike: { 'token.actions.githubusercontent.com:sub': 'repo:${var.org}/*:pull_request' } })), request);
+    expect(verdict.allowed).toBe(false);
+    expect(verdict.why).toBe("statement 1 (Allow): StringNotLike token.actions.githubusercontent.com:sub 'repo:${var.org}/*:pull_request': 'repo:${var.org}/*:pull_request' names a policy variable the request has no value for, which a negated operator never passes");
+  });
+
   it('keys are case-insensitive, values case-sensitive', () => {
     expect(admits(policy(allow({ StringEquals: { 'Token.Actions.GitHubUserContent.com:SUB': 'repo:acme/webapp:ref:refs/heads/main' } })))).toBe(true);
     expect(admits(policy(allow({ StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:Acme/webapp:ref:refs/heads/main' } })))).toBe(false);
