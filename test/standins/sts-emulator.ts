@@ -40,7 +40,7 @@ export interface Account {
   users?: User[];
 }
 
-export type Fault = 'throttle' | 'server-error' | 'reset' | 'hang' | 'garbage' | 'idp-error';
+export type Fault = 'throttle' | 'server-error' | 'reset' | 'hang' | 'garbage' | 'idp-error' | 'region-disabled';
 
 export interface Call {
   action: string;
@@ -467,6 +467,16 @@ export async function startSts(options: StsOptions): Promise<Sts> {
         case 'garbage':
           res.writeHead(502, { 'content-type': 'text/html' });
           return res.end('<html><body><h1>502 Bad Gateway</h1>');
+        case 'region-disabled': {
+          // AWS names the caller's account bare, in no ARN: "for account:123456789012".
+          let account: string | undefined;
+          try {
+            account = action === 'AssumeRoleWithWebIdentity' ? /^arn:[\w-]+:iam::(\d{12}):/.exec(params.get('RoleArn') ?? '')?.[1] : authenticate(req, body).accountId;
+          } catch {
+            account = undefined;
+          }
+          return fail(403, 'RegionDisabledException', `STS is not activated in this region for account:${account ?? '000000000000'}. Your account administrator can activate STS in this region using the IAM Console.`);
+        }
         default:
       }
       if (rateLimited()) return fail(400, 'Throttling', 'Rate exceeded');
