@@ -19,14 +19,10 @@ const pureActionsToolkit: esbuild.Plugin = {
   },
 };
 
-// An ES import of a Node built-in goes through a facade that reads every export at load time: node:http's
-// lazy WebSocket getter alone loads Node's whole fetch stack (undici, http2, worker_threads: ~20 ms and
-// several MB), and the facades of crypto, fs, process … cost ~10 ms more. As CommonJS modules, the
-// built-ins are read property by property when used, so each getter runs only if its code path does.
-// Even as CommonJS, a built-in loads when a module that imports it is evaluated. Two modules of
-// @actions/core, in the main step's first chunk, load one before the token request for a call made at
-// the end: file-command.js needs node:crypto (~5 ms) only for a delimiter, and summary.js reads
-// fs.promises as it loads (Node's promise-based fs and readline, ~2 ms). Theirs load on first use.
+// A built-in loads when a module importing it is evaluated, even through the CommonJS facade below.
+// Two of @actions/core's modules, in the main step's first chunk, load one before the token request for
+// a call made at the end: file-command.js needs node:crypto (~5 ms) only for a delimiter, and summary.js
+// reads fs.promises as it loads (Node's promise-based fs and readline, ~2 ms). Theirs load on first use.
 const LAZY_BUILTINS: { importer: RegExp; name: string; contents: string }[] = [
   {
     importer: /@actions\/core\/lib\/file-command\.js$/,
@@ -43,6 +39,11 @@ const LAZY_BUILTINS: { importer: RegExp; name: string; contents: string }[] = [
     ].join('\n'),
   },
 ];
+
+// An ES import of a Node built-in goes through a facade that reads every export at load time: node:http's
+// lazy WebSocket getter alone loads Node's whole fetch stack (undici, http2, worker_threads: ~20 ms and
+// several MB), and the facades of crypto, fs, process … cost ~10 ms more. As CommonJS modules, the
+// built-ins are read property by property when used, so each getter runs only if its code path does.
 const builtinsAsCommonJs: esbuild.Plugin = {
   name: 'builtins-as-commonjs',
   setup(build) {
