@@ -4,9 +4,14 @@
 // through STS (GetCallerIdentity, or "User: arn:aws:iam::ACCOUNT:user/ci is not authorized …").
 import type { Sts } from './sts.ts';
 
-/** The account IDs the ARNs in a text name (arn:PARTITION:SERVICE:REGION:ACCOUNT:…). */
+/**
+ * The account IDs a text names: in ARNs (arn:PARTITION:SERVICE:REGION:ACCOUNT:…), and bare after the word
+ * "account", as STS's RegionDisabledException does ("STS is not activated in this region for
+ * account:123456789012"), which is a signer's account no input told.
+ */
 export function accountsIn(text: string): string[] {
-  return [...new Set([...text.matchAll(/arn:[\w-]+:[\w-]*:[\w-]*:(\d{12}):/g)].map((m) => m[1] ?? ''))];
+  const found = [...text.matchAll(/arn:[\w-]+:[\w-]*:[\w-]*:(\d{12}):|\baccount[:\s]\s*(\d{12})(?!\d)/gi)].map((m) => m[1] ?? m[2] ?? '');
+  return [...new Set(found)];
 }
 
 /** `sts`, telling `learn` the accounts of each answer and each failure before its caller gets them. */

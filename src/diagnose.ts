@@ -3,7 +3,7 @@
 import { accountOf } from './config.ts';
 import { AccountError, AwsError, InputError, NetworkError, TokenError } from './errors.ts';
 import { strangersOf, type Stranger } from './github/strangers.ts';
-import { evaluate, webIdentityRequest } from './iam/evaluate.ts';
+import { evaluate, offeredClaims, webIdentityRequest } from './iam/evaluate.ts';
 import type { PolicyDocument } from './iam/policy.ts';
 import { redactProxyUrl, type Proxy } from './proxy.ts';
 import { RetryFailure } from './retry.ts';
@@ -200,8 +200,9 @@ type Condition = Record<string, Record<string, string>>;
  * Advice is generated, then judged by the IAM evaluator: a Condition is printed only if it admits this
  * run and refuses every stranger (the same run in another owner's, a sibling's or a look-alike
  * repository, or a caller of the same reusable workflow), each minted with this repository's subject
- * template, which anyone can set on their own. A sub that names no repository gets pins until it does:
- * repository_owner_id (it survives renames), then repository_id, then repository.
+ * template, which anyone can set on their own. A sub that does not name the repository gets pins until
+ * no stranger is admitted: repository_owner_id (it survives renames), then repository_id, then
+ * repository, each only if it keeps a stranger out.
  */
 interface Judge {
   prefix: string;
@@ -209,6 +210,8 @@ interface Judge {
   safe(condition: Condition): Condition | undefined;
   /** Whether `condition` admits the run and none of the strangers `who` keeps. */
   admitsOnly(condition: Condition, who: (stranger: Stranger) => boolean): boolean;
+  /** The strangers `condition` admits. */
+  admitted(condition: Condition): Stranger[];
 }
 
 function judge(claims: Claims, ctx: DiagnosisContext): Judge {
@@ -218,17 +221,21 @@ function judge(claims: Claims, ctx: DiagnosisContext): Judge {
   const request = webIdentityRequest(claims, account, arn[1] || 'aws');
   const strangers = strangersOf(claims);
   const policy = (condition: Condition): PolicyDocument => ({ Statement: [{ Effect: 'Allow', Principal: { Federated: request.principal.federated ?? '' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }] });
-  const admitsOnly = (condition: Condition, who: (stranger: Stranger) => boolean) =>
-    evaluate(policy(condition), request).allowed && strangers.filter(who).every((stranger) => !evaluate(policy(condition), webIdentityRequest(stranger.claims, account, arn[1] || 'aws')).allowed);
+  const admitted = (condition: Condition) => strangers.filter((stranger) => evaluate(policy(condition), webIdentityRequest(stranger.claims, account, arn[1] || 'aws')).allowed);
+  const admitsOnly = (condition: Condition, who: (stranger: Stranger) => boolean) => evaluate(policy(condition), request).allowed && admitted(condition).filter(who).length === 0;
   return {
     prefix,
     admitsOnly,
+    admitted,
     safe(condition) {
       let pinned = condition;
       for (const key of ['repository_owner_id', 'repository_id', 'repository']) {
         if (admitsOnly(pinned, () => true)) return pinned;
         const value = claims[key];
-        if (typeof value === 'string' && value !== '') pinned = { ...pinned, StringEquals: { ...pinned.StringEquals, [`${prefix}:${key}`]: value } };
+        if (typeof value !== 'string' || value === '') continue;
+        const next = { ...pinned, StringEquals: { ...pinned.StringEquals, [`${prefix}:${key}`]: value } };
+        // A pin that keeps no stranger out (the sub already names the owner) is left off.
+        if (admitted(next).length < admitted(pinned).length) pinned = next;
       }
       return admitsOnly(pinned, () => true) ? pinned : undefined;
     },
@@ -251,14 +258,19 @@ function trustDiagnosis(cause: AwsError, ctx: DiagnosisContext): Diagnosis {
     if (value !== undefined) details.push(`  ${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
   }
   details.push(...subjectExplanation(claims));
-  const { prefix, safe } = judge(claims, ctx);
+  const { prefix, safe, admitted } = judge(claims, ctx);
   const aud = typeof claims.aud === 'string' ? claims.aud : ctx.audience;
-  const exact = safe({ StringEquals: { [`${prefix}:aud`]: aud, [`${prefix}:sub`]: sub } });
+  const bare = { StringEquals: { [`${prefix}:aud`]: aud, [`${prefix}:sub`]: sub } };
+  const exact = safe(bare);
   if (exact && Object.keys(exact.StringEquals ?? {}).length > 2) {
-    details.push(`The sub '${sub}' names no repository: another owner can set the same template and mint the same sub, so the Condition also pins ${Object.keys(exact.StringEquals ?? {}).slice(2).map((k) => k.slice(prefix.length + 1)).join(' and ')} (IDs survive renames).`);
+    const others = admitted(bare).some((s) => s.claims.repository_owner !== claims.repository_owner);
+    const who = others ? 'another owner can set the same template and mint the same sub' : 'another repository of the same owner mints the same sub';
+    details.push(`The sub '${sub}' does not name this repository: ${who}, so the Condition also pins ${Object.keys(exact.StringEquals ?? {}).slice(2).map((k) => k.slice(prefix.length + 1)).join(' and ')} (IDs survive renames).`);
   }
   if (exact) details.push('A trust policy Condition that admits exactly this run:', `  "Condition": ${inline(exact)}`);
-  else details.push(`No Condition on this token's claims admits this run and keeps other repositories out: pin ${prefix}:repository_owner_id and ${prefix}:repository_id.`);
+  else if (offeredClaims(claims.iss).includes('repository_id')) details.push(`No Condition on this token's claims admits this run and keeps other repositories out: pin ${prefix}:repository_owner_id and ${prefix}:repository_id.`);
+  // Advising a pin on a key STS does not offer would refuse this run too: the template must name the repository.
+  else details.push(`No Condition on this token's claims admits this run and keeps other repositories out: for this issuer STS offers only ${prefix}:aud and ${prefix}:sub as condition keys, so put repo in the subject template (include_claim_keys) to make sub name the repository.`);
   const repoWildcard = subjectRepository(sub);
   const wide = repoWildcard ? safe({ StringEquals: { [`${prefix}:aud`]: aud }, StringLike: { [`${prefix}:sub`]: `${repoWildcard}:*` } }) : undefined;
   if (wide) details.push('Or, for every branch, tag, environment and pull request of the repository:', `  "Condition": ${inline(wide)}`);

@@ -65,12 +65,18 @@ export function evaluate(policy: PolicyDocument, request: Request): Verdict {
 const GITHUB_KEYS = ['actor', 'actor_id', 'enterprise_id', 'environment', 'job_workflow_ref', 'ref', 'repository', 'repository_id', 'repository_owner_id', 'workflow'];
 const GITHUB_HOSTS = /^(?:token\.actions\.githubusercontent\.com(?:\/[^:]+)?|github\.com\/enterprises\/[^:/]+)$/;
 
+/** The claims of tokens from `issuer` that STS offers as condition keys ('<issuer host>:<claim>'). */
+export function offeredClaims(issuer: string | undefined): string[] {
+  return ['aud', 'sub', ...(GITHUB_HOSTS.test(issuerHost(issuer)) ? GITHUB_KEYS : [])];
+}
+
+const issuerHost = (issuer: string | undefined) => (issuer ?? GITHUB_ISSUER).replace(/^https?:\/\//, '');
+
 /** The request GitHub's token makes: Federated principal of the issuer's provider in `account`, action sts:AssumeRoleWithWebIdentity, the claims as '<issuer host>:<claim>' keys. */
 export function webIdentityRequest(claims: Claims, account: string, partition = 'aws'): Request {
-  const host = (claims.iss ?? GITHUB_ISSUER).replace(/^https?:\/\//, '');
-  const offered = ['aud', 'sub', ...(GITHUB_HOSTS.test(host) ? GITHUB_KEYS : [])];
+  const host = issuerHost(claims.iss);
   const context: Record<string, ContextValue> = {};
-  for (const name of offered) {
+  for (const name of offeredClaims(claims.iss)) {
     const value = claims[name];
     if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) context[`${host}:${name}`] = value as ContextValue;
   }
@@ -131,31 +137,49 @@ interface Operator {
   negated: boolean;
 }
 
+/**
+ * `matches` is undefined for a value whose policy variable cannot be resolved. AWS: such a variable "may
+ * invalidate the whole statement"; the independent simulator reads it as a value that never matches, and
+ * as a negated operator that never holds (its other values notwithstanding): so does this evaluator.
+ */
+function compare(negated: boolean, expected: string[], matches: (expected: string) => boolean | undefined): boolean {
+  const results = expected.map(matches);
+  return negated ? !results.includes(undefined) && !results.includes(true) : results.includes(true);
+}
+
 const stringOp = (flags: string, wildcards: boolean, negated: boolean): Operator => ({
   negated,
-  test: (value, expected, context) => expected.some((e) => pattern(e, context, wildcards, flags)?.test(value) ?? false) !== negated,
+  test: (value, expected, context) => compare(negated, expected, (e) => pattern(e, context, wildcards, flags)?.test(value)),
 });
 
 /** ARNs are compared component by component (six, split at ':'), each with wildcards. */
 const arnOp = (negated: boolean): Operator => ({
   negated,
   test: (value, expected, context) =>
-    expected.some((e) => {
+    compare(negated, expected, (e) => {
       const want = arnParts(e);
       const have = arnParts(value);
-      return !!want && !!have && want.every((part, i) => pattern(part, context, true, '')?.test(have[i] ?? '') ?? false);
-    }) !== negated,
+      if (!want || !have) return false;
+      const parts = want.map((part) => pattern(part, context, true, ''));
+      return parts.includes(undefined) ? undefined : parts.every((p, i) => p?.test(have[i] ?? '') ?? false);
+    }),
 });
 
-const numericOp = (compare: (a: number, b: number) => boolean, negated = false): Operator => ({
-  negated,
-  test: (value, expected) => expected.some((e) => number(value) !== undefined && number(e) !== undefined && compare(number(value) ?? 0, number(e) ?? 0)) !== negated,
-});
-
-const dateOp = (compare: (a: number, b: number) => boolean, negated = false): Operator => ({
-  negated,
-  test: (value, expected) => expected.some((e) => date(value) !== undefined && date(e) !== undefined && compare(date(value) ?? 0, date(e) ?? 0)) !== negated,
-});
+/** Numbers and dates: both sides read as numbers by `read`; a side that does not read never matches. */
+const orderedOp =
+  (read: (text: string) => number | undefined) =>
+  (order: (a: number, b: number) => boolean, negated = false): Operator => ({
+    negated,
+    test: (value, expected) => {
+      const have = read(value);
+      return expected.some((e) => {
+        const want = read(e);
+        return have !== undefined && want !== undefined && order(have, want);
+      }) !== negated;
+    },
+  });
+const numericOp = orderedOp(number);
+const dateOp = orderedOp(date);
 
 const OPERATORS: Record<string, Operator> = {
   stringequals: stringOp('', false, false),
@@ -216,7 +240,10 @@ function test(rawOperator: string, key: string, expected: string[], context: Map
   if (raw === undefined) return { holds: !!ifExists || operator.negated, why: `${said}: the request has no ${key}` };
   if (Array.isArray(raw)) return { holds: false, why: `${said}: ${key} has several values, which a single-valued operator never matches (ForAnyValue: or ForAllValues: does)` };
   const value = String(raw);
-  return { holds: passes(value), why: `${said} ${operator.negated ? 'matches' : 'does not match'} '${value}'` };
+  const holds = passes(value);
+  const unresolved = expected.filter((e) => pattern(e, context, false, '') === undefined);
+  if (!holds && operator.negated && unresolved.length > 0) return { holds, why: `${said}: ${quote(unresolved)} names a policy variable the request has no value for, which a negated operator never passes` };
+  return { holds, why: `${said} ${operator.negated ? 'matches' : 'does not match'} '${value}'` };
 }
 
 /**

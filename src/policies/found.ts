@@ -48,6 +48,9 @@ export interface ReadOptions {
   roleFor?: Record<string, string>;
 }
 
+/** A role's ARN: its account and its name (the last part of a path). */
+export const ROLE_ARN = /^arn:[\w-]+:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
+
 /** A file that cannot be read as what it claims to be. */
 export class PolicyReadError extends Error {
   readonly file: string;

@@ -1,9 +1,8 @@
 // --from-aws: the trust policies of roles managed by hand, read with iam:GetRole through a client the
 // entry point builds (the reader itself never touches the network).
 import { decodeDocument, trustPolicy } from './iam-json.ts';
-import { PolicyReadError, type FoundPolicy, type ReadResult } from './found.ts';
+import { PolicyReadError, ROLE_ARN, type FoundPolicy, type ReadResult } from './found.ts';
 
-const ROLE_ARN = /^arn:[\w-]+:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
 
 /** Each role (an ARN or a name) once; a failure for one role is its error, and the others are still read. */
 export async function readFromAws(roles: string[], getRole: (name: string) => Promise<{ arn: string; document: string }>): Promise<ReadResult> {

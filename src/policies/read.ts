@@ -5,7 +5,7 @@ import { join, normalize } from 'node:path';
 import { PolicyError } from '../iam/policy.ts';
 import { forAccount } from './account.ts';
 import { isTemplate, jsonLines, parseYamlTemplate, readTemplate } from './cloudformation.ts';
-import { PolicyReadError, type FoundPolicy, type PolicyFiles, type ReadError, type ReadOptions, type ReadResult } from './found.ts';
+import { PolicyReadError, ROLE_ARN, type FoundPolicy, type PolicyFiles, type ReadError, type ReadOptions, type ReadResult } from './found.ts';
 import { isPolicyJson, readIamJson } from './iam-json.ts';
 import { isPlan, readPlan } from './plan.ts';
 import { readTerraform } from './terraform.ts';
@@ -16,7 +16,6 @@ export { forAccount } from './account.ts';
 // Hidden folders (.git, .terraform, .github, editors' settings) hold no policies of the repository's own.
 const SKIPPED_FOLDERS = new Set(['node_modules']);
 const EXPECTED = 'expected an IAM trust policy (JSON), a CloudFormation/SAM/CDK template with an AWS::IAM::Role, Terraform (.tf) or a `terraform show -json` plan';
-const ROLE_ARN = /^arn:[\w-]+:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
 
 export async function readPolicies(paths: string[], files: PolicyFiles, options: ReadOptions = {}): Promise<ReadResult> {
   const roleFor: Record<string, string> = Object.fromEntries(Object.entries(options.roleFor ?? {}).map(([f, arn]) => [normalize(f), arn]));

@@ -4,7 +4,7 @@
 import { NetworkError, TokenError } from '../errors.ts';
 import { get, type Agents } from '../http.ts';
 
-export const TOKEN_TIMEOUT_MS = 5_000;
+const TOKEN_TIMEOUT_MS = 5_000;
 
 export async function fetchRunnerToken(env: Readonly<Record<string, string | undefined>>, audience: string, agents: Agents): Promise<string> {
   const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { findClients, run } from '../standins/clients.ts';
 import { findLeaks } from '../standins/leaks.ts';
 import { GITHUB_ISSUER } from '../standins/oidc-issuer.ts';
-import { startProxy } from '../standins/proxy.ts';
+import { startProxy, type Proxy } from '../standins/proxy.ts';
 import { DIST, ROOT, type Job, type StepResult } from '../standins/runner.ts';
 import { githubTrustPolicy, type Account, type PolicyDocument } from '../standins/sts-emulator.ts';
 import { ACCOUNT, OTHER_ACCOUNT, makeDue, roleArn, startWorld, type World } from '../standins/world.ts';
@@ -84,20 +84,31 @@ const CHAINED = new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/chained/`);
 const UNTOUCHED = `arn:aws:iam::${ACCOUNT}:user/ci`;
 
 let world: World;
+/** Carries STS's own host names to the emulator: clients that are not pointed at it go where they would on a runner. */
+let aws: Proxy;
 const scanned: StepResult[] = [];
 
 beforeEach(async () => {
   world = await startWorld({ accounts: accounts() });
+  aws = await startProxy({ sts: world.sts.url });
   scanned.length = 0;
 });
 
 afterEach(async () => {
   try {
     expect(findLeaks(scanned, world.issuer, world.sts)).toEqual([]);
+    // Nothing asked for a host off this machine.
+    expect(aws.forbidden).toEqual([]);
   } finally {
-    await world.close();
+    await Promise.all([world.close(), aws.close()]);
   }
 });
+
+/** A step's environment with no endpoint override, through the proxy that carries STS's host names. */
+const onAwsNames = (env: Record<string, string | undefined>) => ({ ...env, AWS_ENDPOINT_URL_STS: undefined, HTTPS_PROXY: aws.url });
+
+/** The STS host each call of this action named, in order. */
+const hostsOf = (action: string) => world.sts.calls.filter((c) => c.action === action).map((c) => c.host);
 
 async function setUp(inputs: Record<string, string> = {}, file = FILE): Promise<Job> {
   const job = await world.job();
@@ -224,19 +235,20 @@ describe('profiles lines with their own settings', () => {
 });
 
 describe("each profile's region", () => {
-  it("is the STS regional endpoint the step asks", async () => {
-    // As in the helper's test below: without AWS_ENDPOINT_URL_STS the SDK asks the region's own endpoint,
-    // which the proxy records and refuses.
-    const proxy = await startProxy();
-    try {
-      const job = await world.job();
-      const result = await job.main({ 'aws-region': 'us-east-1', 'http-proxy': proxy.url, 'retry-max-attempts': '1', profiles: `deploy: ${roleArn('deploy')} region=eu-west-1` }, { AWS_ENDPOINT_URL_STS: undefined });
-      scanned.push(result);
-      expect(result.exitCode).toBe(1);
-      expect([...new Set(proxy.seen.filter((host) => host.startsWith('sts.')))]).toEqual(['sts.eu-west-1.amazonaws.com:443']);
-    } finally {
-      await proxy.close();
-    }
+  it('is the STS regional endpoint the step asks', async () => {
+    // Without AWS_ENDPOINT_URL_STS the SDK asks each region's own endpoint, which the proxy carries to the emulator.
+    const job = await world.job();
+    const result = await job.main(
+      { 'aws-region': 'us-east-1', profiles: `deploy: ${roleArn('deploy')} region=eu-west-1\nother: ${roleArn('Other', OTHER_ACCOUNT)} audience=sigstore` },
+      onAwsNames({}),
+    );
+    scanned.push(result);
+    expect(result.errors).toEqual([]);
+    // The profiles are assumed together: in whichever order they arrive.
+    expect(world.sts.calls.map((c) => [c.action, c.roleArn, c.result, c.host]).sort()).toEqual([
+      ['AssumeRoleWithWebIdentity', roleArn('deploy'), 'OK', 'sts.eu-west-1.amazonaws.com'],
+      ['AssumeRoleWithWebIdentity', roleArn('Other', OTHER_ACCOUNT), 'OK', 'sts.us-east-1.amazonaws.com'],
+    ]);
   });
 });
 
@@ -261,21 +273,18 @@ describe('the credential helper', () => {
   });
 
   it("refreshes with its own region's STS endpoint", async () => {
-    // The proxy records where each request goes: without AWS_ENDPOINT_URL_STS, the SDK asks the region's
-    // own endpoint, which is not on this machine, so the proxy refuses it after recording it.
-    const proxy = await startProxy();
-    try {
-      const job = await setUp({ 'http-proxy': proxy.url, 'retry-max-attempts': '1' });
-      makeDue(job, 'sigstore-audience');
-      makeDue(job, 'default');
-      const away = { AWS_ENDPOINT_URL_STS: undefined };
-      const steps = [await helper(job, 'sigstore-audience', away), await helper(job, 'default', away)];
-      scanned.push(...steps);
-      // Each helper's pre-opened connection and its request may each tunnel: the hosts are what counts.
-      expect([...new Set(proxy.seen.filter((host) => host.startsWith('sts.')))]).toEqual(['sts.eu-west-1.amazonaws.com:443', 'sts.us-east-2.amazonaws.com:443']);
-    } finally {
-      await proxy.close();
-    }
+    // The helper uses the step's proxy. Without AWS_ENDPOINT_URL_STS, it asks the region's own endpoint,
+    // which the proxy carries to the emulator.
+    const job = await setUp({ 'http-proxy': aws.url });
+    makeDue(job, 'sigstore-audience');
+    makeDue(job, 'default');
+    const step = world.sts.calls.length;
+    // Their stdout is the credentials, for the client that ran them: not scanned.
+    for (const profile of ['sigstore-audience', 'default']) expect((await helper(job, profile, { AWS_ENDPOINT_URL_STS: undefined })).exitCode).toBe(0);
+    expect(world.sts.calls.slice(step).map((c) => [c.roleArn, c.audience, c.result, c.host])).toEqual([
+      [roleArn('Other', OTHER_ACCOUNT), 'sigstore', 'OK', 'sts.eu-west-1.amazonaws.com'],
+      [roleArn('deploy'), 'sts.amazonaws.com', 'OK', 'sts.us-east-2.amazonaws.com'],
+    ]);
   });
 });
 
@@ -284,11 +293,14 @@ const CLIS: [string, string[] | undefined][] = [
   ['AWS CLI v1', clients.awsV1],
 ];
 
-describe.each(CLIS)('%s', (name, aws) => {
-  const test = aws ? it : it.skip;
-  const cli = (job: Job, ...args: string[]) => run([...(aws ?? []), ...args], job.env);
+describe.each(CLIS)('%s', (_, argv) => {
+  const test = argv ? it : it.skip;
+  // Neither CLI is pointed at the emulator: each goes to STS's host for the profile's region, as it would on
+  // a runner, and the proxy carries it there. The AWS CLI 2.9 could not be pointed for its own chaining anyway
+  // (it reads AWS_ENDPOINT_URL_STS only from 2.13, and --endpoint-url does not reach its source-profile client).
+  const cli = (job: Job, ...args: string[]) => run([...(argv ?? []), ...args], onAwsNames(job.env));
   const identity = async (job: Job, profile: string) => {
-    const ran = await cli(job, 'sts', 'get-caller-identity', '--endpoint-url', world.sts.url, '--output', 'json', '--profile', profile);
+    const ran = await cli(job, 'sts', 'get-caller-identity', '--output', 'json', '--profile', profile);
     return ran.code === 0 ? (JSON.parse(ran.stdout) as { Arn: string }).Arn : `exit ${ran.code}: ${ran.stderr}`;
   };
 
@@ -300,12 +312,20 @@ describe.each(CLIS)('%s', (name, aws) => {
     }
     expect(await identity(job, 'untouched')).toBe(UNTOUCHED);
     expect((await cli(job, 'configure', 'get', 'output', '--profile', 'untouched')).stdout.trim()).toBe('text');
+    // Each call went to its profile's regional host, signed for that region (the emulator checks the scope).
+    expect(hostsOf('GetCallerIdentity')).toEqual(['sts.us-east-2.amazonaws.com', 'sts.eu-west-1.amazonaws.com', 'sts.ap-south-1.amazonaws.com']);
   });
 
-  // The AWS CLI 2.9 sends its own chained AssumeRole to STS's public endpoint: AWS_ENDPOINT_URL_STS came in 2.13.
-  (aws && name === 'AWS CLI v1' ? it : it.skip)('resolves the chained profile through its own chaining', async () => {
+  test('resolves the chained profile through its own chaining', async () => {
     const job = await setUp();
+    const step = world.sts.calls.length;
     expect(await identity(job, 'chained')).toMatch(CHAINED);
+    // Its own sts:AssumeRole, signed with the source profile's credentials (chained trusts only deploy's sessions).
+    const own = world.sts.calls.slice(step);
+    expect(own.map((c) => [c.action, c.roleArn, c.result, c.host])).toEqual([
+      ['AssumeRole', roleArn('chained'), 'OK', 'sts.ap-southeast-2.amazonaws.com'],
+      ['GetCallerIdentity', undefined, 'OK', 'sts.ap-southeast-2.amazonaws.com'],
+    ]);
   });
 });
 
@@ -322,13 +342,17 @@ describe('boto3', () => {
       '    out[p] = [s.client("sts").get_caller_identity()["Arn"], s.region_name]',
       'print(json.dumps(out))',
     ].join('\n');
-    const ran = await run([...(clients.boto3 ?? []), '-c', code, 'default', 'sigstore-audience', 'chained', 'untouched'], job.env);
+    // Not pointed at the emulator: each client goes to its profile's regional host, as it would on a runner.
+    const ran = await run([...(clients.boto3 ?? []), '-c', code, 'default', 'sigstore-audience', 'chained', 'untouched'], onAwsNames(job.env));
     expect(ran.stderr).toBe('');
     const seen = JSON.parse(ran.stdout) as Record<string, [string, string]>;
     expect(seen.default).toEqual([EXPECTED.default.arn, EXPECTED.default.region]);
     expect(seen['sigstore-audience']).toEqual([EXPECTED['sigstore-audience'].arn, EXPECTED['sigstore-audience'].region]);
     expect(seen.chained?.[0]).toMatch(CHAINED);
     expect(seen.untouched).toEqual([UNTOUCHED, 'ap-south-1']);
+    // Signed for those regions (the emulator checks the scope), the chain's own sts:AssumeRole too.
+    expect(hostsOf('GetCallerIdentity')).toEqual(['sts.us-east-2.amazonaws.com', 'sts.eu-west-1.amazonaws.com', 'sts.ap-southeast-2.amazonaws.com', 'sts.ap-south-1.amazonaws.com']);
+    expect(world.sts.calls.filter((c) => c.action === 'AssumeRole').map((c) => c.host)).toEqual([new URL(world.sts.url).host, 'sts.ap-southeast-2.amazonaws.com']);
   });
 });
 

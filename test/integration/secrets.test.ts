@@ -86,6 +86,15 @@ describe('mask-aws-account-id masks each account the moment it is learned', () =
     expectMaskedBeforePrinted(result, OTHER_ACCOUNT);
   });
 
+  it('from an STS error message that names the account bare, in no ARN: RegionDisabledException', async () => {
+    await start();
+    world.sts.faults.push('region-disabled');
+    const result = await step(await world.job(), { ...KEYS, ...MASK, 'role-to-assume': 'deploy' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]).toContain(`STS is not activated in this region for account:${OTHER_ACCOUNT}`);
+    expectMaskedBeforePrinted(result, OTHER_ACCOUNT);
+  });
+
   it('from the chaining source: the account of the credentials an earlier step exported', async () => {
     await start();
     const job = await world.job();

@@ -1,4 +1,5 @@
-// The STS emulator behaves as AWS documents: SigV4 with IAM users' long-term keys, sts:ExternalId in
+// The STS emulator behaves as AWS documents: SigV4 with IAM users' long-term keys and the region scope
+// STS's host names fix, sts:ExternalId in
 // trust policies, and session tags along a role chain (only listed keys are transitive; an inherited
 // transitive tag can be neither overridden nor dropped). Driven with the AWS SDK, as any client would.
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
@@ -75,6 +76,37 @@ describe('SigV4 with an IAM user', () => {
   it('a user may assume a role for longer than an hour: not role chaining', async () => {
     sts.accounts[0]!.roles.find((r) => r.name === 'a')!.maxSessionDuration = 7200;
     await expect(assume(USER, { RoleArn: arn('a'), DurationSeconds: 7200 })).resolves.toHaveProperty('sessionToken');
+  });
+});
+
+describe('SigV4 region scope', () => {
+  /** A client that names `host` (as one reaching STS's own host names through a proxy would), signing for `region`. */
+  function naming(host: string, region: string): STSClient {
+    const c = new STSClient({ region, endpoint: sts.url, credentials: USER, maxAttempts: 1 });
+    c.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers.host = host;
+        return next(args);
+      },
+      { step: 'build', priority: 'low' },
+    );
+    return c;
+  }
+  const identity = async (c: STSClient) => {
+    try {
+      return await refusal(c.send(new GetCallerIdentityCommand({})));
+    } finally {
+      c.destroy();
+    }
+  };
+
+  it("STS's host names fix the region a call must be signed for (the global one's is us-east-1); the loopback's fixes none", async () => {
+    expect(await identity(naming('sts.eu-west-1.amazonaws.com', 'eu-west-1'))).toBe('succeeded');
+    expect(await identity(naming('sts.amazonaws.com', 'us-east-1'))).toBe('succeeded');
+    expect(await identity(client(USER))).toBe('succeeded');
+    expect(await identity(naming('sts.eu-west-1.amazonaws.com', 'us-east-1'))).toBe('SignatureDoesNotMatch: Credential should be scoped to a valid region. ');
+    expect(await identity(naming('sts.amazonaws.com', 'eu-west-1'))).toBe('SignatureDoesNotMatch: Credential should be scoped to a valid region. ');
+    expect(sts.calls.slice(-5).map((c) => c.host)).toEqual(['sts.eu-west-1.amazonaws.com', 'sts.amazonaws.com', new URL(sts.url).host, 'sts.eu-west-1.amazonaws.com', 'sts.amazonaws.com']);
   });
 });
 

@@ -1,6 +1,6 @@
 // A loopback stand-in for AWS STS. It speaks the query protocol with XML answers, verifies web identity
 // tokens against the issuer's keys, checks expiry, audience and the role's trust policy, verifies SigV4
-// on signed calls, and refuses with AWS's own error codes and messages. It is never told what to answer:
+// on signed calls (with the region scope, for calls naming STS's own host names), and refuses with AWS's own error codes and messages. It is never told what to answer:
 // every refusal comes from evaluating the request against the accounts it was given. It also answers
 // IAM GetRole with the roles it holds (for the trust check's --from-aws). Faults (throttling,
 // 5xx, resets, hangs, unreadable bodies) and a rate limit are switches.
@@ -40,7 +40,7 @@ export interface Account {
   users?: User[];
 }
 
-export type Fault = 'throttle' | 'server-error' | 'reset' | 'hang' | 'garbage' | 'idp-error';
+export type Fault = 'throttle' | 'server-error' | 'reset' | 'hang' | 'garbage' | 'idp-error' | 'region-disabled';
 
 export interface Call {
   action: string;
@@ -59,6 +59,8 @@ export interface Call {
   audience: string | undefined;
   /** The TLS connection it came on: 1 for the first the emulator accepted, and so on. */
   connection: number;
+  /** The Host it named: 127.0.0.1:PORT, or STS's own (sts.REGION.amazonaws.com) when it came through the proxy stand-in. */
+  host: string | undefined;
 }
 
 function audienceOf(jwt: string | null): string | undefined {
@@ -334,6 +336,10 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     const scope = `${date}/${region}/${service}/aws4_request`;
     const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
     const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
+    // STS's own host names fix the scope's region (the global endpoint's is us-east-1); the loopback's
+    // names none, so any region is accepted there.
+    const endpoint = /^sts(?:\.([a-z0-9-]+))?\.amazonaws\.com(?::443)?$/.exec(String(req.headers.host ?? ''));
+    if (endpoint && region !== (endpoint[1] ?? 'us-east-1')) throw new StsFailure(403, 'SignatureDoesNotMatch', 'Credential should be scoped to a valid region. ');
     if (hmac(key, toSign).toString('hex') !== signature) {
       throw new StsFailure(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
     }
@@ -435,7 +441,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       const body = Buffer.concat(chunks).toString('utf8');
       const params = new URLSearchParams(body);
       const action = params.get('Action') ?? '';
-      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, sessionName: params.get('RoleSessionName') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined, audience: audienceOf(params.get('WebIdentityToken')), connection: connectionOf.get(req.socket) ?? 0 };
+      const call: Call = { action, roleArn: params.get('RoleArn') ?? undefined, sessionName: params.get('RoleSessionName') ?? undefined, result: 'OK', at: Date.now(), policy: params.get('Policy') ?? undefined, policyArns: policyArnsOf(params), accessKeyId: undefined, audience: audienceOf(params.get('WebIdentityToken')), connection: connectionOf.get(req.socket) ?? 0, host: req.headers.host };
       sts.calls.push(call);
       const reply = (status: number, xml: string) => {
         res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
@@ -461,6 +467,16 @@ export async function startSts(options: StsOptions): Promise<Sts> {
         case 'garbage':
           res.writeHead(502, { 'content-type': 'text/html' });
           return res.end('<html><body><h1>502 Bad Gateway</h1>');
+        case 'region-disabled': {
+          // AWS names the caller's account bare, in no ARN: "for account:123456789012".
+          let account: string | undefined;
+          try {
+            account = action === 'AssumeRoleWithWebIdentity' ? /^arn:[\w-]+:iam::(\d{12}):/.exec(params.get('RoleArn') ?? '')?.[1] : authenticate(req, body).accountId;
+          } catch {
+            account = undefined;
+          }
+          return fail(403, 'RegionDisabledException', `STS is not activated in this region for account:${account ?? '000000000000'}. Your account administrator can activate STS in this region using the IAM Console.`);
+        }
         default:
       }
       if (rateLimited()) return fail(400, 'Throttling', 'Rate exceeded');

@@ -1,5 +1,6 @@
 // The stand-ins' TLS: a throwaway certificate authority made at run time (once per process) and one server
-// certificate it signs for 127.0.0.1 and localhost, which every stand-in serves. Processes spawned for a
+// certificate it signs for 127.0.0.1, localhost and STS's own host names (for clients that reach the STS emulator
+// by those names, through the proxy stand-in), which every stand-in serves. Processes spawned for a
 // job trust the CA as a test certificate would be trusted: Node through NODE_EXTRA_CA_CERTS, the AWS CLI
 // and botocore (which do not read it) through AWS_CA_BUNDLE. This process trusts it too, so that the
 // clients tests make in it (and the STS emulator fetching the issuer's keys) reach the stand-ins.
@@ -22,6 +23,18 @@ export interface StandinTls {
 }
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+
+// The commercial partition's regions. A wildcard covers one label only (*.amazonaws.com names
+// sts.amazonaws.com but not sts.eu-west-1.amazonaws.com), so each regional endpoint is named.
+const REGIONS = [
+  'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-south-2',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7', 'ca-central-1', 'ca-west-1',
+  'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'il-central-1',
+  'me-central-1', 'me-south-1', 'mx-central-1', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+];
+
+/** STS's global endpoint and its regional ones: the names the server certificate carries besides the loopback's. */
+export const STS_HOSTS: readonly string[] = ['sts.amazonaws.com', ...REGIONS.map((r) => `sts.${r}.amazonaws.com`)];
 
 async function make(): Promise<StandinTls> {
   const { subtle } = globalThis.crypto;
@@ -54,6 +67,7 @@ async function make(): Promise<StandinTls> {
       new x509.SubjectAlternativeNameExtension([
         { type: 'ip', value: '127.0.0.1' },
         { type: 'dns', value: 'localhost' },
+        ...STS_HOSTS.map((value) => ({ type: 'dns' as const, value })),
       ]),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     ],

@@ -13,6 +13,11 @@ describe('accountsIn', () => {
     expect(accountsIn(message)).toEqual(['222222222222', '333333333333']);
     expect(accountsIn('arn:aws:sts::444444444444:assumed-role/a/b arn:aws:iam::aws:policy/ReadOnlyAccess request 1234567890123')).toEqual(['444444444444']);
   });
+
+  it('finds an account named bare after the word account, as RegionDisabledException names it', () => {
+    expect(accountsIn('STS is not activated in this region for account:555555555555. Your account administrator can activate STS')).toEqual(['555555555555']);
+    expect(accountsIn('for Account 666666666666 only; account:1234567890123 is no account ID')).toEqual(['666666666666']);
+  });
 });
 
 describe('reportingAccounts', () => {

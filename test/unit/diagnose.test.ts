@@ -51,6 +51,25 @@ describe('diagnose', () => {
     expect(t).toContain("No Condition on this token's claims admits this run and keeps other repositories out");
   });
 
+  it('a sub that names the owner but not the repository is pinned to the repository only: an owner pin would keep no stranger out', () => {
+    const t = text(new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403), {
+      claims: { iss: 'https://token.actions.githubusercontent.com', sub: 'repository_owner:acme:ref:refs/heads/main', aud: 'sts.amazonaws.com', ref: 'refs/heads/main', event_name: 'push', repository: 'acme/webapp', repository_owner: 'acme', repository_owner_id: '7', repository_id: '42' },
+    });
+    expect(t).toContain('"token.actions.githubusercontent.com:sub": "repository_owner:acme:ref:refs/heads/main", "token.actions.githubusercontent.com:repository_id": "42" }');
+    expect(t).not.toContain('repository_owner_id');
+    expect(t).toContain('another repository of the same owner mints the same sub, so the Condition also pins repository_id');
+  });
+
+  it('never advises pinning a claim STS does not offer as a key for the issuer (GHES: only aud and sub)', () => {
+    const t = text(new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403), {
+      claims: { iss: 'https://ghe.example.com/_services/token', sub: 'environment:prod', aud: 'sts.amazonaws.com', environment: 'prod', repository: 'acme/webapp', repository_owner: 'acme', repository_owner_id: '7', repository_id: '42' },
+    });
+    expect(t).not.toContain('"Condition"');
+    expect(t).not.toContain(':repository_owner_id');
+    expect(t).toContain('STS offers only ghe.example.com/_services/token:aud and ghe.example.com/_services/token:sub');
+    expect(t).toContain('put repo in the subject template');
+  });
+
   it('caps chained sessions at an hour', () => {
     const t = text(new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 400), { roleChaining: true, durationSeconds: 7200 });
     expect(t).toContain('role-duration-seconds is 7200');

@@ -36,6 +36,27 @@ describe('evaluate', () => {
     });
   });
 
+  it('numbers and dates compare as numbers and instants (ISO 8601 or epoch seconds); a side that does not read never matches', () => {
+    const at = (operator: string, key: string, value: string, context: Request['context']) => admits(policy(allow({ [operator]: { [key]: value } })), { ...request, context });
+    const repositoryId = 'token.actions.githubusercontent.com:repository_id';
+    expect(at('NumericLessThan', repositoryId, '10000', request.context)).toBe(true);
+    expect(at('NumericGreaterThan', repositoryId, '10000', request.context)).toBe(false);
+    expect(at('NumericEquals', repositoryId, '2002.0', request.context)).toBe(true);
+    expect(at('NumericNotEquals', repositoryId, '2002', request.context)).toBe(false);
+    expect(at('NumericLessThan', repositoryId, 'many', request.context)).toBe(false);
+    const now = { ...request.context, 'aws:CurrentTime': '2026-12-01T12:00:00Z', 'aws:EpochTime': '1764590400' };
+    expect(at('DateGreaterThan', 'aws:CurrentTime', '2026-12-01T00:00:00Z', now)).toBe(true);
+    expect(at('DateLessThan', 'aws:CurrentTime', '1764547200', now)).toBe(false);
+    expect(at('DateEquals', 'aws:EpochTime', '2025-12-01T12:00:00Z', now)).toBe(true);
+    expect(at('DateLessThanEquals', 'aws:CurrentTime', 'yesterday', now)).toBe(false);
+  });
+
+  it('a negated operator with a policy variable the request cannot resolve never holds, and says so', () => {
+    const verdict = evaluate(policy(allow({ StringNotLike: { 'token.actions.githubusercontent.com:sub': 'repo:${var.org}/*:pull_request' } })), request);
+    expect(verdict.allowed).toBe(false);
+    expect(verdict.why).toBe("statement 1 (Allow): StringNotLike token.actions.githubusercontent.com:sub 'repo:${var.org}/*:pull_request': 'repo:${var.org}/*:pull_request' names a policy variable the request has no value for, which a negated operator never passes");
+  });
+
   it('keys are case-insensitive, values case-sensitive', () => {
     expect(admits(policy(allow({ StringEquals: { 'Token.Actions.GitHubUserContent.com:SUB': 'repo:acme/webapp:ref:refs/heads/main' } })))).toBe(true);
     expect(admits(policy(allow({ StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:Acme/webapp:ref:refs/heads/main' } })))).toBe(false);

@@ -182,6 +182,25 @@ describe('our IAM evaluator and an independent simulator', () => {
     expect(disagreements.map((d) => d.n)).toEqual([]);
   });
 
+  it('agree on policy variables, resolved or not (AWS: a variable it cannot resolve may invalidate the statement)', () => {
+    const sub = `${HOST}:sub`;
+    const resolved = `repo:\${${HOST}:repository}:*`;
+    const missing = `\${${HOST}:nothing}`;
+    const request: Request = { action: 'sts:AssumeRoleWithWebIdentity', principal: { federated: PROVIDER }, context: { [sub]: 'repo:acme/webapp:ref:refs/heads/main', [`${HOST}:repository`]: 'acme/webapp' } };
+    const allow: Statement = { Effect: 'Allow', Principal: { Federated: PROVIDER }, Action: 'sts:AssumeRoleWithWebIdentity' };
+    const cases: Case[] = [];
+    for (const operator of ['StringEquals', 'StringLike', 'StringNotEquals', 'StringNotLike', 'StringNotEqualsIfExists', 'ForAnyValue:StringNotLike', 'ForAllValues:StringNotEquals']) {
+      for (const values of [resolved, missing, [missing, 'repo:acme/webapp:ref:refs/heads/main'], [missing, 'repo:other/thing:*'], [resolved, missing]]) {
+        const condition: Statement = { ...allow, Condition: { [operator]: { [sub]: values } } };
+        for (const statements of [[condition], [allow, { ...condition, Effect: 'Deny' as const }]]) {
+          cases.push({ n: cases.length, policy: { Version: '2012-10-17', Statement: statements }, request } as Case);
+        }
+      }
+    }
+    const disagreements = cases.filter((c) => evaluate(c.policy, c.request).allowed !== simulate(c)).map((c) => c.policy.Statement);
+    expect(disagreements).toEqual([]);
+  });
+
   it('the corpus reaches both verdicts, through both a Deny and every operator family', () => {
     const verdicts = corpus.map((c) => evaluate(c.policy, c.request));
     expect(corpus.filter(simulate).length).toBeGreaterThan(CASES / 10);

@@ -7,10 +7,11 @@ import { describe, expect, it } from '@jest/globals';
 
 const SRC = new URL('../../src/', import.meta.url).pathname;
 
-/** The src/ files a module imports, as paths relative to src/. */
+/** The src/ files a module imports, as paths relative to src/: static imports, re-exports and import(). */
 function importsOf(file: string): string[] {
   const text = readFileSync(path.join(SRC, file), 'utf8');
-  return [...text.matchAll(/^import[^'"]*['"](\.[^'"]+)['"]/gm)].map((m) => path.relative(SRC, path.resolve(path.dirname(path.join(SRC, file)), m[1] ?? '')));
+  const specifiers = [...text.matchAll(/^(?:import|export)[^'";]*?(?:from\s*)?['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/gm)].map((m) => m[1] ?? m[2] ?? '');
+  return specifiers.map((s) => path.relative(SRC, path.resolve(path.dirname(path.join(SRC, file)), s)));
 }
 
 const filesIn = (dir: string) => readdirSync(path.join(SRC, dir)).map((f) => `${dir}/${f}`);
