@@ -118,7 +118,7 @@ const MUTANTS: Mutant[] = [
   // Diagnosis
   { feature: 'diagnosis: missing id-token permission', file: 'src/diagnose.ts', find: "if (cause.failure === 'no-permission') {", replace: 'if (false) {', tests: [U('diagnose')] },
   { feature: 'diagnosis: trust policy', file: 'src/diagnose.ts', find: "if (cause.code === 'AccessDenied') return trustDiagnosis(cause, ctx);", replace: '', tests: [I('diagnosis')], only: 'trust policy does not admit' },
-  { feature: 'diagnosis: chaining trust', file: 'src/diagnose.ts', find: "if (cause.code === 'AccessDenied' && ctx.roleChaining) return chainingDiagnosis(cause, ctx);", replace: '', tests: [I('diagnosis')], only: 'does not trust the source role' },
+  { feature: 'diagnosis: chaining trust', file: 'src/diagnose.ts', find: 'const principal = caller ? sourceRoleArn(caller) : undefined;', replace: 'const principal = caller;', tests: [I('diagnosis')], only: 'does not trust the source role' },
   { feature: 'diagnosis: audience', file: 'src/diagnose.ts', find: "if (cause.code === 'InvalidIdentityToken' && /audience/i.test(cause.message)) {", replace: 'if (false) {', tests: [I('diagnosis')], only: 'audience' },
   { feature: 'diagnosis: missing OIDC provider', file: 'src/diagnose.ts', find: "if (cause.code === 'InvalidIdentityToken' && /No OpenIDConnect provider/i.test(cause.message)) {", replace: 'if (false) {', tests: [I('diagnosis')], only: 'missing from' },
   { feature: 'diagnosis: clock', file: 'src/diagnose.ts', find: "if (cause.code === 'ExpiredTokenException') return clockDiagnosis(said, ctx, tries, retry?.attempts ?? 1);", replace: '', tests: [I('diagnosis')], only: 'expired' },

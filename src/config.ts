@@ -300,7 +300,24 @@ function parseEndpoint(get: Get, env: Env, warnings: string[]): Pick<Config, 're
   // no-proxy adds to NO_PROXY / no_proxy, as the incumbent's input does.
   const noProxy = parseNoProxy([get('no-proxy'), noProxyFrom(env)].filter((list) => list !== '').join(','));
   for (const entry of noProxy.ignored) warnings.push(`NO_PROXY entry '${entry}' is not a host, domain, IP address or IPv4 range; it is ignored`);
-  return { region, stsEndpoint: parseUrl('sts-endpoint', get('sts-endpoint')), proxy: proxyUrl ? { ...proxyUrl, noProxy: noProxy.node } : undefined };
+  const stsEndpoint = parseUrl('sts-endpoint', get('sts-endpoint'));
+  const cleartext = cleartextEndpoint(stsEndpoint, env);
+  if (cleartext) warnings.push(cleartext);
+  return { region, stsEndpoint, proxy: proxyUrl ? { ...proxyUrl, noProxy: noProxy.node } : undefined };
+}
+
+/**
+ * The endpoint STS is asked at (the input, else the variables the SDK reads), when it is plain HTTP to a
+ * host other than this one. Not refused: a VPC endpoint or a local double is a legitimate endpoint; but
+ * the warning names what sends the token and the credentials STS returns readable on the way.
+ */
+function cleartextEndpoint(input: string | undefined, env: Env): string | undefined {
+  const configured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true' ? [] : [['AWS_ENDPOINT_URL_STS', env.AWS_ENDPOINT_URL_STS], ['AWS_ENDPOINT_URL', env.AWS_ENDPOINT_URL]];
+  const [name, raw] = [['sts-endpoint', input], ...configured].find(([, value]) => value) ?? [];
+  if (!name || !raw || !URL.canParse(raw)) return undefined;
+  const url = new URL(raw);
+  if (url.protocol !== 'http:' || /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname)) return undefined;
+  return `${name} is ${url.origin}: plain HTTP to a host that is not loopback, so this step sends the OIDC token and the credentials STS returns in clear; use https:// unless every network on the way is trusted`;
 }
 
 type Sources = Pick<Config, 'roleArn' | 'staticKeys' | 'forceSkipOidc' | 'useExistingCredentials' | 'audience' | 'tokenFile' | 'roleChaining' | 'unsetCurrentCredentials'>;

@@ -52,7 +52,7 @@ async function run(): Promise<void> {
     // Delivery is synchronous: once it starts, the deadline can no longer cut it in half.
     clearTimeout(deadline);
     deliver(config, obtained);
-    await report(config, obtained, picked, [...accounts]);
+    await report(config, obtained, [...accounts]);
   } catch (error) {
     clearTimeout(deadline);
     await fail(error, config, picked, [...accounts]);
@@ -90,12 +90,14 @@ function refuseExistingProfile(name: string): void {
 }
 
 /** `learnAccounts`: with mask-aws-account-id, told every account STS names, before anything can print it. */
-async function obtainAll(config: Config, { targets, tokens }: Picked, agents: Agents, learnAccounts: ((accounts: string[]) => void) | undefined): Promise<Obtained[]> {
+async function obtainAll(config: Config, { targets }: Picked, agents: Agents, learnAccounts: ((accounts: string[]) => void) | undefined): Promise<Obtained[]> {
   // Every target's token source asks at once: one request per audience.
   // Ask for the token while the SDK loads. A failure here is dropped: the first attempt asks again and
   // classifies what it gets.
   // The request must leave before the import starts: evaluating the SDK's modules starves the event loop.
-  const early = new Set([tokens, ...targets.map((t) => t.tokens)].filter((t) => t !== undefined));
+  // A target that first tries the credentials it has (use-existing-credentials) asks for its token only
+  // if they fail, as configure-aws-credentials does.
+  const early = new Set(targets.flatMap((t) => (t.first || !t.tokens ? [] : [t.tokens])));
   if (early.size > 0) {
     for (const t of early) t.get(false).catch(() => undefined);
     await requestsLeave();
@@ -175,21 +177,24 @@ function deliver(config: Config, obtained: Obtained[]): void {
   }
 }
 
-async function report(config: Config, obtained: Obtained[], { tokens }: Picked, accounts: string[]): Promise<void> {
-  for (const { target, value } of obtained) {
+/** Reports the source that obtained each set of credentials: with use-existing-credentials, not always the target's. */
+async function report(config: Config, obtained: Obtained[], accounts: string[]): Promise<void> {
+  for (const { target, source, value } of obtained) {
     const until = isCredentials(value) && value.expiration ? `, valid until ${value.expiration.toISOString()}` : '';
-    info(`${target.roleArn ? 'Assumed' : 'Using'} ${value.arn}${target.profile ? ` as profile ${target.profile}` : ''} (from ${target.source.label})${until}`);
+    info(`${source.call === 'GetCallerIdentity' ? 'Using' : 'Assumed'} ${value.arn}${target.profile ? ` as profile ${target.profile}` : ''} (from ${source.label})${until}`);
   }
+  // The claims of a token some role was assumed with, if any was.
+  const presented = obtained.find(({ source }) => source.call === 'AssumeRoleWithWebIdentity');
   await writeSummary(
     successSummary({
-      assumed: obtained.map(({ target, value }) => ({
+      assumed: obtained.map(({ target, source, value }) => ({
         profile: target.profile,
-        roleArn: target.roleArn ?? value.arn,
+        roleArn: source.call === 'GetCallerIdentity' ? value.arn : (target.roleArn ?? value.arn),
         accountId: value.accountId,
         expiration: target.profile && target.refreshable && config.profileCredentials === 'refresh' ? 'refreshed' : isCredentials(value) ? value.expiration : undefined,
       })),
       sessionName: config.sessionName,
-      claims: tokens?.last?.claims,
+      claims: presented?.target.tokens?.last?.claims,
       attempts: obtained.reduce((sum, o) => sum + o.attempts, 0),
       hidden: config.maskAccountId ? accounts : [],
     }),

@@ -3,10 +3,13 @@
 import { exchange, type ExchangeSettings } from './exchange.ts';
 import type { RetryEvent } from './retry.ts';
 import type { Target } from './sources/pick.ts';
+import type { Source } from './sources/source.ts';
 import type { Credentials, Identity, Sts } from './sts.ts';
 
 export interface Obtained {
   target: Target;
+  /** The source that obtained them: the target's `first` when it was valid, else its `source`. */
+  source: Source;
   value: Credentials | Identity;
   attempts: number;
 }
@@ -40,14 +43,14 @@ export async function obtain(targets: Target[], { sts, settings, onRetry, onNoti
         try {
           const { value, attempts } = await exchange({ source: target.first, sts: sts(target), settings: { ...settings, maxAttempts: 1 } });
           onNotice(`${target.first.label} are valid: no new credentials needed`);
-          return { target, value, attempts };
+          return { target, source: target.first, value, attempts };
         } catch (error) {
           onNotice(`${target.first.label} are not valid (${error instanceof Error ? error.message : String(error)}): obtaining new ones`);
         }
       }
       try {
         const { value, attempts } = await exchange({ source: target.source, sts: sts(target), settings, onRetry, signal: firstFailure.signal });
-        return { target, value, attempts };
+        return { target, source: target.source, value, attempts };
       } catch (error) {
         if (firstFailure.signal.aborted) throw error;
         firstFailure.abort();

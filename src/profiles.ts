@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Config, Profile } from './config.ts';
 import { configHeader, profilesOf, withoutProfiles, type Section } from './aws-config-file.ts';
+import { badProfileName } from './aws-names.ts';
 import type { Credentials } from './sts.ts';
 
 /** What the credential helper reads (settings.json beside the config file) to refresh a profile. */
@@ -58,8 +59,14 @@ export function helperSettingsFile(dir: string): string {
   return path.join(dir, 'settings.json');
 }
 
-/** Where the helper keeps each profile's cache and lock, beside its settings. */
+/**
+ * Where the helper keeps each profile's cache and lock, beside its settings. The helper gets the name
+ * from its command line: one that is no profile name (`../x`, `constructor`) has no files, in the folder
+ * or out of it.
+ */
 export function helperPaths(dir: string, profile: string) {
+  const bad = badProfileName(profile);
+  if (bad) throw new Error(`'${profile}' is not a profile this helper serves: ${bad}`);
   return {
     cache: path.join(dir, `${profile}.credentials.json`),
     lock: path.join(dir, `${profile}.lock`),

@@ -303,6 +303,35 @@ describe('proxies', () => {
   });
 });
 
+describe('an STS endpoint over plain HTTP', () => {
+  // Hosts that do not resolve: the warning comes before any call, and no traffic leaves the machine.
+  it('to a host that is not loopback is used, with one warning naming where it came from; loopback is silent', async () => {
+    const once = { ...base, 'retry-max-attempts': '1' };
+    const cases: { inputs: Record<string, string>; env: Record<string, string | undefined>; warned: string | undefined }[] = [
+      { inputs: { 'sts-endpoint': 'http://sts.invalid:8080/' }, env: {}, warned: 'sts-endpoint' },
+      { inputs: {}, env: { AWS_ENDPOINT_URL_STS: 'http://sts.invalid' }, warned: 'AWS_ENDPOINT_URL_STS' },
+      { inputs: {}, env: { AWS_ENDPOINT_URL_STS: undefined, AWS_ENDPOINT_URL: 'http://sts.invalid' }, warned: 'AWS_ENDPOINT_URL' },
+      // The input wins over the variable, so only the input is named.
+      { inputs: { 'sts-endpoint': 'https://sts.invalid' }, env: { AWS_ENDPOINT_URL_STS: 'http://sts.invalid' }, warned: undefined },
+      { inputs: { 'sts-endpoint': 'http://127.0.0.1:9' }, env: {}, warned: undefined },
+      { inputs: { 'sts-endpoint': 'http://localhost:9' }, env: {}, warned: undefined },
+      { inputs: { 'sts-endpoint': 'http://[::1]:9' }, env: {}, warned: undefined },
+    ];
+    for (const { inputs, env, warned } of cases) {
+      const { result } = await main({ ...once, ...inputs }, env);
+      expect(result.exitCode).toBe(1);
+      const cleartext = result.warnings.filter((w) => w.includes('in clear'));
+      if (!warned) {
+        expect({ inputs, cleartext }).toEqual({ inputs, cleartext: [] });
+        continue;
+      }
+      expect(cleartext).toHaveLength(1);
+      expect(cleartext[0]).toMatch(new RegExp(`^${warned} is http://sts\\.invalid(:8080)?/?: `));
+      expect(cleartext[0]).toContain('the OIDC token and the credentials');
+    }
+  });
+});
+
 describe('a host name that does not resolve', () => {
   it('in an endpoint the user typed is a typo: one attempt, and the diagnosis says so', async () => {
     const { result } = await main({ ...base, 'sts-endpoint': 'https://sts.invalid' });

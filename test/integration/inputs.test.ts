@@ -248,17 +248,30 @@ describe('aws-profile and overwrite-aws-profile', () => {
 describe('use-existing-credentials', () => {
   it('valid credentials in the environment end the step without a new exchange; invalid ones are replaced', async () => {
     const { job } = await run({ 'role-to-assume': roleArn('deploy') });
+    const tokenRequests = world.issuer.stats.tokenRequests;
     const kept = await step(job, { 'role-to-assume': roleArn('deploy'), 'use-existing-credentials': 'true' });
     expect(kept.errors).toEqual([]);
     expect(actions()).toEqual(['AssumeRoleWithWebIdentity OK', 'GetCallerIdentity OK']);
     expect(kept.exported).not.toHaveProperty('AWS_ACCESS_KEY_ID');
-    expect(kept.outputs['authenticated-arn']).toContain('assumed-role/deploy');
+    const arn = kept.outputs['authenticated-arn'] ?? '';
+    expect(arn).toContain('assumed-role/deploy');
+    // As configure-aws-credentials does: usable credentials end the step before any token is requested.
+    expect(world.issuer.stats.tokenRequests).toBe(tokenRequests);
+    // The log and the summary report the source that won, not role-to-assume's.
+    expect(kept.log).toContain(`Using ${arn} (from the AWS credentials already in the environment)`);
+    expect(kept.log.join('\n')).not.toMatch(/Assumed|OIDC token/);
+    expect(kept.summary).toContain(arn);
+    expect(kept.summary).not.toContain(roleArn('deploy'));
+    expect(kept.summary).not.toContain('Token claim');
 
     job.env.AWS_SECRET_ACCESS_KEY = 'stale';
     const renewed = await step(job, { 'role-to-assume': roleArn('deploy'), 'use-existing-credentials': 'true' });
     expect(renewed.errors).toEqual([]);
     expect(actions().slice(2)).toEqual(['GetCallerIdentity SignatureDoesNotMatch', 'AssumeRoleWithWebIdentity OK']);
     expect(renewed.exported.AWS_ACCESS_KEY_ID).toBe(world.sts.issued[1]?.accessKeyId);
+    expect(renewed.log.join('\n')).toContain(`Assumed ${renewed.outputs['authenticated-arn'] ?? ''} (from GitHub's OIDC token)`);
+    expect(renewed.summary).toContain(roleArn('deploy'));
+    expect(renewed.summary).toContain('Token claim');
   });
 });
 

@@ -304,6 +304,24 @@ describe('the credential helper', () => {
     scanned.push(step);
   });
 
+  it('refuses a profile its settings do not hold, reading and writing nothing outside its folder', async () => {
+    const { job } = await setUp();
+    const dir = path.dirname(job.env.AWS_CONFIG_FILE ?? '');
+    // A fresh cache entry one folder up: a name that joined into a path would be served it.
+    writeFileSync(path.join(dir, '..', 'victim.credentials.json'), readFileSync(path.join(dir, 'deploy.credentials.json')), { mode: 0o600 });
+    const outside = readdirSync(path.dirname(dir)).sort();
+    const calls = world.sts.calls.length;
+    for (const profile of ['../victim', 'constructor', '__proto__', 'missing']) {
+      const step = await helper(job, profile);
+      scanned.push(step);
+      expect({ profile, exitCode: step.exitCode, stdout: step.stdout }).toEqual({ profile, exitCode: 1, stdout: '' });
+      expect(step.stderr).toContain(`oidc-aws-credentials (profile ${profile}): `);
+    }
+    expect(readdirSync(path.dirname(dir)).sort()).toEqual(outside);
+    expect(readdirSync(dir).sort()).toEqual(['audit.credentials.json', 'config', 'deploy.credentials.json', 'settings.json']);
+    expect(world.sts.calls.length).toBe(calls);
+  });
+
   it('explains a refusal in one line on stderr and prints nothing on stdout', async () => {
     const { job } = await setUp();
     makeDue(job, 'deploy');

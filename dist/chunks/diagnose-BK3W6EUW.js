@@ -1,1 +1,0 @@
-import{a,b}from"./chunk-24QYHWW6.js";import"./chunk-5WYWMKHB.js";import"./chunk-SM7UO3YU.js";import"./chunk-HJ26XHU6.js";import"./chunk-NXQR2Q4C.js";import"./chunk-6DHFEWGX.js";export{a as diagnose,b as render};
