@@ -121,6 +121,22 @@ function workflowFiles(dir: string, errors: InputError[]) {
   });
 }
 
+/** `uses: ./FOLDER` names a folder of the repository the workflows folder (.github/workflows) is in. */
+function localActions(workflows: string) {
+  const resolved = path.resolve(workflows);
+  const root = path.basename(resolved) === 'workflows' && path.basename(path.dirname(resolved)) === '.github' ? path.dirname(path.dirname(resolved)) : process.cwd();
+  return (folder: string): string | undefined => {
+    for (const name of ['action.yml', 'action.yaml']) {
+      try {
+        return readFileSync(path.join(root, folder, name), 'utf8');
+      } catch {
+        // the other name, or no action there
+      }
+    }
+    return undefined;
+  };
+}
+
 async function githubApi(token: string): Promise<RepositorySources['github']> {
   const { getOctokit } = await import('@actions/github');
   const octokit = getOctokit(token);
@@ -146,7 +162,7 @@ async function main(): Promise<number> {
     subjectClaims: opts.subjectClaims,
     github: opts.token ? await githubApi(opts.token) : undefined,
   });
-  const workflows = await readWorkflows(workflowFiles(opts.workflows, errors));
+  const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows));
   errors.push(...workflows.errors);
 
   const read = opts.policies.length > 0 ? await readPolicies(opts.policies, files, { vars: opts.vars, varFiles: opts.varFiles }) : { policies: [], errors: [], assumed: [] };

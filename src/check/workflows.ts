@@ -5,6 +5,7 @@ import { convertWorkflowTemplate, isBasicExpression, isMapping, isSequence, isSt
 import type { EventsConfig, ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+import { parse as parseYaml } from 'yaml';
 
 export interface WorkflowFile {
   /** As shown in reports and annotations, e.g. '.github/workflows/deploy.yml'. */
@@ -52,6 +53,9 @@ export interface WorkflowError {
   line?: number;
   message: string;
 }
+
+/** A local action's metadata (`action.yml` or `action.yaml`) by its folder as `uses: ./FOLDER` names it; undefined when there is none. */
+export type ReadAction = (folder: string) => string | undefined;
 
 export interface ReadWorkflows {
   jobs: CredentialJob[];
@@ -125,17 +129,46 @@ function jobCondition(raw: MappingToken, jobId: string): string | undefined {
   return job && isMapping(job) ? text(job.find('if')) : undefined;
 }
 
-function credentialSteps(raw: MappingToken, jobId: string, inputs: Inputs = {}): CredentialStep[] {
+/** `env:` entries written as plain text; one written as an expression hides an outer one of its name. */
+function literalEnv(token: TemplateToken | undefined, outer: Record<string, string>): Record<string, string> {
+  const env = { ...outer };
+  if (!token || !isMapping(token)) return env;
+  for (let i = 0; i < token.count; i++) {
+    const { key, value } = token.get(i);
+    if (isString(value)) env[key.toString()] = value.value;
+    else delete env[key.toString()];
+  }
+  return env;
+}
+
+const ENV_REFERENCE = /\$\{\{\s*env\.([\w-]+)\s*\}\}/g;
+
+function credentialSteps(raw: MappingToken, jobId: string, inputs: Inputs = {}, readAction?: ReadAction, said: (note: string) => void = () => {}): CredentialStep[] {
   const jobMap = jobMapping(raw, jobId);
   const steps = jobMap && isMapping(jobMap) ? jobMap.find('steps') : undefined;
   if (!steps || !isSequence(steps)) return [];
+  const jobEnv = literalEnv(jobMap && isMapping(jobMap) ? jobMap.find('env') : undefined, literalEnv(raw.find('env'), {}));
   const found: CredentialStep[] = [];
   for (const step of steps) {
     if (!isMapping(step)) continue;
     const uses = text(step.find('uses'));
-    if (uses === undefined || !CREDENTIAL_ACTIONS.some((pattern) => pattern.test(uses))) continue;
+    if (uses === undefined) continue;
     const withToken = step.find('with');
-    const get = (name: string) => (withToken && isMapping(withToken) ? withInputs(text(withToken.find(name))?.trim() || undefined, inputs) : undefined);
+    const env = literalEnv(step.find('env'), jobEnv);
+    // `${{ env.X }}` of an env: the workflow writes out is that text; a step before could still change it through $GITHUB_ENV, which is said.
+    const withEnv = (value: string | undefined) =>
+      value?.replace(ENV_REFERENCE, (whole, name: string) => {
+        if (env[name] === undefined) return whole;
+        said(`line ${lineOf(step)}: env.${name} = ${JSON.stringify(env[name])} (the workflow's env:; a step before could change it through $GITHUB_ENV)`);
+        return env[name];
+      });
+    const get = (name: string) => (withToken && isMapping(withToken) ? withEnv(withInputs(text(withToken.find(name))?.trim() || undefined, inputs)) : undefined);
+    const local = LOCAL_ACTION.exec(uses);
+    if (local && readAction && !CREDENTIAL_ACTIONS.some((pattern) => pattern.test(uses))) {
+      found.push(...compositeSteps(local[1]!, uses, lineOf(step), text(step.find('if')), get, readAction, new Set()));
+      continue;
+    }
+    if (!CREDENTIAL_ACTIONS.some((pattern) => pattern.test(uses))) continue;
     found.push({
       uses,
       line: lineOf(step),
@@ -146,6 +179,54 @@ function credentialSteps(raw: MappingToken, jobId: string, inputs: Inputs = {}):
       profilesFile: get('profiles-file'),
       notOidc: NOT_OIDC.find((name) => get(name) !== undefined && (name !== 'role-chaining' || get(name) === 'true')),
       if: text(step.find('if')),
+    });
+  }
+  return found;
+}
+
+// `uses: ./path/to/action`: an action in this repository (`./` alone is this action, checked out).
+const LOCAL_ACTION = /^\.\/((?:[^/@]+\/)*[^/@]+)\/?$/;
+const ACTION_INPUT = /\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g;
+
+/**
+ * The credential steps inside a local composite action, as the calling step runs them: `${{ inputs.X }}`
+ * is what the caller's `with:` gives (or the action's default). They are reported at the calling step.
+ */
+function compositeSteps(folder: string, uses: string, line: number, condition: string | undefined, callerWith: (name: string) => string | undefined, readAction: ReadAction, seen: Set<string>): CredentialStep[] {
+  const source = seen.has(folder) ? undefined : readAction(folder);
+  if (source === undefined) return [];
+  let action: unknown;
+  try {
+    action = parseYaml(source);
+  } catch {
+    return [];
+  }
+  const runs = (action as { runs?: { using?: unknown; steps?: unknown } } | null)?.runs;
+  if (runs?.using !== 'composite' || !Array.isArray(runs.steps)) return [];
+  const declared = ((action as { inputs?: Record<string, { default?: unknown }> }).inputs ?? {}) as Record<string, { default?: unknown } | null>;
+  const input = (name: string) => callerWith(name) ?? (declared[name]?.default === undefined ? undefined : String(declared[name]?.default));
+  const resolve = (value: unknown) => (value === undefined || value === null ? undefined : String(value).replace(ACTION_INPUT, (whole, name: string) => input(name) ?? whole).trim() || undefined);
+  const found: CredentialStep[] = [];
+  for (const step of runs.steps as Record<string, unknown>[]) {
+    const inner = typeof step?.uses === 'string' ? step.uses : undefined;
+    if (inner === undefined) continue;
+    const given = (step.with ?? {}) as Record<string, unknown>;
+    const get = (name: string) => resolve(given[name]);
+    const nested = LOCAL_ACTION.exec(inner);
+    if (nested && !CREDENTIAL_ACTIONS.some((pattern) => pattern.test(inner))) {
+      found.push(...compositeSteps(nested[1]!, `${uses} > ${inner}`, line, condition, get, readAction, new Set([...seen, folder])));
+      continue;
+    }
+    if (!CREDENTIAL_ACTIONS.some((pattern) => pattern.test(inner))) continue;
+    found.push({
+      uses: `${uses} > ${inner}`,
+      line,
+      roleToAssume: get('role-to-assume'),
+      profiles: get('profiles'),
+      audience: get('audience'),
+      awsProfile: get('aws-profile'),
+      notOidc: NOT_OIDC.find((name) => get(name) !== undefined && (name !== 'role-chaining' || get(name) === 'true')),
+      ...(condition === undefined ? {} : { if: condition }),
     });
   }
   return found;
@@ -189,7 +270,7 @@ function matrixOf(raw: MappingToken, jobId: string, decisive: (string | undefine
 }
 
 /** Every job that obtains credentials, in file order; a file that does not parse is an error, the others are still read. */
-export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflows> {
+export async function readWorkflows(files: WorkflowFile[], readAction?: ReadAction): Promise<ReadWorkflows> {
   const errors: WorkflowError[] = [];
   const assumed: string[] = [];
   const parsed: Parsed[] = [];
@@ -217,7 +298,10 @@ export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflow
         else if (!seen.has(target)) visit(target, events, start, chain, new Set([...seen, target]), inputsOf(job, target, inputs), conditions);
         continue;
       }
-      const steps = credentialSteps(workflow.raw, job.id.value, inputs);
+      const said = (note: string) => {
+        if (!assumed.includes(`${workflow.file.path} ${note}`)) assumed.push(`${workflow.file.path} ${note}`);
+      };
+      const steps = credentialSteps(workflow.raw, job.id.value, inputs, readAction, said);
       if (steps.length === 0) continue;
       const decisive = [text(job.environment && isMapping(job.environment) ? job.environment.find('name') : job.environment), ...steps.flatMap((st) => [st.roleToAssume, st.profiles, st.audience])];
       for (const { label, values } of matrixOf(workflow.raw, job.id.value, decisive)) {
@@ -225,7 +309,7 @@ export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflow
         // GitHub names each combination's job after its values: "deploy (production)".
         const named = label === '' ? {} : origin ? {} : { job: `${start.job}${label}` };
         const inner = label !== '' && origin ? [...called, { ...here, job: `${here.job}${label}` }] : chain;
-        jobs.push({ ...start, ...named, called: inner, environment: environmentOf(job.environment, scope), conditions, steps: credentialSteps(workflow.raw, job.id.value, scope) });
+        jobs.push({ ...start, ...named, called: inner, environment: environmentOf(job.environment, scope), conditions, steps: credentialSteps(workflow.raw, job.id.value, scope, readAction, said) });
       }
     }
   };
@@ -239,7 +323,7 @@ export async function readWorkflows(files: WorkflowFile[]): Promise<ReadWorkflow
     // A workflow that only runs when called is checked through its callers.
     if (triggers.length === 0) {
       if (!parsed.some((other) => other.jobs.some((j) => j.type === 'reusableWorkflowJob' && callee(j) === workflow))) {
-        const hasCredentials = workflow.jobs.some((j) => j.type === 'job' && credentialSteps(workflow.raw, j.id.value).length > 0);
+        const hasCredentials = workflow.jobs.some((j) => j.type === 'job' && credentialSteps(workflow.raw, j.id.value, {}, readAction).length > 0);
         if (hasCredentials) assumed.push(`${workflow.file.path} runs only on workflow_call and no workflow read calls it: its callers (perhaps in other repositories) are not known, so its jobs are not checked`);
       }
       continue;

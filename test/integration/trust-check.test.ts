@@ -77,6 +77,20 @@ describe('the CLI', () => {
     expect(json(result).runs.map((r) => r.admitted)).toEqual([true, true]);
   });
 
+  test("credentials through a local composite action are judged, the role's ARN written from the workflow's env: (field: tqer39/terraform-aws)", async () => {
+    const result = await cli('composite', ['--repository', 'acme/webapp', '--json', 'infra']);
+    expect(result.code).toBe(0);
+    const report = json(result);
+    expect(report.runs.map((r) => `${r.job} ${r.event} ${r.role} ${r.admitted}`)).toEqual([
+      'terraform pull_request arn:aws:iam::111111111111:role/sandbox-webapp-deploy true',
+      'terraform push arn:aws:iam::111111111111:role/sandbox-webapp-deploy true',
+      // A job's env: written as an expression hides the workflow's.
+      'shadowed pull_request arn:aws:iam::111111111111:role/${{ env.OIDC_IAM_ROLE }} true',
+      'shadowed push arn:aws:iam::111111111111:role/${{ env.OIDC_IAM_ROLE }} true',
+    ]);
+    expect(report.assumed).toContain('.github/workflows/plan.yml line 17: env.OIDC_IAM_ROLE = "sandbox-webapp-deploy" (the workflow\'s env:; a step before could change it through $GITHUB_ENV)');
+  });
+
   test('a stranger: the condition that lets it in and the change that keeps it out', async () => {
     const result = await cli('strangers', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/prefix.json`]);
     expect(result.code).toBe(1);

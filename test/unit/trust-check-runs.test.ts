@@ -175,6 +175,67 @@ jobs:
   });
 });
 
+describe('local composite actions (field: tqer39/terraform-aws)', () => {
+  const workflow = `on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - if: github.ref == 'refs/heads/main'
+        uses: ./.github/actions/creds
+        with:
+          role: arn:aws:iam::111111111111:role/deploy
+      - uses: ./.github/actions/node-only
+`;
+  const actions: Record<string, string> = {
+    '.github/actions/creds': `inputs:
+  role: { required: true }
+  audience: { default: sts.amazonaws.com }
+runs:
+  using: composite
+  steps:
+    - uses: aws-actions/configure-aws-credentials@v4
+      with:
+        role-to-assume: \${{ inputs.role }}
+        audience: \${{ inputs.audience }}
+    - uses: ./.github/actions/inner
+      with:
+        role: arn:aws:iam::111111111111:role/\${{ inputs.role-name || 'other' }}
+`,
+    '.github/actions/inner': `inputs:
+  role: {}
+runs:
+  using: composite
+  steps:
+    - uses: aws-actions/configure-aws-credentials@v4
+      with:
+        role-to-assume: \${{ inputs.role }}
+        aws-access-key-id: AKIAEXAMPLE
+`,
+    '.github/actions/node-only': "runs:\n  using: node20\n  main: index.js\n",
+  };
+
+  test("a step that uses one is read as its credential steps, with the caller's inputs and its own defaults", async () => {
+    const read = await readWorkflows([{ path: '.github/workflows/w.yml', text: workflow }], (folder) => actions[folder]);
+    expect(read.errors).toEqual([]);
+    expect(read.jobs[0]!.steps).toEqual([
+      { uses: './.github/actions/creds > aws-actions/configure-aws-credentials@v4', line: 6, roleToAssume: 'arn:aws:iam::111111111111:role/deploy', audience: 'sts.amazonaws.com', if: "github.ref == 'refs/heads/main'" },
+      {
+        uses: './.github/actions/creds > ./.github/actions/inner > aws-actions/configure-aws-credentials@v4',
+        line: 6,
+        roleToAssume: "arn:aws:iam::111111111111:role/${{ inputs.role-name || 'other' }}",
+        notOidc: 'aws-access-key-id',
+        if: "github.ref == 'refs/heads/main'",
+      },
+    ]);
+  });
+
+  test('without a way to read actions, or for a folder with none, nothing is guessed', async () => {
+    expect((await readWorkflows([{ path: '.github/workflows/w.yml', text: workflow }])).jobs).toEqual([]);
+    expect((await readWorkflows([{ path: '.github/workflows/w.yml', text: workflow }], () => undefined)).jobs).toEqual([]);
+  });
+});
+
 describe('filter patterns', () => {
   test.each([
     ['release/**', 'release/a/b', true],
