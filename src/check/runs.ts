@@ -143,6 +143,20 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
           );
         }
         break;
+      case 'pull_request_review':
+      case 'pull_request_review_comment':
+        // Documented: every pull request event but pull_request_target runs on the merge ref. The subject
+        // GitHub's pages give as pull_request is named only for the pull_request event.
+        runs.push(
+          make(event, `${event} on a pull request into ${main}`, PULL_REQUEST_REF, defaultBranch, [
+            `${event}: runs on the pull request's merge ref (documented); GitHub's pages give the pull_request subject only for pull_request, so its subject is predicted from that ref`,
+          ]),
+        );
+        break;
+      case 'create':
+        // Documented: GITHUB_REF is the branch or tag created.
+        runs.push(make(event, 'create of a branch (feature stands for them)', heads(ANY_BRANCH)), make(event, `create of ${ANY_TAG.said}`, tags(ANY_TAG)));
+        break;
       case 'release':
         // Documented: GITHUB_REF is the release's tag.
         runs.push(make(event, `release of ${ANY_TAG.said}`, tags(ANY_TAG)));

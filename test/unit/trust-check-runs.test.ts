@@ -236,6 +236,19 @@ runs:
   });
 });
 
+describe('events whose ref is not the default branch (field: aws-actions/configure-aws-credentials, automerge-approved-prs.yml)', () => {
+  test('pull_request_review and pull_request_review_comment run on the merge ref, their subject form said', async () => {
+    const predicted = await runs('  pull_request_review:\n    types: [submitted]\n  pull_request_review_comment:');
+    expect(predicted.map((r) => `${r.event} ${r.run.ref} base=${r.run.baseRef}`)).toEqual(['pull_request_review refs/pull/1/merge base=trunk', 'pull_request_review_comment refs/pull/1/merge base=trunk']);
+    expect(predicted[0]!.pattern.ref).toBe('refs/pull/*/merge');
+    expect(predicted[0]!.assumed.join()).toMatch(/pull_request subject only for pull_request/);
+  });
+
+  test('create runs on the branch or tag it creates', async () => {
+    expect(await refs('  create:')).toEqual(['create refs/heads/feature', 'create refs/tags/v1.0.0']);
+  });
+});
+
 describe('filter patterns', () => {
   test.each([
     ['release/**', 'release/a/b', true],
