@@ -82,6 +82,11 @@ export function accountFor(role: string, policy: FoundPolicy): { account: string
     const match = arn === undefined ? null : ROLE_ARN.exec(arn);
     if (match) return { partition: match[1]!, account: match[2]! };
   }
+  return providerAccount(policy);
+}
+
+/** The account of the GitHub provider a policy's statements name, when one names it. */
+function providerAccount(policy: FoundPolicy): { account: string; partition: string } | undefined {
   for (const statement of policy.document.Statement) {
     const federated = statement.Principal && statement.Principal !== '*' ? statement.Principal.Federated : undefined;
     for (const arn of [federated ?? []].flat()) {
@@ -135,14 +140,19 @@ function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Se
 
 /**
  * A source that does not name its account (`${AWS::AccountId}`) is for the account of the role a workflow
- * assumes with it; with none, a stand-in account, said.
+ * assumes with it; with none, the account of the GitHub provider it trusts, when it names one (the role
+ * and its provider are in one account); else a stand-in account, said.
  */
 function bindAccounts(policies: FoundPolicy[], roles: string[]): FoundPolicy[] {
   return policies.map((policy) => {
     const role = roles.find((r) => ROLE_ARN.test(r) && isPolicyOf(policy, r));
-    const bound = !policy.accountPlaceholders?.length
-      ? policy
-      : forAccount(policy, role ? ROLE_ARN.exec(role)![2]! : STAND_IN_ACCOUNT, role ? `the account of ${role}, which a workflow assumes` : 'no workflow names the account: a stand-in');
+    const provider = role ? undefined : providerAccount(policy);
+    const [account, why] = role
+      ? [ROLE_ARN.exec(role)![2]!, `the account of ${role}, which a workflow assumes`]
+      : provider
+        ? [provider.account, "the account of the GitHub provider it trusts"]
+        : [STAND_IN_ACCOUNT, 'no workflow names the account: a stand-in'];
+    const bound = !policy.accountPlaceholders?.length ? policy : forAccount(policy, account, why);
     return bindProvider(bound, role);
   });
 }

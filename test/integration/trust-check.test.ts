@@ -91,6 +91,14 @@ describe('the CLI', () => {
     expect(report.assumed).toContain('.github/workflows/plan.yml line 17: env.OIDC_IAM_ROLE = "sandbox-webapp-deploy" (the workflow\'s env:; a step before could change it through $GITHUB_ENV)');
   });
 
+  test('a role only the run knows is judged in the account of the GitHub provider its policy names (field: tqer39/terraform-aws)', async () => {
+    const result = await cli('provider-account', ['--repository', 'acme/webapp', '--json', 'infra']);
+    expect(result.code).toBe(0);
+    const report = json(result);
+    expect(report.runs.map((r) => `${r.job} ${r.event} ${r.admitted}`)).toEqual(['deploy push true']);
+    expect(report.assumed).toContain('infra/main.tf#aws_iam_role.this: data.aws_caller_identity.current.account_id = 111111111111 (the account of the GitHub provider it trusts)');
+  });
+
   test('a stranger: the condition that lets it in and the change that keeps it out', async () => {
     const result = await cli('strangers', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/prefix.json`]);
     expect(result.code).toBe(1);
