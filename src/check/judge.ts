@@ -182,6 +182,13 @@ function bindProvider(policy: FoundPolicy, role: string | undefined): FoundPolic
 
 const STAND_IN_ACCOUNT = '123456789012';
 
+/** Whether some Allow statement can let a GitHub token in: its principal is `*` or names GitHub's OIDC provider. */
+function trustsGitHub(policy: FoundPolicy): boolean {
+  return policy.document.Statement.some(
+    (s) => s.Effect === 'Allow' && (s.Principal === '*' || (s.Principal !== undefined && [s.Principal.Federated ?? []].flat().some((arn) => arn.includes(`:oidc-provider/${PROVIDER}`)))),
+  );
+}
+
 export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: Repository): Judgement {
   const assumed = new Set<string>();
   const notes: string[] = [];
@@ -199,12 +206,14 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
     for (const step of job.steps) {
       for (const use of rolesOf(job, step, notes)) {
         const expression = isUnnamed(use.role);
-        const matched = expression ? policies : policies.filter((policy) => isPolicyOf(policy, use.role));
+        // A role only the run knows can be any role given that trusts GitHub's tokens, not a service's or another provider's.
+        const matched = expression ? policies.filter(trustsGitHub) : policies.filter((policy) => isPolicyOf(policy, use.role));
         if (matched.length === 0) {
-          assumed.add(`role ${use.role} (${job.workflow} job ${job.job}): no trust policy given for it: not checked`);
+          assumed.add(`role ${use.role} (${job.workflow} job ${job.job}): no trust policy given for it${expression ? " (none given trusts GitHub's OIDC provider)" : ''}: not checked`);
           continue;
         }
-        if (expression) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is known only to the run: tried against every policy given`);
+        const others = policies.length - matched.length;
+        if (expression) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is known only to the run: tried against every policy given that trusts GitHub's OIDC provider${others > 0 ? ` (${others} that trust${others === 1 ? 's' : ''} none not tried)` : ''}`);
         else if (isExpression(use.role)) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is partly an expression: matched by its name, ${roleName(use.role)}`);
         for (const p of predicted) {
           const holds = step.if === undefined ? true : holdsForRun(step.if, factsOf(p.run), p.inputs);

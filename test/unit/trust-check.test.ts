@@ -206,6 +206,18 @@ describe('a role known only to the run', () => {
   });
 });
 
+  test('is not tried against a policy that trusts no GitHub token (a service role beside it)', async () => {
+    const service = { 'infra/ecs-task-trust.json': ROLE('ecs-task') };
+    const both = await check('service-role', { ...service, 'infra/github-trust.json': ROLE('deploy') });
+    expect(verdicts(both.judgement)).toEqual(['deploy push repo:acme/webapp:ref:refs/heads/production admitted']);
+    expect(both.judgement.refused).toEqual([]);
+    expect(both.judgement.assumed.join('\n')).toContain('(1 that trusts none not tried)');
+    const alone = await check('service-role', service);
+    expect(alone.judgement.runs).toEqual([]);
+    expect(alone.judgement.refused).toEqual([]);
+    expect(alone.judgement.assumed.join('\n')).toContain("none given trusts GitHub's OIDC provider");
+  });
+
 test("a step's if: decides for which runs its role is judged", async () => {
   const text = readFileSync(path.join(REPOS, 'deny', '.github', 'workflows', 'ci.yml'), 'utf8')
     .replace('  pull_request:\n', '  push:\n    branches: [main]\n  pull_request:\n')
