@@ -91,7 +91,9 @@ export function toJson(result: CheckResult): JsonReport {
   };
 }
 
-function table(header: string[], rows: string[][]): string {
+function table(header: string[], cells: string[][]): string {
+  // An unresolved expression quoted in a verdict may span lines: a row stays one line.
+  const rows = cells.map((r) => r.map((c) => c.replace(/\s*\n\s*/g, ' ')));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
@@ -153,11 +155,18 @@ export function toText(result: CheckResult): string {
     out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), `${letIn(s)}; ${keepOut(s, result.fixes)}`])));
   }
   for (const fix of result.fixes) out.push('', fixText(fix, fix.policy));
-  if (result.assumed.length > 0) out.push('', 'Assumed:', ...result.assumed.map((a) => `  - ${a}`));
-  const refused = result.judgement.refused.length;
-  const strangers = result.judgement.strangers.length;
-  out.push('', refused + strangers === 0 ? `Every predicted run is admitted, and no stranger (${result.judgement.runs.length} checked).` : `${refused} refused run(s), ${strangers} stranger(s) admitted.`);
+  if (result.assumed.length > 0) out.push('', 'Assumed:', ...result.assumed.map((a) => `  - ${a.replace(/\s*\n\s*/g, ' ')}`));
+  out.push('', summaryLine(result));
   return out.join('\n').replace(/^\n/, '');
+}
+
+/** The last line: what was found, and how much was judged to find it (nothing judged is no all-clear). */
+function summaryLine(result: CheckResult): string {
+  const { runs, tried, refused, strangers } = result.judgement;
+  const judged = `${runs.length} run(s) judged, ${tried.length} stranger token(s) tried`;
+  if (refused.length + strangers.length > 0) return `${refused.length} refused run(s), ${strangers.length} stranger(s) admitted.`;
+  if (runs.length === 0) return `Nothing was judged: no run was matched with a trust policy${result.errors.length > 0 ? `, and ${result.errors.length} file(s) could not be read` : ''}.`;
+  return `Every predicted run is admitted, and no stranger (${judged}).`;
 }
 
 // Workflow commands: properties escape %, CR, LF, ':' and ','; messages %, CR and LF.

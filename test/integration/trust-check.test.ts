@@ -99,6 +99,19 @@ describe('the CLI', () => {
     expect(report.assumed).toContain('infra/main.tf#aws_iam_role.this: data.aws_caller_identity.current.account_id = 111111111111 (the account of the GitHub provider it trusts)');
   });
 
+  test('nothing judged is said as such, not as every run admitted', async () => {
+    const result = await cli('after-merge', ['--repository', 'acme/webapp', 'arn:aws:iam::111111111111:role/other=infra/deploy-trust.json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Nothing was judged: no run was matched with a trust policy.');
+    expect(result.stdout).not.toContain('Every predicted run is admitted');
+  });
+
+  test('a value left unresolved over several lines stays on its row of the table (field: lenhofr/bstri)', async () => {
+    const result = await cli('unresolved', ['--repository', 'acme/webapp', 'infra']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/deploy: push to main\s+repo:acme\/webapp:ref:refs\/heads\/main\s+REFUSED: .*'\$\{var\.subject != "" \? \( var\.subject \) : "repo:acme\/webapp:\*"\}' does not match/);
+  });
+
   test('a stranger: the condition that lets it in and the change that keeps it out', async () => {
     const result = await cli('strangers', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/prefix.json`]);
     expect(result.code).toBe(1);
