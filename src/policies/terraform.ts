@@ -262,7 +262,8 @@ class Module {
   private readonly localValues = new Map<string, { value: Value; assumed: string[]; placeholders: Set<string> }>();
   private readonly variables = new Map<string, Block>();
   private readonly documents = new Map<string, Block>();
-  private readonly providers = new Map<string, string>();
+  /** OIDC providers, as their blocks give them: a resource by its url, a data source by its url or its arn. */
+  private readonly providers = new Map<string, { url?: unknown; arn?: unknown }>();
   private readonly roles = new Map<string, Block>();
   private readonly callerIdentity: string;
   private readonly dir: string;
@@ -278,8 +279,8 @@ class Module {
       for (const block of hcl.locals ?? []) for (const [k, v] of Object.entries(block)) this.locals.set(k, v);
       for (const [k, blocks] of Object.entries(hcl.variable ?? {})) this.variables.set(k, blocks[0] ?? {});
       for (const [k, blocks] of Object.entries(hcl.data?.aws_iam_policy_document ?? {})) this.documents.set(k, blocks[0] ?? {});
-      for (const [k, blocks] of Object.entries(hcl.resource?.aws_iam_openid_connect_provider ?? {})) this.providers.set(`aws_iam_openid_connect_provider.${k}`, String(blocks[0]?.url ?? ''));
-      for (const [k, blocks] of Object.entries(hcl.data?.aws_iam_openid_connect_provider ?? {})) this.providers.set(`data.aws_iam_openid_connect_provider.${k}`, String(blocks[0]?.url ?? ''));
+      for (const [k, blocks] of Object.entries(hcl.resource?.aws_iam_openid_connect_provider ?? {})) this.providers.set(`aws_iam_openid_connect_provider.${k}`, { url: blocks[0]?.url });
+      for (const [k, blocks] of Object.entries(hcl.data?.aws_iam_openid_connect_provider ?? {})) this.providers.set(`data.aws_iam_openid_connect_provider.${k}`, { url: blocks[0]?.url, arn: blocks[0]?.arn });
       for (const [k, blocks] of Object.entries(hcl.resource?.aws_iam_role ?? {})) this.roles.set(k, blocks[0] ?? {});
       for (const [k, blocks] of Object.entries(hcl.output ?? {})) this.outputs.set(k, blocks[0]?.value);
     }
@@ -466,8 +467,12 @@ class Module {
       return value === undefined ? unknown('is known only to Terraform') : at(value, steps.slice(1));
     };
     const provider = this.providers.get(`${data ? 'data.' : ''}${type}.${resource}`);
-    if (provider !== undefined) {
-      const url = evaluateValue(provider, ctx.env);
+    if (provider?.arn !== undefined) {
+      const arn = evaluateValue(provider.arn, ctx.env);
+      const host = typeof arn === 'string' ? /:oidc-provider\/(.+)$/.exec(arn)?.[1] : undefined;
+      if (typeof arn === 'string' && host !== undefined) return known({ arn, id: arn, url: `https://${host}` });
+    } else if (provider?.url !== undefined) {
+      const url = evaluateValue(provider.url, ctx.env);
       if (typeof url === 'string') {
         const arn = `arn:aws:iam::\${${this.account(ctx)}}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
         return known({ arn, id: arn, url });

@@ -5,6 +5,8 @@ import { describe, expect, it } from '@jest/globals';
 import { readPolicies, type PolicyFiles, type ReadOptions } from '../../src/policies/read.ts';
 
 const FX = 'test/fixtures/policies';
+// Reproductions from repositories the check was tried on (not part of the whole-repository fixture).
+const FIELD = 'test/fixtures/field';
 const files: PolicyFiles = { read: (f) => readFileSync(f, 'utf8'), list: (d) => readdirSync(d), isDirectory: (p) => statSync(p).isDirectory() };
 const read = (paths: string[], options?: ReadOptions) => readPolicies(paths, files, options);
 
@@ -190,6 +192,14 @@ describe('Terraform', () => {
     const result = await readPolicies([`${FX}/broken/main.tf`, `${FX}/terraform-tags/iam.tf`], broken);
     expect(result.errors).toEqual([{ file: `${FX}/broken/main.tf`, line: 2, message: expect.stringMatching(/^not valid Terraform: /) }]);
     expect(result.policies.map((p) => p.where)).toEqual([`${FX}/terraform-tags/iam.tf#aws_iam_role.release`]);
+  });
+});
+
+describe('an OIDC provider data source looked up by its ARN (field: chrispsheehan/terraform-aws-github-oidc-role)', () => {
+  it('its arn is the ARN it is looked up by, not one made from a url it does not have', async () => {
+    const { policies, errors } = await read([`${FIELD}/terraform-provider-by-arn`]);
+    expect(errors).toEqual([]);
+    expect(policies.map((p) => p.document.Statement[0]?.Principal)).toEqual([{ Federated: 'arn:aws:iam::${data.aws_caller_identity.this.account_id}:oidc-provider/token.actions.githubusercontent.com' }]);
   });
 });
 
