@@ -95,6 +95,16 @@ interface Loaded {
   calls: { name: string; file: string; instances: { call: string; loaded: Loaded }[] }[];
 }
 
+function isFolder(path: string, files: PolicyFiles): boolean {
+  try {
+    return files.isDirectory(path);
+  } catch {
+    return false;
+  }
+}
+
+const lineField = (line: number | undefined) => (line ? { line } : {});
+
 const META_ARGUMENTS = ['source', 'version', 'providers', 'count', 'for_each', 'depends_on'];
 
 /** Parses a module and, depth first, the local modules it calls: each instance's arguments are its variables, evaluated in the caller when used. */
@@ -123,6 +133,11 @@ async function load(dir: string, only: string | undefined, values: Map<string, A
         continue;
       }
       const child = join(dir, from);
+      if (!isFolder(child, files)) {
+        // Terraform refuses to init such a module; the check names the call and reads the rest.
+        if (reported) result.errors.push({ file: source.file, ...lineField(lineOf(source.text, 'module', name)), message: `module.${name}: its source ${from} is not a folder of this repository (${child}): not read` });
+        continue;
+      }
       if (reported && !result.modules.includes(child)) result.modules.push(child);
       const instances: { call: string; loaded: Loaded }[] = [];
       for (const instance of module.instances(block)) {
@@ -203,8 +218,8 @@ function hasPrincipals(block: Block): boolean {
   return statements.some((s) => s.principals !== undefined || s.not_principals !== undefined);
 }
 
-function lineOf(text: string, kind: string, type: string, name: string): number | undefined {
-  const m = new RegExp(`^\\s*${kind}\\s+"?${type}"?\\s+"?${name.replace(/[-]/g, '\\-')}"?\\s*\\{`, 'm').exec(text);
+function lineOf(text: string, kind: string, ...labels: string[]): number | undefined {
+  const m = new RegExp(`^\\s*${kind}${labels.map((label) => `\\s+"?${label.replace(/[-]/g, '\\-')}"?`).join('')}\\s*\\{`, 'm').exec(text);
   return m ? lineAt(text, m.index + (m[0].length - m[0].trimStart().length)) : undefined;
 }
 

@@ -203,6 +203,16 @@ describe('an OIDC provider data source looked up by its ARN (field: chrispsheeha
   });
 });
 
+describe('Terraform a field repository broke (field findings)', () => {
+  it('a local module whose source folder is not there is one error on its call; the role beside it is read', async () => {
+    const result = await read([`${FIELD}/terraform-missing-module`]);
+    expect(result.errors).toEqual([
+      { file: `${FIELD}/terraform-missing-module/main.tf`, line: 3, message: `module.id_provider: its source ../usecases/id_provider is not a folder of this repository (${FIELD}/usecases/id_provider): not read` },
+    ]);
+    expect(result.policies.map((p) => p.where)).toEqual([`${FIELD}/terraform-missing-module/main.tf#aws_iam_role.deploy`]);
+  });
+});
+
 describe('CloudFormation, SAM and CDK', () => {
   it('a YAML template with !Sub (with a map), !Ref, !GetAtt of the OIDC provider, !Join and parameter defaults', async () => {
     const { policies, errors } = await read([`${FX}/cloudformation/github-oidc.yaml`]);
