@@ -95,6 +95,15 @@ interface Loaded {
   calls: { name: string; file: string; instances: { call: string; loaded: Loaded }[] }[];
 }
 
+/** A value as Terraform converts it to the variable's primitive type: `-var create=true` is the bool true for `type = bool`. */
+function ofType(value: Value, type: unknown): Value {
+  const primitive = typeof type === 'string' ? type.replace(/^\$\{\s*|\s*\}$/g, '') : undefined;
+  if (primitive === 'bool' && (value === 'true' || value === 'false')) return value === 'true';
+  if (primitive === 'number' && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (primitive === 'string' && (typeof value === 'boolean' || typeof value === 'number')) return String(value);
+  return value;
+}
+
 function isFolder(path: string, files: PolicyFiles): boolean {
   try {
     return files.isDirectory(path);
@@ -409,12 +418,12 @@ class Module {
       if (assigned) {
         const outer = assigned.lazy?.();
         for (const a of outer?.assumed ?? []) ctx.env.assume(a);
-        const value = outer ? outer.value : evaluateValue(assigned.value, ctx.env);
+        const value = ofType(outer ? outer.value : evaluateValue(assigned.value, ctx.env), declared?.type);
         ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (from ${assigned.from})`);
         return at(value, path.slice(2));
       }
       if (declared && 'default' in declared) {
-        const value = evaluateValue(declared.default, ctx.env);
+        const value = ofType(evaluateValue(declared.default, ctx.env), declared.type);
         ctx.env.assume(`var.${name} = ${JSON.stringify(plain(value))} (its default)`);
         return at(value, path.slice(2));
       }

@@ -213,6 +213,18 @@ describe('Terraform a field repository broke (field findings)', () => {
   });
 });
 
+describe('Terraform variables typed as declared (field: lenhofr/bstri)', () => {
+  it('--var create_role=true is the bool true for a bool variable; a null default is null', async () => {
+    const given = await read([`${FIELD}/terraform-typed-vars`], { vars: { create_role: 'true' } });
+    expect(given.errors).toEqual([]);
+    expect(given.policies.map((p) => [p.where, p.document.Statement[0]?.Condition?.StringEquals])).toEqual([
+      [`${FIELD}/terraform-typed-vars/main.tf#aws_iam_role.deploy[0]`, { 'token.actions.githubusercontent.com:aud': ['sts.amazonaws.com'] }],
+    ]);
+    const off = await read([`${FIELD}/terraform-typed-vars`], { vars: { create_role: 'false' } });
+    expect(off.policies).toEqual([]);
+  });
+});
+
 describe('CloudFormation, SAM and CDK', () => {
   it('a YAML template with !Sub (with a map), !Ref, !GetAtt of the OIDC provider, !Join and parameter defaults', async () => {
     const { policies, errors } = await read([`${FX}/cloudformation/github-oidc.yaml`]);
