@@ -8,7 +8,7 @@ import { Unknown, plain, type Value } from './hcl-expression.ts';
 import { PolicyReadError, lineAt, type FoundPolicy, type ReadOptions } from './found.ts';
 
 type Template = {
-  Parameters?: Record<string, { Default?: unknown }>;
+  Parameters?: Record<string, { Type?: unknown; Default?: unknown }>;
   Conditions?: Record<string, unknown>;
   Mappings?: Record<string, Record<string, Record<string, unknown>>>;
   Resources?: Record<string, { Type?: string; Condition?: string; Properties?: Record<string, unknown> }>;
@@ -240,13 +240,17 @@ class Resolver {
     if (name.startsWith('AWS::')) return this.unknown(name, 'depends on the stack');
     const parameter = this.template.Parameters?.[name];
     if (parameter) {
+      // A list parameter (CommaDelimitedList, List<…>) is given as one comma-separated string; Ref is the list.
+      const list = typeof parameter.Type === 'string' && /^(CommaDelimitedList|List<.*>)$/.test(parameter.Type.trim());
       const given = this.options.vars?.[name];
       if (given !== undefined) {
-        this.assume(`parameter ${name} = ${JSON.stringify(given)} (from --var)`);
-        return given;
+        const value = list ? given.split(',').map((v) => v.trim()) : given;
+        this.assume(`parameter ${name} = ${JSON.stringify(value)} (from --var)`);
+        return value;
       }
       if (parameter.Default !== undefined) {
-        const value = this.resolve(parameter.Default);
+        const resolved = this.resolve(parameter.Default);
+        const value = list && typeof resolved === 'string' ? resolved.split(',').map((v) => v.trim()) : resolved;
         this.assume(`parameter ${name} = ${JSON.stringify(plain(value))} (its default)`);
         return value;
       }

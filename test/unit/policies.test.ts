@@ -225,6 +225,14 @@ describe('Terraform variables typed as declared (field: lenhofr/bstri)', () => {
   });
 });
 
+describe('a CloudFormation list parameter (field: dceoy/aws-cfn-github-oidc-and-runner)', () => {
+  const sub = async (options?: ReadOptions) => (await read([`${FIELD}/cloudformation-list-parameter/oidc.cfn.yml`], options)).policies[0]?.document.Statement[0]?.Condition?.StringLike;
+  it('a CommaDelimitedList is a list, from its default and from --var', async () => {
+    expect(await sub()).toEqual({ 'token.actions.githubusercontent.com:sub': ['repo:acme/webapp:ref:refs/heads/main', 'repo:acme/webapp:pull_request'] });
+    expect(await sub({ vars: { GitHubRepositoriesRequiringOidc: 'repo:acme/webapp:*, repo:acme/infra:*' } })).toEqual({ 'token.actions.githubusercontent.com:sub': ['repo:acme/webapp:*', 'repo:acme/infra:*'] });
+  });
+});
+
 describe('CloudFormation, SAM and CDK', () => {
   it('a YAML template with !Sub (with a map), !Ref, !GetAtt of the OIDC provider, !Join and parameter defaults', async () => {
     const { policies, errors } = await read([`${FX}/cloudformation/github-oidc.yaml`]);
