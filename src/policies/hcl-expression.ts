@@ -34,9 +34,10 @@ type Node =
   | { k: 'object'; entries: [Node, Node][] }
   | { k: 'ref'; root: string; base?: Node; path: (string | number | Node)[]; text: string }
   | { k: 'call'; name: string; args: Node[]; expand: boolean; text: string }
-  | { k: 'for'; keyVar?: string; valVar: string; coll: Node; keyExpr?: Node; valExpr: Node; cond?: Node; text: string }
+  | { k: 'for'; keyVar?: string; valVar: string; coll: Node; keyExpr?: Node; valExpr: Node; group?: boolean; cond?: Node; text: string }
   | { k: 'cond'; c: Node; t: Node; f: Node; text: string }
   | { k: 'op'; op: string; args: Node[]; text: string }
+  | { k: 'splat'; base: Node; steps: (string | number | Node)[]; text: string }
   | { k: 'opaque'; text: string; why: string };
 
 const IDENT = /[A-Za-z_][\w-]*/y;
@@ -131,16 +132,18 @@ class Parser {
       if (this.peek('[*]') || this.peek('.*')) {
         this.pos += this.src[this.pos] === '.' ? 2 : 3;
         // What the splat selects from each element belongs to it.
-        while (this.peek('.') || this.peek('[')) {
+        const steps: (string | number | Node)[] = [];
+        while ((this.peek('.') && !this.peek('...')) || this.peek('[')) {
           if (this.eat('[')) {
-            this.expression();
+            const index = this.expression();
             this.expect(']');
+            steps.push(index.k === 'lit' && (typeof index.v === 'string' || typeof index.v === 'number') ? index.v : index);
           } else {
             this.pos += 1;
-            if (!this.ident()) this.fail('expected an attribute name');
+            steps.push(this.ident() ?? this.fail('expected an attribute name'));
           }
         }
-        return { k: 'opaque', text: this.src.slice(start, this.pos).trim(), why: 'a splat expression is not evaluated' };
+        return { k: 'splat', base: node, steps, text: this.src.slice(start, this.pos).trim() };
       }
       let key: string | number | Node;
       if (this.eat('[')) {
@@ -251,18 +254,19 @@ class Parser {
     this.expect(':');
     let keyExpr: Node | undefined;
     let valExpr = this.expression();
+    let group = false;
     if (close === '}') {
       this.expect('=>');
       keyExpr = valExpr;
       valExpr = this.expression();
-      this.eat('...');
+      group = this.eat('...');
     }
     let cond: Node | undefined;
     const save = this.pos;
     if (this.ident() === 'if') cond = this.expression();
     else this.pos = save;
     this.expect(close);
-    return { k: 'for', ...(second ? { keyVar: first } : {}), valVar: second ?? first, coll, ...(keyExpr ? { keyExpr } : {}), valExpr, ...(cond ? { cond } : {}), text: this.src.slice(start, this.pos) };
+    return { k: 'for', ...(second ? { keyVar: first } : {}), valVar: second ?? first, coll, ...(keyExpr ? { keyExpr } : {}), valExpr, ...(group ? { group } : {}), ...(cond ? { cond } : {}), text: this.src.slice(start, this.pos) };
   }
 
   quoted(): Node {
@@ -571,6 +575,19 @@ class Evaluator {
       }
       case 'op':
         return this.operator(node, vars);
+      case 'splat': {
+        // `list[*].attr`: attr of each element; a single value is a list of one, null an empty list.
+        const base = this.eval(node.base, vars);
+        if (base instanceof Unknown) return this.unknown(node.text, `it selects from ${base.text}, which is not known`);
+        const items = base === null ? [] : Array.isArray(base) ? base : [base];
+        return items.map((item) =>
+          node.steps.reduce<Value>((value, step) => {
+            if (value instanceof Unknown) return value;
+            const key = typeof step === 'object' ? this.eval(step, vars) : step;
+            return key instanceof Unknown ? new Unknown(node.text) : index(value, key as string | number, node.text);
+          }, item),
+        );
+      }
       case 'opaque':
         return this.unknown(node.text, node.why);
     }
@@ -625,7 +642,12 @@ class Evaluator {
       items.push([node.keyExpr ? this.eval(node.keyExpr, scope) : k, this.eval(node.valExpr, scope)]);
     }
     if (!node.keyExpr) return items.map(([, v]) => v);
-    return Object.fromEntries(items.map(([k, v]) => [k instanceof Unknown ? `\${${k.text}}` : String(str(k)), v]));
+    const keyOf = (k: Value) => (k instanceof Unknown ? `\${${k.text}}` : String(str(k)));
+    if (!node.group) return Object.fromEntries(items.map(([k, v]) => [keyOf(k), v]));
+    // `key => value...` groups: each key holds the list of its values, in order.
+    const grouped: Record<string, Value[]> = {};
+    for (const [k, v] of items) (grouped[keyOf(k)] ??= []).push(v);
+    return grouped;
   }
 
   private operator(node: Extract<Node, { k: 'op' }>, vars: Record<string, Value>): Value {
@@ -697,7 +719,7 @@ function index(value: Value, key: string | number, text: string): Value {
 type Fn = (args: Value[], ctx: { env: Env; text: string }) => Value;
 
 const RENDERING = new Set(['jsonencode', 'format', 'formatlist']);
-const COLLECTING = new Set(['templatefile', 'tolist', 'toset', 'tomap', 'concat', 'flatten', 'merge', 'distinct', 'compact', 'element', 'lookup', 'coalesce', 'coalescelist', 'one', 'length']);
+const COLLECTING = new Set(['templatefile', 'tolist', 'toset', 'tomap', 'concat', 'flatten', 'merge', 'distinct', 'compact', 'element', 'lookup', 'coalesce', 'coalescelist', 'one', 'length', 'setunion']);
 
 const asStr = (v: Value | undefined): string => {
   const s = str(v ?? null);
@@ -749,6 +771,13 @@ const FUNCTIONS: Record<string, Fn> = {
   compact: ([list]) => asList(list).filter((v) => v !== '' && v !== null),
   tolist: ([list]) => asList(list),
   toset: ([list]) => unique(asList(list)),
+  setunion: (sets) => unique(sets.flatMap(asList)),
+  substr: ([v, offset, length]) => {
+    // Terraform counts characters; a negative offset counts from the end, a length of -1 takes the rest.
+    const chars = [...asStr(v)];
+    const from = Number(offset) < 0 ? Math.max(0, chars.length + Number(offset)) : Number(offset);
+    return chars.slice(from, Number(length) < 0 ? undefined : from + Number(length)).join('');
+  },
   tostring: ([v]) => asStr(v),
   lower: ([v]) => asStr(v).toLowerCase(),
   upper: ([v]) => asStr(v).toUpperCase(),

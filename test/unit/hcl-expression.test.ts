@@ -53,7 +53,7 @@ describe('left as written, and named', () => {
 
   it('a function it does not evaluate, a splat, iterating over what is unknown', () => {
     expect(evaluate('${base64sha256(var.org)}', known)).toEqual({ value: '${base64sha256(var.org)}', assumed: ['${base64sha256(var.org)} is not evaluated (the function base64sha256() is not evaluated): left as written'] });
-    expect(evaluate('${aws_iam_role.x[*].arn}', known)).toEqual({ value: '${aws_iam_role.x[*].arn}', assumed: ['${aws_iam_role.x[*].arn} is not evaluated (a splat expression is not evaluated): left as written'] });
+    expect(evaluate('${aws_iam_role.x[*].arn}', known)).toEqual({ value: '${aws_iam_role.x[*].arn}', assumed: ['${aws_iam_role.x[*].arn} is not evaluated (it selects from aws_iam_role.x, which is not known): left as written'] });
     expect(evaluate('${[for r in var.repos : "repo:${r}:*"]}', known).assumed).toEqual(['${[for r in var.repos : "repo:${r}:*"]} is not evaluated (cannot iterate over var.repos): left as written']);
   });
 });

@@ -233,6 +233,17 @@ describe('a CloudFormation list parameter (field: dceoy/aws-cfn-github-oidc-and-
   });
 });
 
+describe('conditions built the way philips-labs/terraform-aws-github-oidc builds them (field)', () => {
+  it('setunion, `key => value...` grouping, a splat and substr are evaluated: no condition block is left out', async () => {
+    const { policies, errors } = await read([`${FIELD}/terraform-grouped-conditions`]);
+    expect(errors).toEqual([]);
+    expect(policies.map((p) => [p.roleName, p.document.Statement[0]?.Condition])).toEqual([
+      ['acme-webapp', { StringLike: { [`${GITHUB}:sub`]: 'repo:acme/webapp:ref:refs/heads/main' }, StringNotLike: { [`${GITHUB}:sub`]: 'repo:acme/webapp:pull_request' } }],
+    ]);
+    expect(policies[0]?.assumed.join('\n')).not.toMatch(/left out|not evaluated/);
+  });
+});
+
 describe('CloudFormation, SAM and CDK', () => {
   it('a YAML template with !Sub (with a map), !Ref, !GetAtt of the OIDC provider, !Join and parameter defaults', async () => {
     const { policies, errors } = await read([`${FX}/cloudformation/github-oidc.yaml`]);
