@@ -162,7 +162,12 @@ function bindAccounts(policies: FoundPolicy[], roles: string[]): FoundPolicy[] {
  * taken as GitHub's provider in the role's account, said: refusing every run for it would be a guess too.
  */
 function bindProvider(policy: FoundPolicy, role: string | undefined): FoundPolicy {
-  const unresolved = (arn: string) => arn.includes('${');
+  // Unresolved, unless what is resolved names another provider (terraform-aws-modules' CircleCI and SAML roles).
+  const unresolved = (arn: string) => {
+    if (!arn.includes('${') || /:saml-provider\/|\baws_iam_saml_provider\./.test(arn)) return false;
+    const host = /:oidc-provider\/(.+)$/.exec(arn)?.[1];
+    return host === undefined || host.includes('${') || host === PROVIDER;
+  };
   const statements = policy.document.Statement;
   if (!statements.some((s) => s.Principal && s.Principal !== '*' && [s.Principal.Federated ?? []].flat().some(unresolved))) return policy;
   const target = accountFor(role ?? '', policy) ?? { account: STAND_IN_ACCOUNT, partition: 'aws' };

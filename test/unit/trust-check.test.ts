@@ -207,11 +207,12 @@ describe('a role known only to the run', () => {
 });
 
   test('is not tried against a policy that trusts no GitHub token (a service role beside it)', async () => {
-    const service = { 'infra/ecs-task-trust.json': ROLE('ecs-task') };
+    // An ECS task role, and CircleCI's and a SAML provider in an account the source leaves unresolved (field: terraform-aws-modules/terraform-aws-iam).
+    const service = { 'infra/ecs-task-trust.json': ROLE('ecs-task'), 'infra/other-providers-trust.json': ROLE('circleci') };
     const both = await check('service-role', { ...service, 'infra/github-trust.json': ROLE('deploy') });
     expect(verdicts(both.judgement)).toEqual(['deploy push repo:acme/webapp:ref:refs/heads/production admitted']);
     expect(both.judgement.refused).toEqual([]);
-    expect(both.judgement.assumed.join('\n')).toContain('(1 that trusts none not tried)');
+    expect(both.judgement.assumed.join('\n')).toContain('(2 that trust none not tried)');
     const alone = await check('service-role', service);
     expect(alone.judgement.runs).toEqual([]);
     expect(alone.judgement.refused).toEqual([]);
