@@ -93,6 +93,8 @@ const withInputs = (value: string | undefined, inputs: Inputs): string | undefin
 const lineOf = (token: TemplateToken | undefined): number => token?.range?.start.line ?? 1;
 
 async function parse(file: WorkflowFile): Promise<Parsed | WorkflowError> {
+  // The parser's own word for an empty file ("Expected a scalar value, a sequence, or a mapping") hides what is wrong.
+  if (file.text.trim() === '') return { file: file.path, line: 1, message: 'is empty: expected a workflow with on: and jobs:' };
   const result = parseWorkflow({ name: file.path, content: file.text }, new NoOperationTraceWriter());
   const firstError = (): WorkflowError | undefined => {
     const [error] = result.context.errors.getErrors();

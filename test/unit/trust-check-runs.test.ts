@@ -116,6 +116,11 @@ describe('reading workflows', () => {
     expect(read.jobs.map((j) => j.workflow)).toEqual(['c.yml']);
   });
 
+  test('an empty workflow file says it is empty (field: seunayolu/terraform-github-oidc-drift-demo)', async () => {
+    const read = await readWorkflows([{ path: '.github/workflows/drift-check.yml', text: '' }]);
+    expect(read.errors).toEqual([{ file: '.github/workflows/drift-check.yml', line: 1, message: 'is empty: expected a workflow with on: and jobs:' }]);
+  });
+
   test('only steps of this action or configure-aws-credentials count, with their inputs', async () => {
     const text = `on: push
 jobs:
