@@ -6,7 +6,7 @@ import { GITHUB_ISSUER, type Claims } from '../github/claims.ts';
 import { evaluate, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
 import type { PolicyDocument, Statement } from '../iam/policy.ts';
 import type { FoundPolicy } from '../policies/found.ts';
-import { accountFor, defaultClaims, isUnnamed, type Judgement } from './judge.ts';
+import { accountFor, defaultClaims, isUnnamed, STAND_IN_ACCOUNT, type Judgement } from './judge.ts';
 import type { Repository } from './repository.ts';
 
 const PROVIDER = new URL(GITHUB_ISSUER).host;
@@ -112,7 +112,7 @@ export function fixesFor(judgement: Judgement, repository: Repository): Fix[] {
     const own = judgement.runs.filter((run) => run.policy === policy && !isUnnamed(run.use.role));
     if (own.length === 0 && !judgement.strangers.some((s) => s.policy === policy)) continue;
     const role = own[0]?.use.role ?? policy.roleArn ?? policy.roleName ?? '';
-    const target = accountFor(role, policy) ?? { account: '123456789012', partition: 'aws' };
+    const target = accountFor(role, policy) ?? { account: STAND_IN_ACCOUNT, partition: 'aws' };
     const sample = String(defaultClaims(repository).sub);
     fixes.push(
       adviseFix({

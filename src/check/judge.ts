@@ -185,7 +185,8 @@ function bindProvider(policy: FoundPolicy, role: string | undefined): FoundPolic
   };
 }
 
-const STAND_IN_ACCOUNT = '123456789012';
+/** The account a policy is judged in when no source names it (AWS's documentation example account). */
+export const STAND_IN_ACCOUNT = '123456789012';
 
 /** Whether some Allow statement can let a GitHub token in: its principal is `*` or names GitHub's OIDC provider. */
 function trustsGitHub(policy: FoundPolicy): boolean {

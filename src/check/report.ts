@@ -3,7 +3,7 @@
 import type { Claims } from '../github/claims.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import { asCloudFormation, asTerraform, type Fix } from './fix.ts';
-import { isUnnamed, type JudgedRun, type JudgedStranger, type Judgement } from './judge.ts';
+import { isUnnamed, STAND_IN_ACCOUNT, type JudgedRun, type JudgedStranger, type Judgement } from './judge.ts';
 
 export interface InputError {
   file: string;
@@ -122,6 +122,8 @@ function fixText(fix: Fix, policy: FoundPolicy): string {
   if (fix.failed) return `No change found for ${policy.where}: ${fix.failed}`;
   const statement = fix.document.Statement.at(-1);
   const parts = [`Change the GitHub statement of ${policy.where} to (re-checked: admits every run above, and no stranger):`, JSON.stringify(statement, null, 2)];
+  // No source named the account: the provider's ARN shows the stand-in, which is not the reader's to copy.
+  if (JSON.stringify(statement).includes(`::${STAND_IN_ACCOUNT}:`)) parts.push(`(${STAND_IN_ACCOUNT} stands for the role's account, which neither the workflows nor the policy name: keep your own provider ARN)`);
   const format = sourceFormat(policy);
   if (format === 'terraform') parts.push('As Terraform (condition blocks of an aws_iam_policy_document):', asTerraform(fix.condition));
   if (format === 'cloudformation') parts.push('As CloudFormation (the statement\'s Condition):', asCloudFormation(fix.condition));

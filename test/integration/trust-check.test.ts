@@ -112,6 +112,13 @@ describe('the CLI', () => {
     expect(result.stdout).toMatch(/deploy: push to main\s+repo:acme\/webapp:ref:refs\/heads\/main\s+REFUSED: .*'\$\{var\.subject != "" \? \( var\.subject \) : "repo:acme\/webapp:\*"\}' does not match/);
   });
 
+  test("the advice says when its provider ARN holds a stand-in for an account no source names (field: aws-actions/configure-aws-credentials' sample)", async () => {
+    const result = await cli('stand-in-account', ['--repository', 'acme/webapp', 'infra']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"');
+    expect(result.stdout).toContain("(123456789012 stands for the role's account, which neither the workflows nor the policy name: keep your own provider ARN)");
+  });
+
   test('a stranger: the condition that lets it in and the change that keeps it out', async () => {
     const result = await cli('strangers', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/prefix.json`]);
     expect(result.code).toBe(1);
