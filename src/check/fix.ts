@@ -106,11 +106,13 @@ export function asCloudFormation(condition: Condition): string {
  * role only the run knows (an expression) are not the policy's to admit: they shape no fix.
  */
 export function fixesFor(judgement: Judgement, repository: Repository): Fix[] {
-  const policies = [...new Set([...judgement.refused, ...judgement.strangers].map((finding) => finding.policy))];
+  // A verdict that rests on an unresolved value (`undetermined`) is no reason to change the policy.
+  const strangers = judgement.strangers.filter((s) => !s.unresolved);
+  const policies = [...new Set([...judgement.refused, ...strangers].map((finding) => finding.policy))];
   const fixes: Fix[] = [];
   for (const policy of policies) {
     const own = judgement.runs.filter((run) => run.policy === policy && !isUnnamed(run.use.role));
-    if (own.length === 0 && !judgement.strangers.some((s) => s.policy === policy)) continue;
+    if (own.length === 0 && !strangers.some((s) => s.policy === policy)) continue;
     const role = own[0]?.use.role ?? policy.roleArn ?? policy.roleName ?? '';
     const target = accountFor(role, policy) ?? { account: STAND_IN_ACCOUNT, partition: 'aws' };
     const sample = String(defaultClaims(repository).sub);

@@ -6,6 +6,7 @@ import { claimsFor, GITHUB_ISSUER, type Claims } from '../github/claims.ts';
 import { strangersOf, type Stranger } from '../github/strangers.ts';
 import { evaluate, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
 import { forAccount } from '../policies/account.ts';
+import type { PolicyDocument, Statement } from '../iam/policy.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import type { Repository } from './repository.ts';
 import { holdsForRun } from './expressions.ts';
@@ -30,6 +31,8 @@ export interface JudgedRun {
   /** The same run with each representative name as the wildcard it stands for (what a fix admits). */
   pattern: Claims;
   verdict: Verdict;
+  /** The references the source left unresolved that the verdict rests on: then `verdict` says `undetermined: …`. */
+  unresolved?: string[];
 }
 
 export interface JudgedStranger {
@@ -37,16 +40,19 @@ export interface JudgedStranger {
   role: string;
   stranger: Stranger;
   verdict: Verdict;
+  unresolved?: string[];
 }
 
 export interface Judgement {
   runs: JudgedRun[];
-  /** Strangers a policy admits: one per policy and kind of stranger. */
+  /** Strangers a policy admits, or may admit (`unresolved`): one per policy and kind of stranger. */
   strangers: JudgedStranger[];
   /** Every stranger's token tried against each policy, admitted or not (what a fix is re-checked against). */
   tried: JudgedStranger[];
   /** Runs that will be refused: for a role given as an expression, those no policy admits. */
   refused: JudgedRun[];
+  /** Runs whose verdict rests on a value the source left unresolved: nothing proves them admitted. */
+  undetermined: JudgedRun[];
   assumed: string[];
 }
 
@@ -132,10 +138,70 @@ function patternOf(predicted: PredictedRun, audience: string, repository: Reposi
   return claimsFor(predicted.pattern, audience, repository.shape);
 }
 
-function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): Verdict {
+function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): { verdict: Verdict; unresolved?: string[] } {
   const target = accountFor(role, policy);
   if (!target) assumed.add(`${policy.where}: the account is not known (no role ARN, no GitHub provider ARN): judged as account ${STAND_IN_ACCOUNT}`);
-  return evaluate(policy.document, webIdentityRequest(claims, target?.account ?? STAND_IN_ACCOUNT, target?.partition));
+  const request = webIdentityRequest(claims, target?.account ?? STAND_IN_ACCOUNT, target?.partition);
+  const verdict = evaluate(policy.document, request);
+  // The verdict rests on a placeholder when reading its conditions the other way (each may hold or not) turns it.
+  const other = evaluate(verdict.allowed ? pessimistic(policy.document) : optimistic(policy.document), request);
+  if (other.allowed === verdict.allowed) return { verdict };
+  const statements = [verdict.deciding?.statement, other.deciding?.statement].filter((i) => i !== undefined);
+  const unresolved = [...new Set(statements.flatMap((i) => placeholdersIn(policy.document.Statement[i]!)))];
+  const named = unresolved.length > 0 ? unresolved : [...new Set(policy.document.Statement.flatMap(placeholdersIn))];
+  return { verdict: { allowed: false, why: `undetermined: ${dependsOn(named)}` }, unresolved: named };
+}
+
+/**
+ * A reference the reader could not resolve, as it leaves it in the document: `${var.org}`, `${local.x}`,
+ * `${data.….client_id_list}`, a CloudFormation `${Param}` or `${Fn::…}`. IAM's own policy variables
+ * (`${aws:username}`, `${token.actions.githubusercontent.com:sub}`, `${*}`) are `service:key` names, kept.
+ */
+const PLACEHOLDER = /\$\{([^}]+)\}/g;
+const isPolicyVariable = (name: string) => /^[\w./-]+:[\w./-]+$/.test(name) || ['*', '?', '$'].includes(name);
+const placeholdersOf = (text: string): string[] => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!.trim()).filter((name) => !isPolicyVariable(name));
+
+function placeholdersIn(statement: Statement): string[] {
+  return Object.values(statement.Condition ?? {}).flatMap((entries) =>
+    Object.entries(entries).flatMap(([key, values]) => [key, ...[values as unknown].flat().map(String)].flatMap(placeholdersOf)),
+  );
+}
+
+/** What to give for each reference: a variable or parameter by `--var`; the rest only AWS knows before a plan. */
+export function dependsOn(names: string[]): string {
+  const hints = names.flatMap((name) => {
+    const variables = [...name.matchAll(/\bvar\.([\w-]+)/g)].map((m) => m[1]!);
+    if (variables.length === 0 && /^[A-Za-z]\w*$/.test(name)) variables.push(name);
+    return variables.length > 0 ? variables.map((v) => `give --var ${v}=VALUE`) : ['known only to AWS: check a `terraform show -json` plan, or the role with --from-aws'];
+  });
+  return `depends on ${names.map((n) => n.replace(/\s+/g, ' ')).join(', ')}, not resolved: ${[...new Set(hints)].join('; ')}`;
+}
+
+const hasPlaceholder = (key: string, values: unknown) => [key, ...[values].flat().map(String)].some((t) => placeholdersOf(t).length > 0);
+
+/** The statement without its conditions that name a placeholder (as if each held). */
+function withoutPlaceholders(statement: Statement): Statement {
+  if (!statement.Condition) return statement;
+  const Condition = Object.fromEntries(
+    Object.entries(statement.Condition)
+      .map(([operator, entries]) => [operator, Object.fromEntries(Object.entries(entries).filter(([key, values]) => !hasPlaceholder(key, values)))] as const)
+      .filter(([, entries]) => Object.keys(entries).length > 0),
+  );
+  return { ...statement, Condition };
+}
+
+const statementHasPlaceholder = (statement: Statement) => placeholdersIn(statement).length > 0;
+
+/** The policy at its most open: every condition on a placeholder holds for an Allow, and no Deny that names one applies. */
+function optimistic(document: PolicyDocument): PolicyDocument {
+  const Statement = document.Statement.filter((s) => s.Effect === 'Allow' || !statementHasPlaceholder(s)).map((s) => (s.Effect === 'Allow' ? withoutPlaceholders(s) : s));
+  return { ...document, Statement };
+}
+
+/** The policy at its most closed: no Allow that names a placeholder applies, and every Deny condition on one holds. */
+function pessimistic(document: PolicyDocument): PolicyDocument {
+  const Statement = document.Statement.filter((s) => s.Effect === 'Deny' || !statementHasPlaceholder(s)).map((s) => (s.Effect === 'Deny' ? withoutPlaceholders(s) : s));
+  return { ...document, Statement };
 }
 
 /**
@@ -206,6 +272,7 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
   for (const policy of policies) for (const note of policy.assumed) assumed.add(`${policy.where}: ${note}`);
   const runs: JudgedRun[] = [];
   const refused: JudgedRun[] = [];
+  const undetermined: JudgedRun[] = [];
   for (const job of jobs) {
     const predicted = runsOf(job, repository);
     for (const p of predicted) for (const note of p.assumed) assumed.add(`${job.workflow} job ${job.job}: ${note}`);
@@ -228,12 +295,12 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
           // The workflow's name is a claim (and a condition key) that the run's ref and event do not decide.
           const claims = { ...claimsFor(p.run, use.audience, repository.shape), workflow: job.name };
           const pattern = { ...patternOf(p, use.audience, repository), workflow: job.name };
-          const judged = matched.map((policy): JudgedRun => ({ job, predicted: p, use, policy, claims, pattern, verdict: judgeOne(policy, use.role, claims, assumed) }));
+          const judged = matched.map((policy): JudgedRun => ({ job, predicted: p, use, policy, claims, pattern, ...judgeOne(policy, use.role, claims, assumed) }));
           runs.push(...judged);
-          // A role only the run knows is refused when no policy it may be admits the run.
-          if (expression) {
-            if (!judged.some((j) => j.verdict.allowed)) refused.push(...judged);
-          } else refused.push(...judged.filter((j) => !j.verdict.allowed));
+          // A role only the run knows is refused when no policy it may be admits the run (undetermined when one may).
+          const found = expression ? (judged.some((j) => j.verdict.allowed) ? [] : judged) : judged.filter((j) => !j.verdict.allowed);
+          refused.push(...found.filter((j) => !j.unresolved));
+          undetermined.push(...found.filter((j) => j.unresolved));
         }
       }
     }
@@ -251,16 +318,16 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
         const key = `${stranger.who}\n${JSON.stringify(stranger.claims)}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        tried.push({ policy, role, stranger, verdict: judgeOne(policy, role, stranger.claims, assumed) });
+        tried.push({ policy, role, stranger, ...judgeOne(policy, role, stranger.claims, assumed) });
       }
     }
   }
   // One finding per policy and kind of stranger: the first token of each kind that got in.
   const strangers = uniqueBy(
-    tried.filter((s) => s.verdict.allowed),
+    tried.filter((s) => s.verdict.allowed || s.unresolved),
     (s) => `${s.policy.where}\n${s.stranger.who}`,
   );
-  return { runs, strangers, tried, refused, assumed: [...assumed] };
+  return { runs, strangers, tried, refused, undetermined, assumed: [...assumed] };
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {

@@ -3,7 +3,7 @@
 import type { Claims } from '../github/claims.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import { asCloudFormation, asTerraform, type Fix } from './fix.ts';
-import { isUnnamed, STAND_IN_ACCOUNT, type JudgedRun, type JudgedStranger, type Judgement } from './judge.ts';
+import { dependsOn, isUnnamed, STAND_IN_ACCOUNT, type JudgedRun, type JudgedStranger, type Judgement } from './judge.ts';
 
 export interface InputError {
   file: string;
@@ -40,7 +40,8 @@ export interface JsonReport {
 /** 0: every run admitted and no stranger; 1: findings; 2: some input could not be read. */
 export function exitCode(result: CheckResult): 0 | 1 | 2 {
   if (result.errors.length > 0) return 2;
-  return result.judgement.refused.length > 0 || result.judgement.strangers.length > 0 ? 1 : 0;
+  const { refused, undetermined, strangers } = result.judgement;
+  return refused.length + undetermined.length + strangers.length > 0 ? 1 : 0;
 }
 
 const jobName = (run: JudgedRun): string => [run.job.job, ...run.job.called.map((c) => c.job)].join(' / ');
@@ -85,7 +86,7 @@ export function toJson(result: CheckResult): JsonReport {
       policy: s.policy.where,
       role: s.role,
       claims: s.stranger.claims,
-      why: `${letIn(s)}; ${keepOut(s, result.fixes)}`,
+      why: strangerWhy(s, result.fixes),
     })),
     assumed: result.assumed,
   };
@@ -108,9 +109,11 @@ const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {
   return byRole;
 };
 
-// A refusal by a value the source left unresolved says how to resolve it rather than leaving a puzzle.
+// A verdict resting on a value the source left unresolved says what to give rather than guessing.
 const verdictText = (run: JudgedRun): string =>
-  run.verdict.allowed ? 'admitted' : `REFUSED: ${run.verdict.why}${/\$\{(var|local)\./.test(run.verdict.why) ? ' (a value the policy leaves unresolved: give it with --var NAME=VALUE or --var-file)' : ''}`;
+  run.unresolved ? `UNKNOWN (${dependsOn(run.unresolved)})` : run.verdict.allowed ? 'admitted' : `REFUSED: ${run.verdict.why}`;
+
+const strangerWhy = (s: JudgedStranger, fixes: Fix[]): string => (s.unresolved ? s.verdict.why : `${letIn(s)}; ${keepOut(s, fixes)}`);
 
 /** Terraform files and plans name Terraform resources (`#aws_iam_role.x`); templates name logical IDs; a bare document is JSON. */
 function sourceFormat(policy: FoundPolicy): 'terraform' | 'cloudformation' | 'json' {
@@ -153,8 +156,8 @@ export function toText(result: CheckResult): string {
     out.push('', `${role}: ${admitting.length > 0 ? `every run is admitted by ${admitting.join(', ')}` : 'no policy given admits every run'}${admitting.length < policies.length ? `; not by ${policies.filter((p) => !admitting.includes(p)).join(', ')}` : ''}`);
   }
   if (result.judgement.strangers.length > 0) {
-    out.push('', 'Strangers: tokens that are not this repository\'s, admitted');
-    out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), `${letIn(s)}; ${keepOut(s, result.fixes)}`])));
+    out.push('', `Strangers: tokens that are not this repository's, admitted${result.judgement.strangers.some((s) => s.unresolved) ? ' (or UNKNOWN: they may be)' : ''}`);
+    out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved)})` : `${letIn(s)}; ${keepOut(s, result.fixes)}`])));
   }
   for (const fix of result.fixes) out.push('', fixText(fix, fix.policy));
   if (result.assumed.length > 0) out.push('', 'Assumed:', ...result.assumed.map((a) => `  - ${a.replace(/\s*\n\s*/g, ' ')}`));
@@ -164,9 +167,12 @@ export function toText(result: CheckResult): string {
 
 /** The last line: what was found, and how much was judged to find it (nothing judged is no all-clear). */
 function summaryLine(result: CheckResult): string {
-  const { runs, tried, refused, strangers } = result.judgement;
+  const { runs, tried, refused, undetermined, strangers } = result.judgement;
   const judged = `${runs.length} run(s) judged, ${tried.length} stranger token(s) tried`;
-  if (refused.length + strangers.length > 0) return `${refused.length} refused run(s), ${strangers.length} stranger(s) admitted.`;
+  const admitted = strangers.filter((s) => !s.unresolved).length;
+  const unknown = undetermined.length + strangers.length - admitted;
+  if (refused.length + strangers.length + undetermined.length > 0)
+    return `${refused.length} refused run(s), ${admitted} stranger(s) admitted${unknown > 0 ? `, ${unknown} verdict(s) UNKNOWN (unresolved values)` : ''}.`;
   if (runs.length === 0) return `Nothing was judged: no run was matched with a trust policy${result.errors.length > 0 ? `, and ${result.errors.length} file(s) could not be read` : ''}.`;
   return `Every predicted run is admitted, and no stranger (${judged}).`;
 }
@@ -188,7 +194,14 @@ export function annotations(result: CheckResult): string[] {
     seen.add(message);
     lines.push(command(run.job.workflow, run.job.line, message));
   }
-  for (const s of result.judgement.strangers) lines.push(command(s.policy.file, s.policy.line, `${s.policy.where} admits ${letIn(s)}; ${keepOut(s, result.fixes)}`));
+  for (const run of result.judgement.undetermined) {
+    const message = `${jobName(run)}: ${run.predicted.trigger} presents sub ${String(run.claims.sub)}; whether the trust policy of ${run.use.role} (${run.policy.where}) admits it is unknown: ${dependsOn(run.unresolved ?? [])}`;
+    if (seen.has(message)) continue;
+    seen.add(message);
+    lines.push(command(run.job.workflow, run.job.line, message));
+  }
+  for (const s of result.judgement.strangers)
+    lines.push(command(s.policy.file, s.policy.line, s.unresolved ? `${s.policy.where}: whether it admits ${String(s.stranger.claims.sub)} is unknown: ${dependsOn(s.unresolved)}` : `${s.policy.where} admits ${letIn(s)}; ${keepOut(s, result.fixes)}`));
   return lines;
 }
 
@@ -197,12 +210,12 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 /** The job summary: a table of every run and verdict, then the strangers. */
 export function summary(result: CheckResult): string {
   const rows = result.judgement.runs.map(
-    (run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | \`${cell(String(run.claims.sub))}\` | ${cell(run.use.role)} | ${run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(run.verdict.why)}`} |`,
+    (run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | \`${cell(String(run.claims.sub))}\` | ${cell(run.use.role)} | ${run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(run.verdict.why)}`} |`,
   );
   const out = ['## Trust check', '', '| Job | Run | sub | Role | Verdict |', '| --- | --- | --- | --- | --- |', ...rows];
   if (result.judgement.strangers.length > 0) {
     out.push('', '### Strangers admitted', '', '| Policy | sub | Why |', '| --- | --- | --- |');
-    for (const s of result.judgement.strangers) out.push(`| ${cell(s.policy.where)} | \`${cell(String(s.stranger.claims.sub))}\` | ${cell(letIn(s))} |`);
+    for (const s of result.judgement.strangers) out.push(`| ${cell(s.policy.where)} | \`${cell(String(s.stranger.claims.sub))}\` | ${cell(s.unresolved ? `unknown: ${dependsOn(s.unresolved)}` : letIn(s))} |`);
   }
   for (const fix of result.fixes.filter((f) => !f.failed)) out.push('', `### Fix for ${fix.policy.where}`, '', '```json', JSON.stringify(fix.condition, null, 2), '```');
   return `${out.join('\n')}\n`;

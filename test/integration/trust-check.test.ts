@@ -109,7 +109,36 @@ describe('the CLI', () => {
   test('a value left unresolved over several lines stays on its row of the table (field: lenhofr/bstri)', async () => {
     const result = await cli('unresolved', ['--repository', 'acme/webapp', 'infra']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/deploy: push to main\s+repo:acme\/webapp:ref:refs\/heads\/main\s+REFUSED: .*'\$\{var\.subject != "" \? \( var\.subject \) : "repo:acme\/webapp:\*"\}' does not match/);
+    expect(result.stdout).toMatch(/deploy: push to main\s+repo:acme\/webapp:ref:refs\/heads\/main\s+UNKNOWN \(depends on var\.subject != "" \? \( var\.subject \) : "repo:acme\/webapp:\*", not resolved: give --var subject=VALUE\)\n/);
+  });
+
+  test('a verdict resting on a variable nobody gave is UNKNOWN, names it, proposes no change, and is a finding', async () => {
+    const result = await cli('undetermined', ['--repository', 'acme/webapp', 'infra']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/deploy: push to main\s+repo:acme\/webapp:ref:refs\/heads\/main\s+UNKNOWN \(depends on var\.org, not resolved: give --var org=VALUE\)\n/);
+    expect(result.stdout).not.toContain('REFUSED');
+    expect(result.stdout).not.toContain('Change the GitHub statement');
+    // Whether another owner's token gets in rests on var.org too: said, not claimed either way.
+    expect(result.stdout).toMatch(/repo:intruder\/webapp:ref:refs\/heads\/main\s+UNKNOWN \(depends on var\.org/);
+    const report = json(await cli('undetermined', ['--repository', 'acme/webapp', '--json', 'infra']));
+    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed']);
+    expect(report.runs).toEqual([expect.objectContaining({ event: 'push', admitted: false, why: 'undetermined: depends on var.org, not resolved: give --var org=VALUE' })]);
+    expect(Object.keys(report.runs[0]!)).toEqual(['workflow', 'line', 'job', 'event', 'ref', 'environment', 'role', 'policy', 'claims', 'admitted', 'why']);
+    expect(report.strangers.length).toBeGreaterThan(0);
+    for (const s of report.strangers) {
+      expect(Object.keys(s)).toEqual(['policy', 'role', 'claims', 'why']);
+      expect(s.why).toMatch(/^undetermined: depends on var\.org/);
+    }
+  });
+
+  test('the same policy with the variable given: a real verdict (StringNotLike repo:acme/*:pull_request holds for a push)', async () => {
+    const result = await cli('undetermined', ['--repository', 'acme/webapp', '--var', 'org=acme', 'infra']);
+    expect(result.stdout).toMatch(/deploy: push to main\s+repo:acme\/webapp:ref:refs\/heads\/main\s+admitted\n/);
+    expect(result.stdout).not.toContain('UNKNOWN');
+    // Known now: the NotLike lets any other owner's push in, and the fix is advised.
+    expect(result.stdout).toMatch(/repo:intruder\/webapp:ref:refs\/heads\/main\s+a repository of another owner/);
+    expect(result.stdout).toContain('Change the GitHub statement');
+    expect(result.code).toBe(1);
   });
 
   test("the advice says when its provider ARN holds a stand-in for an account no source names (field: aws-actions/configure-aws-credentials' sample)", async () => {

@@ -320,3 +320,26 @@ test('the check is pure: only the entry point touches files, the environment and
     expect([file, /process\.env|process\.argv/.test(text)]).toEqual([file, false]);
   }
 });
+
+describe('a verdict that rests on a value the source left unresolved is undetermined, not refused or admitted', () => {
+  test('an aud only AWS knows (a provider data source\'s client_id_list): undetermined, named, no finding refused, no fix (field F20)', async () => {
+    const result = await check('undetermined', { 'aws/aud.json': ROLE('deploy') });
+    const [run] = result.judgement.runs;
+    expect(run!.verdict).toEqual({ allowed: false, why: expect.stringMatching(/^undetermined: depends on data\.aws_iam_openid_connect_provider\.this\.client_id_list, not resolved: known only to AWS/) });
+    expect(run!.unresolved).toEqual(['data.aws_iam_openid_connect_provider.this.client_id_list']);
+    expect(result.judgement.undetermined).toEqual([run]);
+    expect(result.judgement.refused).toEqual([]);
+    // A stranger that sub alone keeps out is refused whatever the aud: a real verdict, no finding.
+    expect(result.judgement.tried.find((s) => s.stranger.claims.sub === 'repo:intruder/webapp:ref:refs/heads/main')?.unresolved).toBeUndefined();
+    expect(result.judgement.strangers).toEqual([]);
+    expect(result.fixes).toEqual([]);
+  });
+
+  test("a Deny on a placeholder may apply: the run is not proved admitted; IAM's own policy variables are no placeholder", async () => {
+    const result = await check('undetermined', { 'aws/deny.json': ROLE('deploy') });
+    const [run] = result.judgement.runs;
+    expect(run!.unresolved).toEqual(['local.frozen_branch']);
+    expect(run!.verdict.why).toMatch(/^undetermined: depends on local\.frozen_branch, not resolved/);
+    expect(result.fixes).toEqual([]);
+  });
+});
