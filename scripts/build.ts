@@ -87,38 +87,26 @@ const defaultChainApart: esbuild.Plugin = {
   },
 };
 
+// What every bundle shares: one minified file per entry for Node 24, its licences linked, its metafile kept
+// for the sizes below. ES modules prefer the SDK's ES builds: they tree-shake, its CommonJS builds do not.
+const common = { bundle: true, minify: true, platform: 'node', target: 'node24', legalComments: 'linked', metafile: true, logLevel: 'warning' } satisfies esbuild.BuildOptions;
+const esm = { ...common, format: 'esm', mainFields: ['module', 'main'] } satisfies esbuild.BuildOptions;
+
 await rm('dist', { recursive: true, force: true });
 const result = await esbuild.build({
   entryPoints: ['src/main.ts', 'src/post.ts', 'src/refresh.ts'],
   outdir: 'dist',
-  bundle: true,
+  ...esm,
   splitting: true,
-  minify: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node24',
-  // Prefer the SDK's ES modules: they tree-shake, its CommonJS builds do not.
-  mainFields: ['module', 'main'],
   chunkNames: 'chunks/[name]-[hash]',
-  legalComments: 'linked',
   plugins: [defaultChainApart, builtinsAsCommonJs, pureActionsToolkit],
-  metafile: true,
-  logLevel: 'warning',
 });
 // The default chain, one file beside the chunks that import it.
 const defaultChain = await esbuild.build({
   stdin: { contents: "export { defaultProvider } from '@aws-sdk/credential-provider-node';", resolveDir: '.', loader: 'js' },
   outfile: 'dist/chunks/default-chain.js',
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  legalComments: 'linked',
+  ...esm,
   plugins: [builtinsAsCommonJs, pureActionsToolkit],
-  metafile: true,
-  logLevel: 'warning',
 });
 const misplaced = Object.entries(result.metafile.outputs).filter(([file, { imports }]) => imports.some((i) => i.path === DEFAULT_CHAIN) && !file.startsWith('dist/chunks/'));
 if (misplaced.length > 0) throw new Error(`${misplaced.map(([file]) => file).join(', ')} import ${DEFAULT_CHAIN}, which is in dist/chunks/`);
@@ -130,35 +118,21 @@ await writeFile('dist/package.json', '{ "type": "module" }\n');
 const helper = await esbuild.build({
   entryPoints: ['src/credential-process.ts'],
   outfile: 'dist/credential-process.cjs',
-  bundle: true,
-  minify: true,
+  ...common,
   format: 'cjs',
-  platform: 'node',
-  target: 'node24',
-  legalComments: 'linked',
   plugins: [
     builtinsAsCommonJs,
     { name: 'refresh-entry', setup: (b) => b.onResolve({ filter: /^\.\/refresh\.ts$/ }, () => ({ path: './refresh.js', external: true })) },
   ],
-  metafile: true,
-  logLevel: 'warning',
 });
 // The trust check is a tool of its own (a bin and trust-check/action.yml): one file, built apart, so the
 // action's bundles and chunks hold nothing of it. hcl2json's WebAssembly goes beside it (dist/hcl2json.wasm.gz).
 const trustCheck = await esbuild.build({
   entryPoints: ['src/trust-check.ts'],
   outfile: 'dist/trust-check.js',
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  legalComments: 'linked',
+  ...esm,
   banner: { js: '#!/usr/bin/env node' },
   plugins: [hcl2jsonWasm, builtinsAsCommonJs, pureActionsToolkit],
-  metafile: true,
-  logLevel: 'warning',
 });
 // The bin runs it directly (`npx`, a checkout's dist/trust-check.js).
 await chmod('dist/trust-check.js', 0o755);

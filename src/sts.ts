@@ -31,7 +31,7 @@ export interface Keys {
 /** What signs a call: given keys, or the SDK's default chain (instance profile, container, EKS Pod Identity, ~/.aws). */
 export type Signer = Keys | 'default-chain';
 
-export const CONNECT_TIMEOUT_MS = 3_000;
+const CONNECT_TIMEOUT_MS = 3_000;
 export const REQUEST_TIMEOUT_MS = 5_000;
 
 export interface StsOptions {

@@ -1,1 +1,0 @@
-import{a,b,c,d}from"./chunk-4ZSIGADQ.js";import"./chunk-HUT2IUYZ.js";import"./chunk-NXQR2Q4C.js";import"./chunk-OMYDEJ6O.js";import"./chunk-6DHFEWGX.js";export{a as CONNECT_TIMEOUT_MS,b as REQUEST_TIMEOUT_MS,c as createSts,d as normalize};
