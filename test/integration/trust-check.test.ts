@@ -21,9 +21,12 @@ interface Result {
   stderr: string;
 }
 
-/** Runs the CLI in a fixture repository, with none of the caller's GitHub or AWS settings. */
+/**
+ * Runs the CLI in a fixture repository, with none of the caller's GitHub or AWS settings. Git stops at the
+ * fixtures, so the check never reads this project's own checkout (its origin, its default branch) instead.
+ */
 function cli(repo: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GITHUB_|INPUT_|AWS_|RUNNER_)/.test(k)));
+  const clean = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GITHUB_|INPUT_|AWS_|RUNNER_|GIT_)/.test(k))), GIT_CEILING_DIRECTORIES: REPOS };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: path.join(REPOS, repo), env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
