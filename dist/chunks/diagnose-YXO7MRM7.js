@@ -1,1 +1,0 @@
-import{a,b}from"./chunk-UNXACTRW.js";import"./chunk-AWHYE6SW.js";import"./chunk-SM7UO3YU.js";import"./chunk-HJ26XHU6.js";import"./chunk-NXQR2Q4C.js";import"./chunk-6DHFEWGX.js";export{a as diagnose,b as render};
