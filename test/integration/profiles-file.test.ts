@@ -10,7 +10,7 @@ import { findLeaks } from '../standins/leaks.ts';
 import { GITHUB_ISSUER } from '../standins/oidc-issuer.ts';
 import { startProxy, type Proxy } from '../standins/proxy.ts';
 import { DIST, ROOT, type Job, type StepResult } from '../standins/runner.ts';
-import { githubTrustPolicy, type Account, type PolicyDocument } from '../standins/sts-emulator.ts';
+import { githubTrustPolicy, type Account } from '../standins/sts-emulator.ts';
 import { ACCOUNT, OTHER_ACCOUNT, makeDue, roleArn, startWorld, type World } from '../standins/world.ts';
 
 jest.setTimeout(240_000);
@@ -19,20 +19,6 @@ const clients = findClients();
 const WHOAMI = path.join(ROOT, 'test/standins/whoami.ts');
 const PROFILE_CONFIG = path.join(ROOT, 'test/standins/profile-config.ts');
 const USER = { name: 'ci', accessKeyId: 'AKIACARRIEDTHROUGH01', secretAccessKey: 'carried-secret-key' };
-
-function audiencePolicy(account: string, audience: string): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': audience }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/webapp:*' } },
-      },
-    ],
-  };
-}
 
 /** deploy (audience sts.amazonaws.com) and chained (trusting deploy's sessions) here; Other (audience sigstore) there. */
 function accounts(): Account[] {
@@ -46,7 +32,7 @@ function accounts(): Account[] {
       ],
       users: [USER],
     },
-    { id: OTHER_ACCOUNT, oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sigstore'] }], roles: [{ name: 'Other', trustPolicy: audiencePolicy(OTHER_ACCOUNT, 'sigstore') }] },
+    { id: OTHER_ACCOUNT, oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sigstore'] }], roles: [{ name: 'Other', trustPolicy: githubTrustPolicy(OTHER_ACCOUNT, 'repo:acme/webapp:*', {}, 'StringLike', 'sigstore') }] },
   ];
 }
 

@@ -510,8 +510,14 @@ export async function startSts(options: StsOptions): Promise<Sts> {
   return sts;
 }
 
-/** The trust policy AWS's documentation recommends for GitHub, for the given sub patterns. */
-export function githubTrustPolicy(accountId: string, sub: string | string[], extra: Record<string, string | string[]> = {}, operator: 'StringEquals' | 'StringLike' = 'StringLike'): PolicyDocument {
+/** The trust policy AWS's documentation recommends for GitHub, for the given sub patterns and audience. */
+export function githubTrustPolicy(
+  accountId: string,
+  sub: string | string[],
+  extra: Record<string, string | string[]> = {},
+  operator: 'StringEquals' | 'StringLike' = 'StringLike',
+  audience = 'sts.amazonaws.com',
+): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -521,8 +527,8 @@ export function githubTrustPolicy(accountId: string, sub: string | string[], ext
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition:
           operator === 'StringEquals'
-            ? { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': sub, ...extra } }
-            : { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': sub, ...extra } },
+            ? { StringEquals: { 'token.actions.githubusercontent.com:aud': audience, 'token.actions.githubusercontent.com:sub': sub, ...extra } }
+            : { StringEquals: { 'token.actions.githubusercontent.com:aud': audience }, StringLike: { 'token.actions.githubusercontent.com:sub': sub, ...extra } },
       },
     ],
   };
