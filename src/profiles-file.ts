@@ -51,16 +51,16 @@ const WEB_IDENTITY_KEYS = ['role_arn', 'web_identity_token_server', 'region', 'd
 const ROLE_KEYS = ['web_identity_token_server', 'source_profile', 'external_id', 'duration_seconds', 'role_session_name'];
 // The AWS CLI's output formats.
 const OUTPUT = /^(?:json|yaml|yaml-stream|text|table)$/;
-// A control character: a lone carriage return is a line break for botocore (Python reads the file with
-// universal newlines) and none for the JS SDK, so it could hide a key from one client.
-const CONTROL = /[\0-\x08\x0a-\x1f\x7f]/;
+// A control character other than tab: a lone carriage return is a line break for botocore (Python reads
+// the file with universal newlines) and none for the JS SDK, so it could hide a key from one client.
+const isControl = (c: string) => c !== '\t' && (c < ' ' || c === '\x7f');
 
 export function parseProfilesFile(text: string, shown: string, defaults: ProfileDefaults, elsewhere: ReadonlyMap<string, string>, warnings: string[]): ProfilesFile {
   const fail = (line: number, problem: string) => new InputError('profiles-file', `${shown} line ${line}: ${problem}`);
   const aws = parseAwsFile(text, 'config');
   aws.lines.forEach((line, index) => {
-    const control = CONTROL.exec(line);
-    if (control) throw fail(index + 1, `holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}: the file must be plain text, one key per line`);
+    const control = [...line].find(isControl);
+    if (control !== undefined) throw fail(index + 1, `holds the control character U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}: the file must be plain text, one key per line`);
   });
   const first = aws.sections[0]?.start ?? aws.lines.length;
   const stray = aws.lines.slice(0, first).findIndex((line) => line.trim() !== '' && !/^\s*[#;]/.test(line));
