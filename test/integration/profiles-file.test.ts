@@ -1,7 +1,8 @@
 // profiles-file: a config file in the repository, read as botocore reads it, whose profiles work as
 // written for every client: the AWS CLI v2 and v1, boto3 and the JS SDK resolve each web identity
 // profile to its role, its region and its audience, a chained profile through their own chaining, and a
-// profile carried through as it was.
+// profile without a role carried through with its keys. A key the file may not hold fails the step, and no
+// endpoint but the one the step chose ever receives the token: from the step, a later invocation or the helper.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
