@@ -20,6 +20,7 @@ import type { RetryEvent } from './retry.ts';
 import { chainCheck, pickSources, type Picked, type Target } from './sources/pick.ts';
 import { isCredentials } from './sources/source.ts';
 import { STATE } from './state.ts';
+import { chosenEndpoint } from './sts-endpoint.ts';
 import type { Credentials, Sts } from './sts.ts';
 import { failureSummary, successSummary } from './summary.ts';
 
@@ -48,10 +49,12 @@ async function run(): Promise<void> {
     // The token is a credential too: masked as soon as it arrives, as the toolkit's getIDToken does.
     picked = pickSources(config, process.env, agents, (jwt) => core.setSecret(jwt));
     for (const warning of picked.warnings) core.warning(warning);
-    const obtained = await obtainAll(config, picked, agents, config.maskAccountId ? hide : undefined);
+    // Decided once, before any call: the step and the credential helper send the token only there.
+    const stsEndpoint = chosenEndpoint(config.stsEndpoint, process.env);
+    const obtained = await obtainAll(config, picked, agents, stsEndpoint, config.maskAccountId ? hide : undefined);
     // Delivery is synchronous: once it starts, the deadline can no longer cut it in half.
     clearTimeout(deadline);
-    deliver(config, obtained);
+    deliver(config, obtained, stsEndpoint);
     await report(config, obtained, [...accounts]);
   } catch (error) {
     clearTimeout(deadline);
@@ -90,7 +93,7 @@ function refuseExistingProfile(name: string): void {
 }
 
 /** `learnAccounts`: with mask-aws-account-id, told every account STS names, before anything can print it. */
-async function obtainAll(config: Config, { targets }: Picked, agents: Agents, learnAccounts: ((accounts: string[]) => void) | undefined): Promise<Obtained[]> {
+async function obtainAll(config: Config, { targets }: Picked, agents: Agents, stsEndpoint: string | undefined, learnAccounts: ((accounts: string[]) => void) | undefined): Promise<Obtained[]> {
   // Every target's token source asks at once: one request per audience.
   // Ask for the token while the SDK loads. A failure here is dropped: the first attempt asks again and
   // classifies what it gets.
@@ -108,7 +111,7 @@ async function obtainAll(config: Config, { targets }: Picked, agents: Agents, le
   const sts = ({ region }: Target): Sts => {
     let client = clients.get(region);
     if (!client) {
-      const created = createSts({ region, endpoint: config.stsEndpoint, agents });
+      const created = createSts({ region, endpoint: stsEndpoint, agents });
       client = learnAccounts ? reportingAccounts(created, learnAccounts) : created;
       clients.set(region, client);
     }
@@ -143,7 +146,7 @@ function checksReady(config: Config, known: Obtained[]): Target[] {
 }
 
 /** Mask first, then hand out: environment, outputs, profiles. Works from what was obtained, whatever its source. */
-function deliver(config: Config, obtained: Obtained[]): void {
+function deliver(config: Config, obtained: Obtained[], stsEndpoint: string | undefined): void {
   const environment = obtained.find((o) => o.target.environment);
   const profiles = obtained.flatMap(({ target, value }) => (target.profile && isCredentials(value) ? [{ target, credentials: value }] : []));
   for (const { credentials: c } of profiles) {
@@ -152,7 +155,7 @@ function deliver(config: Config, obtained: Obtained[]): void {
   const plan = environment ? planExport(environment.value, config) : undefined;
   for (const secret of plan?.secrets ?? []) core.setSecret(secret);
   // Every file is written before anything is exported: a failed write leaves the job as it was.
-  const files = profiles.length > 0 || config.profilesFile ? writeProfiles(config, profiles) : {};
+  const files = profiles.length > 0 || config.profilesFile ? writeProfiles(config, profiles, stsEndpoint) : {};
   for (const [name, value] of Object.entries(files)) core.exportVariable(name, value);
   if (plan) {
     for (const [name, value] of Object.entries(plan.env)) core.exportVariable(name, value);
@@ -270,7 +273,7 @@ function sharedFiles(env: NodeJS.ProcessEnv): { config: SharedFile; credentials:
  * and, when the runner's shared credentials file holds any of those profiles, a copy without them (its
  * keys would win over ours in every client). Returns the variables to export, once all is written.
  */
-function writeProfiles(config: Config, profiles: { target: Target; credentials: Credentials }[]): Record<string, string> {
+function writeProfiles(config: Config, profiles: { target: Target; credentials: Credentials }[], stsEndpoint: string | undefined): Record<string, string> {
   const dir = createPrivateDir(process.env.RUNNER_TEMP);
   // Recorded before anything is written, so the post step removes it whatever happens next.
   core.saveState(STATE.files, JSON.stringify([dir]));
@@ -281,7 +284,7 @@ function writeProfiles(config: Config, profiles: { target: Target; credentials: 
   const written = profiles.filter((p) => !refreshed.includes(p));
   const settings = helperSettingsFile(dir);
   if (refreshed.length > 0) {
-    writeSecretFile(settings, JSON.stringify(helperSettings(config, refreshed.map(({ target }) => target.profile ?? ''))));
+    writeSecretFile(settings, JSON.stringify(helperSettings(config, refreshed.map(({ target }) => target.profile ?? ''), stsEndpoint)));
     for (const { target, credentials } of refreshed) writeSecretFile(helperPaths(dir, target.profile ?? '').cache, cacheEntry(credentials, Date.now()));
   }
   const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credential-process.cjs');

@@ -2,11 +2,16 @@
 // each one is and that its token comes from GitHub. Read as botocore reads it (aws-config-file.ts), and
 // split three ways:
 // - web identity profiles (role_arn with web_identity_token_server = GitHub[,AUDIENCE], or role_arn and
-//   no other source of credentials) become profiles the helper refreshes, with their own region,
-//   audience, duration_seconds and role_session_name;
+//   no source_profile) become profiles the helper refreshes, with their own region, audience,
+//   duration_seconds and role_session_name;
 // - chained profiles (role_arn with source_profile) are left to the clients, which chain by themselves,
 //   and checked once by the step with sts:AssumeRole;
-// - every other profile, and every other key, is written as it stands.
+// - a profile without role_arn (region, output) is written with its keys.
+// The file comes from the repository, so whoever opens a pull request writes it. It may hold only the
+// keys listed in ALLOWED_KEYS: any other (endpoint_url, ca_bundle, credential_process, services, …) could
+// send the OIDC token or credentials elsewhere, or run a command, in every client that reads our config.
+// Such a key is refused, not dropped. What is written is rebuilt from the checked keys, never copied
+// line by line, so that no comment or continuation line can carry a key past the check.
 // Pure: text in, data out; every refusal is an InputError naming the file and the line.
 import { parseAwsFile, type Section } from './aws-config-file.ts';
 import { badProfileName, durationOf, EXTERNAL_ID, REGION, ROLE_ARN, SESSION_NAME } from './aws-names.ts';
@@ -38,27 +43,25 @@ export interface ProfilesFile {
   carried: CarriedProfile[];
 }
 
-// What gives a profile its credentials, besides role_arn (botocore's and the SDKs' providers).
-const CREDENTIAL_SOURCES = [
-  'source_profile',
-  'credential_source',
-  'credential_process',
-  'web_identity_token_file',
-  'sso_session',
-  'sso_start_url',
-  'sso_account_id',
-  'sso_role_name',
-  'sso_region',
-  'aws_access_key_id',
-  'aws_secret_access_key',
-  'aws_session_token',
-];
+/** The keys a profiles-file may hold, and nothing else (the README lists them). */
+export const ALLOWED_KEYS = ['role_arn', 'web_identity_token_server', 'source_profile', 'external_id', 'region', 'duration_seconds', 'role_session_name', 'output'];
 // The keys a web identity profile's settings come from; none of them is written back.
 const WEB_IDENTITY_KEYS = ['role_arn', 'web_identity_token_server', 'region', 'duration_seconds', 'role_session_name'];
+// Keys that mean something only beside role_arn.
+const ROLE_KEYS = ['web_identity_token_server', 'source_profile', 'external_id', 'duration_seconds', 'role_session_name'];
+// The AWS CLI's output formats.
+const OUTPUT = /^(?:json|yaml|yaml-stream|text|table)$/;
+// A control character other than tab: a lone carriage return is a line break for botocore (Python reads
+// the file with universal newlines) and none for the JS SDK, so it could hide a key from one client.
+const isControl = (c: string) => c !== '\t' && (c < ' ' || c === '\x7f');
 
 export function parseProfilesFile(text: string, shown: string, defaults: ProfileDefaults, elsewhere: ReadonlyMap<string, string>, warnings: string[]): ProfilesFile {
   const fail = (line: number, problem: string) => new InputError('profiles-file', `${shown} line ${line}: ${problem}`);
   const aws = parseAwsFile(text, 'config');
+  aws.lines.forEach((line, index) => {
+    const control = [...line].find(isControl);
+    if (control !== undefined) throw fail(index + 1, `holds the control character U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}: the file must be plain text, one key per line`);
+  });
   const first = aws.sections[0]?.start ?? aws.lines.length;
   const stray = aws.lines.slice(0, first).findIndex((line) => line.trim() !== '' && !/^\s*[#;]/.test(line));
   if (stray >= 0) throw fail(stray + 1, 'a line before the first section: every key belongs to a [default] or [profile NAME] section');
@@ -74,10 +77,10 @@ export function parseProfilesFile(text: string, shown: string, defaults: Profile
     defined.set(name, section.line);
     const malformed = section.malformed[0];
     if (malformed !== undefined) throw fail(malformed, `is not 'key = value' (botocore, and so the AWS CLI and boto3, would refuse the file)`);
-    classify(section, aws.lines, name, result, defaults, fail);
+    classify(section, name, result, defaults, fail);
   }
   checkChains(result, defined, elsewhere, shown, fail);
-  if (result.webIdentity.length === 0 && result.chained.length === 0) warnings.push(`profiles-file ${shown} has no web identity profile (role_arn, with web_identity_token_server = GitHub or no other source of credentials): its profiles are written as they are`);
+  if (result.webIdentity.length === 0 && result.chained.length === 0) warnings.push(`profiles-file ${shown} has no web identity profile (role_arn, with web_identity_token_server = GitHub or without source_profile): its profiles are written with their keys`);
   return result;
 }
 
@@ -93,9 +96,11 @@ function profileName(section: Section, fail: Fail): string {
   return name;
 }
 
-function classify(section: Section, lines: string[], name: string, result: ProfilesFile, defaults: ProfileDefaults, fail: Fail): void {
+function classify(section: Section, name: string, result: ProfilesFile, defaults: ProfileDefaults, fail: Fail): void {
   const entries = new Map<string, { value: string; line: number }>();
   for (const entry of section.entries) {
+    if (!ALLOWED_KEYS.includes(entry.key)) throw fail(entry.line, `profile '${name}' has the key ${entry.key}, which a profiles-file may not hold: only ${ALLOWED_KEYS.join(', ')}`);
+    if (entry.value.includes('\n')) throw fail(entry.line, `the value of ${entry.key} in profile '${name}' goes on over the next indented line: a profiles-file takes one line per key`);
     const twice = entries.get(entry.key);
     if (twice) throw fail(entry.line, `profile '${name}' gives ${entry.key} again (line ${twice.line}); botocore refuses the file`);
     entries.set(entry.key, entry);
@@ -107,41 +112,45 @@ function classify(section: Section, lines: string[], name: string, result: Profi
   if (duration && durationOf(duration.value) === undefined) throw fail(duration.line, `duration_seconds '${duration.value}' of profile '${name}' must be a whole number from 900 to 43200`);
   const sessionName = at('role_session_name');
   if (sessionName && !SESSION_NAME.test(sessionName.value)) throw fail(sessionName.line, `role_session_name '${sessionName.value}' of profile '${name}' must be 2 to 64 characters of letters, digits and +=,.@-`);
+  const externalId = at('external_id');
+  if (externalId && !EXTERNAL_ID.test(externalId.value)) throw fail(externalId.line, `external_id of profile '${name}' must be 2 to 1224 characters of letters, digits and +=,.@:/-`);
+  const output = at('output');
+  if (output && !OUTPUT.test(output.value)) throw fail(output.line, `output '${output.value}' of profile '${name}' is not json, yaml, yaml-stream, text or table`);
   const roleArn = at('role_arn');
   if (roleArn && !ROLE_ARN.test(roleArn.value)) throw fail(roleArn.line, `role_arn '${roleArn.value}' of profile '${name}' is not a role ARN like arn:aws:iam::123456789012:role/NAME`);
   const server = at('web_identity_token_server');
-  const sources = CREDENTIAL_SOURCES.filter((key) => entries.has(key));
-  const carried = () => ({ name, body: bodyOf(section, lines, []) });
+  const sourceProfile = at('source_profile');
 
-  if (server) {
-    if (!roleArn) throw fail(server.line, `profile '${name}' has web_identity_token_server but no role_arn`);
-    const [kind = '', ...audience] = server.value.split(',');
-    if (kind.trim() !== 'GitHub') throw fail(server.line, `web_identity_token_server of profile '${name}' is '${server.value}': this action serves GitHub only (GitHub, or GitHub,AUDIENCE)`);
-    if (sources.length > 0) throw fail(server.line, `profile '${name}' has web_identity_token_server and ${sources.join(', ')}: give it one source of credentials`);
-    const aud = audience.join(',').trim();
-    result.webIdentity.push(webIdentity(section, lines, name, roleArn.value, aud || defaults.audience, entries, defaults));
-  } else if (roleArn && sources.length === 0) {
-    result.webIdentity.push(webIdentity(section, lines, name, roleArn.value, defaults.audience, entries, defaults));
-  } else if (roleArn && sources.length === 1 && sources[0] === 'source_profile') {
-    const externalId = at('external_id');
-    if (externalId && !EXTERNAL_ID.test(externalId.value)) throw fail(externalId.line, `external_id of profile '${name}' must be 2 to 1224 characters of letters, digits and +=,.@:/-`);
+  if (!roleArn) {
+    const orphan = section.entries.find((e) => ROLE_KEYS.includes(e.key));
+    if (orphan) throw fail(orphan.line, `profile '${name}' has ${orphan.key} but no role_arn`);
+    result.carried.push({ name, body: bodyOf(section, []) });
+  } else if (sourceProfile) {
+    if (server) throw fail(server.line, `profile '${name}' has web_identity_token_server and source_profile: give it one source of credentials`);
     result.chained.push({
       name,
       roleArn: roleArn.value,
-      sourceProfile: at('source_profile')?.value ?? '',
+      sourceProfile: sourceProfile.value,
       region: region?.value,
       durationSeconds: duration ? durationOf(duration.value) : undefined,
       sessionName: sessionName?.value,
       externalId: externalId?.value,
       line: section.line,
     });
-    result.carried.push(carried());
+    result.carried.push({ name, body: bodyOf(section, []) });
   } else {
-    result.carried.push(carried());
+    if (externalId) throw fail(externalId.line, `profile '${name}' has external_id, which only a chained profile (role_arn with source_profile) sends`);
+    let audience = defaults.audience;
+    if (server) {
+      const [kind = '', ...rest] = server.value.split(',');
+      if (kind.trim() !== 'GitHub') throw fail(server.line, `web_identity_token_server of profile '${name}' is '${server.value}': this action serves GitHub only (GitHub, or GitHub,AUDIENCE)`);
+      audience = rest.join(',').trim() || defaults.audience;
+    }
+    result.webIdentity.push(webIdentity(section, name, roleArn.value, audience, entries, defaults));
   }
 }
 
-function webIdentity(section: Section, lines: string[], name: string, roleArn: string, audience: string, entries: Map<string, { value: string }>, defaults: ProfileDefaults): Profile {
+function webIdentity(section: Section, name: string, roleArn: string, audience: string, entries: Map<string, { value: string }>, defaults: ProfileDefaults): Profile {
   const duration = entries.get('duration_seconds');
   return {
     name,
@@ -151,22 +160,13 @@ function webIdentity(section: Section, lines: string[], name: string, roleArn: s
     durationSeconds: duration ? (durationOf(duration.value) ?? defaults.durationSeconds) : defaults.durationSeconds,
     sessionName: entries.get('role_session_name')?.value ?? defaults.sessionName,
     definedAt: `profiles-file line ${section.line}`,
-    carried: bodyOf(section, lines, WEB_IDENTITY_KEYS),
+    carried: bodyOf(section, WEB_IDENTITY_KEYS),
   };
 }
 
-/** The section's lines after its header, as written, without the keys listed (and their continuation lines). */
-function bodyOf(section: Section, lines: string[], without: string[]): string[] {
-  const dropped = new Set(section.entries.filter((e) => without.includes(e.key)).map((e) => e.line));
-  const keyLines = new Set(section.entries.map((e) => e.line));
-  let dropping = false;
-  const body = lines.slice(section.start + 1, section.end).filter((_, i) => {
-    const line = section.start + 2 + i;
-    if (keyLines.has(line)) dropping = dropped.has(line);
-    return !dropping;
-  });
-  while (body.length > 0 && body.at(-1)?.trim() === '') body.pop();
-  return body;
+/** The section's checked keys, one `key = value` line each, without the keys listed. */
+function bodyOf(section: Section, without: string[]): string[] {
+  return section.entries.filter((e) => !without.includes(e.key)).map((e) => `${e.key} = ${e.value}`);
 }
 
 /** Every source_profile names a profile defined here or by the inputs; none goes round in a circle. */

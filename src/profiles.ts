@@ -33,8 +33,11 @@ export function ownSettings(config: Config, name: string): HelperProfile & { inp
   return { roleArn, region, audience, durationSeconds, sessionName, input: p.definedAt.startsWith('profiles-file') ? 'profiles-file' : 'profiles', carried };
 }
 
-/** The helper's settings for these profiles: the step's inputs that shape every refresh, and each profile's own. */
-export function helperSettings(config: Config, names: string[]): HelperSettings {
+/**
+ * The helper's settings for these profiles: the step's inputs that shape every refresh, each profile's
+ * own, and the STS endpoint the step chose (sts-endpoint.ts), the only one the helper sends the token to.
+ */
+export function helperSettings(config: Config, names: string[], stsEndpoint: string | undefined): HelperSettings {
   const profiles = Object.fromEntries(
     names.map((name) => {
       const { roleArn, region, audience, durationSeconds, sessionName } = ownSettings(config, name);
@@ -43,7 +46,7 @@ export function helperSettings(config: Config, names: string[]): HelperSettings 
   );
   return {
     tokenFile: config.tokenFile,
-    stsEndpoint: config.stsEndpoint,
+    stsEndpoint,
     proxy: config.proxy,
     inlineSessionPolicy: config.inlineSessionPolicy,
     managedSessionPolicies: config.managedSessionPolicies,

@@ -36,7 +36,7 @@ export const REQUEST_TIMEOUT_MS = 5_000;
 
 export interface StsOptions {
   region: string;
-  /** The sts-endpoint input; without it the SDK honours AWS_ENDPOINT_URL_STS, AWS_USE_FIPS_ENDPOINT and the regional endpoint. */
+  /** The endpoint the step chose (sts-endpoint.ts); without it, the region's endpoint (AWS_USE_FIPS_ENDPOINT honoured). */
   endpoint: string | undefined;
   agents: Agents;
 }
@@ -94,10 +94,9 @@ export interface Sts {
 }
 
 export function createSts(options: StsOptions): Sts {
-  const env = process.env;
-  // Where the user typed the endpoint (the input, or the variables the SDK itself reads), a host name that
-  // does not resolve is a typo; the SDK's own regional host failing to resolve is a resolver blip.
-  const typedHost = Boolean(options.endpoint) || (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true' && Boolean(env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL));
+  // Where the user typed the endpoint (the input, or the variables the SDK reads), a host name that does
+  // not resolve is a typo; the SDK's own regional host failing to resolve is a resolver blip.
+  const typedHost = Boolean(options.endpoint);
   const call = <T>(operation: () => Promise<T>) => normalized(typedHost, operation);
   const clients = new Map<Signer | undefined, STSClient>();
   const client = (signer: Signer | undefined): STSClient => {
@@ -106,6 +105,9 @@ export function createSts(options: StsOptions): Sts {
       c = new STSClient({
         region: options.region,
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        // The SDK would otherwise take an endpoint from the environment or a config file's profile: the
+        // step has already chosen (sts-endpoint.ts), and the helper must not choose again.
+        ignoreConfiguredEndpointUrls: true,
         ...(signer ? { credentials: credentialsOf(signer) } : {}),
         maxAttempts: 1,
         requestHandler: {

@@ -1,8 +1,11 @@
 // profiles-file: a config file in the repository, read as botocore reads it, whose profiles work as
 // written for every client: the AWS CLI v2 and v1, boto3 and the JS SDK resolve each web identity
 // profile to its role, its region and its audience, a chained profile through their own chaining, and a
-// profile carried through as it was.
+// profile without a role carried through with its keys. A key the file may not hold fails the step, and no
+// endpoint but the one the step chose ever receives the token: from the step, a later invocation or the helper.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { findClients, run } from '../standins/clients.ts';
@@ -18,7 +21,6 @@ jest.setTimeout(240_000);
 const clients = findClients();
 const WHOAMI = path.join(ROOT, 'test/standins/whoami.ts');
 const PROFILE_CONFIG = path.join(ROOT, 'test/standins/profile-config.ts');
-const USER = { name: 'ci', accessKeyId: 'AKIACARRIEDTHROUGH01', secretAccessKey: 'carried-secret-key' };
 
 /** deploy (audience sts.amazonaws.com) and chained (trusting deploy's sessions) here; Other (audience sigstore) there. */
 function accounts(): Account[] {
@@ -30,13 +32,12 @@ function accounts(): Account[] {
         { name: 'deploy', trustPolicy: githubTrustPolicy(ACCOUNT, 'repo:acme/webapp:*') },
         { name: 'chained', trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: roleArn('deploy') }, Action: 'sts:AssumeRole' }] } },
       ],
-      users: [USER],
     },
     { id: OTHER_ACCOUNT, oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sigstore'] }], roles: [{ name: 'Other', trustPolicy: githubTrustPolicy(OTHER_ACCOUNT, 'repo:acme/webapp:*', {}, 'StringLike', 'sigstore') }] },
   ];
 }
 
-// The design's file, as written, with a chained profile and one carried through.
+// The design's file, as written, with a chained profile and one without a role, carried through.
 const FILE = `# Roles of this repository's jobs
 [default]
 role_arn = ${roleArn('deploy')}
@@ -56,8 +57,6 @@ source_profile = default
 region = ap-southeast-2
 
 [profile untouched]
-aws_access_key_id = ${USER.accessKeyId}
-aws_secret_access_key = ${USER.secretAccessKey}
 region = ap-south-1
 output = text
 `;
@@ -67,7 +66,6 @@ const EXPECTED = {
   'sigstore-audience': { arn: `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/Other/other`, region: 'eu-west-1', audience: 'sigstore' },
 };
 const CHAINED = new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/chained/`);
-const UNTOUCHED = `arn:aws:iam::${ACCOUNT}:user/ci`;
 
 let world: World;
 /** Carries STS's own host names to the emulator: clients that are not pointed at it go where they would on a runner. */
@@ -96,11 +94,11 @@ const onAwsNames = (env: Record<string, string | undefined>) => ({ ...env, AWS_E
 /** The STS host each call of this action named, in order. */
 const hostsOf = (action: string) => world.sts.calls.filter((c) => c.action === action).map((c) => c.host);
 
-async function setUp(inputs: Record<string, string> = {}, file = FILE): Promise<Job> {
+async function setUp(inputs: Record<string, string> = {}, file = FILE, env: Record<string, string | undefined> = {}): Promise<Job> {
   const job = await world.job();
   mkdirSync(path.join(job.workspace, '.github'));
   writeFileSync(path.join(job.workspace, '.github', 'aws-config'), file);
-  const result = await job.main({ 'aws-region': 'us-east-1', 'profiles-file': '.github/aws-config', ...inputs });
+  const result = await job.main({ 'aws-region': 'us-east-1', 'profiles-file': '.github/aws-config', ...inputs }, env);
   scanned.push(result);
   expect(result.errors).toEqual([]);
   expect(result.exitCode).toBe(0);
@@ -128,7 +126,7 @@ describe('the step', () => {
     expect(config).toMatch(/\[default\]\nregion = us-east-2\ncredential_process = /);
     expect(config).toMatch(/\[profile sigstore-audience\]\nregion = eu-west-1\noutput = json\ncredential_process = /);
     expect(config).toContain(`[profile chained]\nrole_arn = ${roleArn('chained')}\nsource_profile = default\nregion = ap-southeast-2\n`);
-    expect(config).toContain(`[profile untouched]\naws_access_key_id = ${USER.accessKeyId}\naws_secret_access_key = ${USER.secretAccessKey}\nregion = ap-south-1\noutput = text\n`);
+    expect(config).toContain('[profile untouched]\nregion = ap-south-1\noutput = text\n');
     expect(config).not.toContain('web_identity_token_server');
     const post = await job.post();
     scanned.push(post);
@@ -259,14 +257,14 @@ describe('the credential helper', () => {
   });
 
   it("refreshes with its own region's STS endpoint", async () => {
-    // The helper uses the step's proxy. Without AWS_ENDPOINT_URL_STS, it asks the region's own endpoint,
-    // which the proxy carries to the emulator.
-    const job = await setUp({ 'http-proxy': aws.url });
+    // The helper uses the step's proxy. The step had no AWS_ENDPOINT_URL_STS, so the helper asks the
+    // region's own endpoint, which the proxy carries to the emulator.
+    const job = await setUp({}, FILE, onAwsNames({}));
     makeDue(job, 'sigstore-audience');
     makeDue(job, 'default');
     const step = world.sts.calls.length;
     // Their stdout is the credentials, for the client that ran them: not scanned.
-    for (const profile of ['sigstore-audience', 'default']) expect((await helper(job, profile, { AWS_ENDPOINT_URL_STS: undefined })).exitCode).toBe(0);
+    for (const profile of ['sigstore-audience', 'default']) expect((await helper(job, profile)).exitCode).toBe(0);
     expect(world.sts.calls.slice(step).map((c) => [c.roleArn, c.audience, c.result, c.host])).toEqual([
       [roleArn('Other', OTHER_ACCOUNT), 'sigstore', 'OK', 'sts.eu-west-1.amazonaws.com'],
       [roleArn('deploy'), 'sts.amazonaws.com', 'OK', 'sts.us-east-2.amazonaws.com'],
@@ -296,10 +294,10 @@ describe.each(CLIS)('%s', (_, argv) => {
       expect(await identity(job, profile)).toBe(expected.arn);
       expect((await cli(job, 'configure', 'get', 'region', '--profile', profile)).stdout.trim()).toBe(expected.region);
     }
-    expect(await identity(job, 'untouched')).toBe(UNTOUCHED);
     expect((await cli(job, 'configure', 'get', 'output', '--profile', 'untouched')).stdout.trim()).toBe('text');
+    expect((await cli(job, 'configure', 'get', 'region', '--profile', 'untouched')).stdout.trim()).toBe('ap-south-1');
     // Each call went to its profile's regional host, signed for that region (the emulator checks the scope).
-    expect(hostsOf('GetCallerIdentity')).toEqual(['sts.us-east-2.amazonaws.com', 'sts.eu-west-1.amazonaws.com', 'sts.ap-south-1.amazonaws.com']);
+    expect(hostsOf('GetCallerIdentity')).toEqual(['sts.us-east-2.amazonaws.com', 'sts.eu-west-1.amazonaws.com']);
   });
 
   test('resolves the chained profile through its own chaining', async () => {
@@ -325,7 +323,7 @@ describe('boto3', () => {
       'out = {}',
       'for p in sys.argv[1:]:',
       '    s = boto3.Session(profile_name=p)',
-      '    out[p] = [s.client("sts").get_caller_identity()["Arn"], s.region_name]',
+      '    out[p] = [s.client("sts").get_caller_identity()["Arn"] if p != "untouched" else None, s.region_name]',
       'print(json.dumps(out))',
     ].join('\n');
     // Not pointed at the emulator: each client goes to its profile's regional host, as it would on a runner.
@@ -335,9 +333,9 @@ describe('boto3', () => {
     expect(seen.default).toEqual([EXPECTED.default.arn, EXPECTED.default.region]);
     expect(seen['sigstore-audience']).toEqual([EXPECTED['sigstore-audience'].arn, EXPECTED['sigstore-audience'].region]);
     expect(seen.chained?.[0]).toMatch(CHAINED);
-    expect(seen.untouched).toEqual([UNTOUCHED, 'ap-south-1']);
+    expect(seen.untouched).toEqual([null, 'ap-south-1']);
     // Signed for those regions (the emulator checks the scope), the chain's own sts:AssumeRole too.
-    expect(hostsOf('GetCallerIdentity')).toEqual(['sts.us-east-2.amazonaws.com', 'sts.eu-west-1.amazonaws.com', 'sts.ap-southeast-2.amazonaws.com', 'sts.ap-south-1.amazonaws.com']);
+    expect(hostsOf('GetCallerIdentity')).toEqual(['sts.us-east-2.amazonaws.com', 'sts.eu-west-1.amazonaws.com', 'sts.ap-southeast-2.amazonaws.com']);
     expect(world.sts.calls.filter((c) => c.action === 'AssumeRole').map((c) => c.host)).toEqual([new URL(world.sts.url).host, 'sts.ap-southeast-2.amazonaws.com']);
   });
 });
@@ -345,15 +343,102 @@ describe('boto3', () => {
 describe('the JS SDK', () => {
   it('resolves every profile: web identity with its region, chained through its own chaining, carried as it was', async () => {
     const job = await setUp();
-    const step = await job.node([WHOAMI, 'default', 'sigstore-audience', 'chained', 'untouched']);
+    const step = await job.node([WHOAMI, 'default', 'sigstore-audience', 'chained']);
     scanned.push(step);
     const seen = JSON.parse(step.stdout) as Record<string, string>;
     expect(seen.default).toBe(EXPECTED.default.arn);
     expect(seen['sigstore-audience']).toBe(EXPECTED['sigstore-audience'].arn);
     expect(seen.chained).toMatch(CHAINED);
-    expect(seen.untouched).toBe(UNTOUCHED);
     const config = await job.node([PROFILE_CONFIG, 'default', 'sigstore-audience', 'untouched']);
     scanned.push(config);
     expect(JSON.parse(config.stdout)).toMatchObject({ default: { region: 'us-east-2' }, 'sigstore-audience': { region: 'eu-west-1' }, untouched: { region: 'ap-south-1', output: 'text' } });
+  });
+});
+
+/** A loopback listener that plays whoever a hostile file points at: it counts every connection, whatever it carries. */
+async function startAttacker(): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
+  let connections = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(500).end();
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('the token goes only where the step decided', () => {
+  let attacker: Awaited<ReturnType<typeof startAttacker>>;
+  beforeEach(async () => {
+    attacker = await startAttacker();
+  });
+  afterEach(() => attacker.close());
+
+  const ALLOWED = 'only role_arn, web_identity_token_server, source_profile, external_id, region, duration_seconds, role_session_name, output';
+
+  it.each([
+    ['endpoint_url', (url: string) => `[default]\nrole_arn = ${roleArn('deploy')}\nregion = us-east-2\nendpoint_url = ${url}\n`, `line 4: profile 'default' has the key endpoint_url, which a profiles-file may not hold: ${ALLOWED}`],
+    ['a services section', (url: string) => `[default]\nrole_arn = ${roleArn('deploy')}\nservices = local\n\n[services local]\nsts =\n  endpoint_url = ${url}\n`, `line 3: profile 'default' has the key services, which a profiles-file may not hold: ${ALLOWED}`],
+  ])('a profiles-file with %s pointing at a listener fails the step with one line naming file, line and key; nothing reaches the listener', async (_, file, problem) => {
+    const job = await world.job();
+    mkdirSync(path.join(job.workspace, '.github'));
+    writeFileSync(path.join(job.workspace, '.github', 'aws-config'), file(attacker.url));
+    const result = await job.main({ 'aws-region': 'us-east-1', 'profiles-file': '.github/aws-config' });
+    scanned.push(result);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual([`Input 'profiles-file' .github/aws-config ${problem}`]);
+    expect(result.exported).toEqual({});
+    expect(world.issuer.stats.tokenRequests).toBe(0);
+    expect(world.sts.calls).toEqual([]);
+    expect(attacker.connections()).toBe(0);
+  });
+
+  it("an endpoint in a config file draws no token: not the step's, not a later invocation's, not the helper's refresh", async () => {
+    // The runner's own ~/.aws/config points its default profile elsewhere, and the step carries it into
+    // the AWS_CONFIG_FILE it exports. No endpoint is chosen: each token goes to its region's STS host,
+    // which the proxy carries to the emulator; loopback bypasses the proxy, so the listener is reachable.
+    const job = await world.job(onAwsNames({ NO_PROXY: '127.0.0.1' }));
+    mkdirSync(path.join(job.env.HOME ?? '', '.aws'));
+    writeFileSync(path.join(job.env.HOME ?? '', '.aws', 'config'), `[default]\nregion = us-east-1\nendpoint_url = ${attacker.url}\nservices = local\n\n[services local]\nsts =\n  endpoint_url = ${attacker.url}\n`);
+    mkdirSync(path.join(job.workspace, '.github'));
+    writeFileSync(path.join(job.workspace, '.github', 'aws-config'), `[profile deploy]\nrole_arn = ${roleArn('deploy')}\nregion = us-east-2\n`);
+    const first = await job.main({ 'aws-region': 'us-east-1', 'profiles-file': '.github/aws-config' });
+    scanned.push(first);
+    expect(first.errors).toEqual([]);
+    expect(readFileSync(job.env.AWS_CONFIG_FILE ?? '', 'utf8')).toContain(`endpoint_url = ${attacker.url}`);
+    // A later invocation in the same job reads the exported AWS_CONFIG_FILE, whose default profile has the endpoint.
+    const later = await job.main({ 'aws-region': 'us-east-1', 'role-to-assume': roleArn('deploy') });
+    scanned.push(later);
+    expect(later.errors).toEqual([]);
+    // The helper runs with that file too, as its clients do.
+    makeDue(job, 'deploy');
+    const refresh = await job.node([path.join(DIST, 'credential-process.cjs'), path.join(path.dirname(first.exported.AWS_CONFIG_FILE ?? ''), 'settings.json'), 'deploy']);
+    expect(refresh.stderr).toBe('');
+    expect(refresh.exitCode).toBe(0);
+    expect(attacker.connections()).toBe(0);
+    expect(webIdentityCalls(roleArn('deploy')).map((c) => [c.result, c.host])).toEqual([
+      ['OK', 'sts.us-east-2.amazonaws.com'],
+      ['OK', 'sts.us-east-1.amazonaws.com'],
+      ['OK', 'sts.us-east-2.amazonaws.com'],
+    ]);
+  });
+
+  it("the helper's refresh goes to the endpoint the step chose, not to one its client's environment or config names", async () => {
+    // The step chose the emulator (the job's AWS_ENDPOINT_URL_STS); a later step points everything elsewhere.
+    const job = await setUp();
+    const chosen = new URL(world.sts.url).host;
+    writeFileSync(job.env.AWS_CONFIG_FILE ?? '', `${readFileSync(job.env.AWS_CONFIG_FILE ?? '', 'utf8')}\n[profile elsewhere]\nendpoint_url = ${attacker.url}\n`);
+    makeDue(job, 'sigstore-audience');
+    const before = world.sts.calls.length;
+    const settings = path.join(path.dirname(job.env.AWS_CONFIG_FILE ?? ''), 'settings.json');
+    const refresh = await job.node([path.join(DIST, 'credential-process.cjs'), settings, 'sigstore-audience'], { AWS_ENDPOINT_URL_STS: attacker.url, AWS_ENDPOINT_URL: attacker.url, AWS_PROFILE: 'elsewhere' });
+    expect(refresh.stderr).toBe('');
+    expect(refresh.exitCode).toBe(0);
+    expect(attacker.connections()).toBe(0);
+    expect(world.sts.calls.slice(before).map((c) => [c.action, c.roleArn, c.result, c.host])).toEqual([['AssumeRoleWithWebIdentity', roleArn('Other', OTHER_ACCOUNT), 'OK', chosen]]);
   });
 });

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { EXCLUSIONS, INPUT_NAMES, parseConfig } from '../../src/config.ts';
+import { ALLOWED_KEYS } from '../../src/profiles-file.ts';
 
 const actionYml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8');
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -124,6 +125,11 @@ describe("the README's profiles files", () => {
       ['us', 'us-east-1', 3600],
       ['break-glass', 'us-east-1', 900],
     ]);
+  });
+
+  it('lists exactly the keys the parser allows; any other is refused', () => {
+    const listed = /The file may hold only these keys: ([^.]*)\./.exec(section.replace(/\n/g, ' '))?.[1] ?? '';
+    expect([...listed.matchAll(/`([a-z_]+)`/g)].map((m) => m[1])).toEqual(ALLOWED_KEYS);
   });
 
   it('a chain: one web identity profile and one chained from it', () => {

@@ -35,18 +35,18 @@ describe('profiles-file', () => {
     ]);
   });
 
-  it('a role_arn with no other source of credentials is a web identity profile; its other keys are carried', () => {
-    const { config } = parse(`[profile a]\n# prod\nrole_arn = ${ROLE}\nduration_seconds = 900\noutput = json\ns3 =\n  addressing_style = path\n`);
-    expect(config.profiles[0]).toMatchObject({ name: 'a', durationSeconds: 900, carried: ['# prod', 'output = json', 's3 =', '  addressing_style = path'] });
+  it('a role_arn without source_profile is a web identity profile; its output is carried, rebuilt from the key, comments not', () => {
+    const { config } = parse(`[profile a]\n# endpoint_url = http://127.0.0.1:9\nrole_arn = ${ROLE}\nduration_seconds = 900\nOutput   =   json\n`);
+    expect(config.profiles[0]).toMatchObject({ name: 'a', durationSeconds: 900, carried: ['output = json'] });
   });
 
-  it('leaves chained profiles to the clients, checked by the step; carries every other profile as written', () => {
-    const { config } = parse(`[profile w]\nrole_arn = ${ROLE}\n[profile c]\nrole_arn = ${OTHER}\nsource_profile = w\nexternal_id = ext-1\n[profile k]\naws_access_key_id = AKIA\naws_secret_access_key = s\n`);
+  it('leaves chained profiles to the clients, checked by the step; carries a profile without role_arn with its keys', () => {
+    const { config } = parse(`[profile w]\nrole_arn = ${ROLE}\n[profile c]\nrole_arn = ${OTHER}\nsource_profile = w\nexternal_id = ext-1\n[profile k]\nregion = eu-west-1\n; a comment\noutput = text\n`);
     expect(config.profiles.map((p) => p.name)).toEqual(['w']);
     expect(config.profilesFile?.chained).toEqual([{ name: 'c', roleArn: OTHER, sourceProfile: 'w', region: undefined, durationSeconds: undefined, sessionName: undefined, externalId: 'ext-1', line: 3 }]);
     expect(config.profilesFile?.carried).toEqual([
       { name: 'c', body: [`role_arn = ${OTHER}`, 'source_profile = w', 'external_id = ext-1'] },
-      { name: 'k', body: ['aws_access_key_id = AKIA', 'aws_secret_access_key = s'] },
+      { name: 'k', body: ['region = eu-west-1', 'output = text'] },
     ]);
   });
 
@@ -69,7 +69,10 @@ describe('profiles-file', () => {
     ['a line that is no key', '[default]\nrole_arn\n', {}, "aws/config line 2: is not 'key = value'"],
     ['web_identity_token_server without role_arn', '[profile a]\nweb_identity_token_server = GitHub\n', {}, "aws/config line 2: profile 'a' has web_identity_token_server but no role_arn"],
     ['a token server other than GitHub', `[profile a]\nrole_arn = ${ROLE}\nweb_identity_token_server = GitLab\n`, {}, "aws/config line 3: web_identity_token_server of profile 'a' is 'GitLab': this action serves GitHub only"],
-    ['a token server with another source', `[profile a]\nrole_arn = ${ROLE}\nweb_identity_token_server = GitHub\ncredential_process = x\n`, {}, "profile 'a' has web_identity_token_server and credential_process"],
+    ['a token server with a source profile', `[profile a]\nrole_arn = ${ROLE}\nweb_identity_token_server = GitHub\nsource_profile = b\n[profile b]\nrole_arn = ${ROLE}\n`, {}, "aws/config line 3: profile 'a' has web_identity_token_server and source_profile"],
+    ['a source_profile without role_arn', '[profile a]\nsource_profile = b\n', {}, "aws/config line 2: profile 'a' has source_profile but no role_arn"],
+    ['an external_id on a web identity profile', `[profile a]\nrole_arn = ${ROLE}\nexternal_id = ext-1\n`, {}, "aws/config line 3: profile 'a' has external_id, which only a chained profile"],
+    ['an output the CLI does not know', '[profile a]\noutput = html\n', {}, "aws/config line 2: output 'html' of profile 'a' is not json"],
     ['a source_profile naming a missing profile', `[profile c]\nrole_arn = ${ROLE}\nsource_profile = nowhere\n`, {}, "aws/config line 1: source_profile 'nowhere' of profile 'c' names no profile of aws/config, profiles or aws-profile"],
     ['a cycle of source_profile', `[profile a]\nrole_arn = ${ROLE}\nsource_profile = b\n[profile b]\nrole_arn = ${ROLE}\nsource_profile = a\n`, {}, 'aws/config line 1: source_profile goes round in a circle: a → b → a'],
     ['a region that is not a region', `[profile a]\nrole_arn = ${ROLE}\nregion = europe\n`, {}, "aws/config line 3: region 'europe' of profile 'a' is not a region name"],
@@ -83,6 +86,29 @@ describe('profiles-file', () => {
     ['a key given twice', `[profile a]\nrole_arn = ${ROLE}\nRole_Arn = ${ROLE}\n`, {}, "aws/config line 3: profile 'a' gives role_arn again (line 2)"],
   ])('refuses %s', (_, file, inputs, problem) => {
     expect(refusal(file, inputs)).toContain(problem);
+  });
+
+  // Each of these would decide, in some client that reads the config we write, where the OIDC token or
+  // credentials go, or what runs: refused, naming the file, the line and the key, never dropped.
+  it.each(['endpoint_url', 'ca_bundle', 'credential_process', 'credential_source', 'web_identity_token_file', 'sts_regional_endpoints', 'services', 'sso_session', 'aws_access_key_id', 'use_fips_endpoint', 'EndPoint_URL'])('refuses the key %s, naming file, line and key', (key) => {
+    const message = refusal(`[default]\nrole_arn = ${ROLE}\nregion = us-east-2\n${key} = http://127.0.0.1:9\n`);
+    expect(message).toBe(`Input 'profiles-file' aws/config line 4: profile 'default' has the key ${key.toLowerCase()}, which a profiles-file may not hold: only role_arn, web_identity_token_server, source_profile, external_id, region, duration_seconds, role_session_name, output`);
+  });
+
+  it.each([
+    ['a services section', `[default]\nrole_arn = ${ROLE}\nservices = evil\n[services evil]\nsts =\n  endpoint_url = http://127.0.0.1:9\n`, 'line 3: profile \'default\' has the key services'],
+    ['a services section alone', '[services evil]\nsts =\n  endpoint_url = http://127.0.0.1:9\n', 'line 1: [services evil] is not [default] or [profile NAME]'],
+    ['an sso-session section', '[sso-session s]\nsso_region = us-east-1\n', 'line 1: [sso-session s] is not [default] or [profile NAME]'],
+    ['a sub-section of a profile', `[default]\nrole_arn = ${ROLE}\nsts =\n  endpoint_url = http://127.0.0.1:9\n`, "line 3: profile 'default' has the key sts"],
+    ['a key hidden on the continuation of an allowed one', `[default]\nrole_arn = ${ROLE}\noutput = json\n  endpoint_url = http://127.0.0.1:9\n`, "line 3: the value of output in profile 'default' goes on over the next indented line"],
+    ['an allowed key opening a sub-section', `[default]\nrole_arn = ${ROLE}\nrole_session_name =\n  endpoint_url = http://127.0.0.1:9\n`, "line 3: the value of role_session_name in profile 'default' goes on"],
+    ['a key behind a lone carriage return, a line break for botocore only', `[default]\nrole_arn = ${ROLE}\n# note\rendpoint_url = http://127.0.0.1:9\n`, 'line 3: holds the control character U+000D'],
+  ])('refuses %s', (_, file, problem) => {
+    expect(refusal(file)).toContain(problem);
+  });
+
+  it('reads CRLF line ends as line ends', () => {
+    expect(parse(`[default]\r\nrole_arn = ${ROLE}\r\nregion = us-east-2\r\n`).config.profiles[0]).toMatchObject({ name: 'default', roleArn: ROLE, region: 'us-east-2' });
   });
 
   it('refuses a file that is not readable', () => {

@@ -82,7 +82,8 @@ describe('helperSettings', () => {
   it('carries every input that shapes a refresh, so later credentials follow the same rules as the first', () => {
     const inputs: Record<string, string> = { 'aws-region': 'eu-west-1', profiles: 'deploy: arn:aws:iam::111111111111:role/deploy', 'special-characters-workaround': 'true', 'allowed-account-ids': '111111111111', 'role-duration-seconds': '900' };
     const { config } = parseConfig((name) => inputs[name] ?? '', {});
-    expect(helperSettings(config, ['deploy'])).toMatchObject({
+    expect(helperSettings(config, ['deploy'], 'https://sts.example.test')).toMatchObject({
+      stsEndpoint: 'https://sts.example.test',
       specialCharactersWorkaround: true,
       allowedAccountIds: ['111111111111'],
       profiles: { deploy: { roleArn: 'arn:aws:iam::111111111111:role/deploy', region: 'eu-west-1', durationSeconds: 900, audience: 'sts.amazonaws.com', sessionName: 'GitHubActions' } },
@@ -97,7 +98,7 @@ describe('helperSettings', () => {
       profiles: 'deploy: arn:aws:iam::111111111111:role/deploy region=us-east-2 audience=sigstore duration-seconds=1800 session-name=ship',
     };
     const { config } = parseConfig((name) => inputs[name] ?? '', {});
-    expect(helperSettings(config, ['deploy', 'main']).profiles).toEqual({
+    expect(helperSettings(config, ['deploy', 'main'], undefined).profiles).toEqual({
       deploy: { roleArn: 'arn:aws:iam::111111111111:role/deploy', region: 'us-east-2', audience: 'sigstore', durationSeconds: 1800, sessionName: 'ship' },
       main: { roleArn: 'arn:aws:iam::111111111111:role/main', region: 'eu-west-1', audience: 'sts.amazonaws.com', durationSeconds: 3600, sessionName: 'GitHubActions' },
     });
