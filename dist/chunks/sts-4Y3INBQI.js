@@ -1,1 +1,0 @@
-import{a,b,c}from"./chunk-RYK4APGX.js";import"./chunk-HUT2IUYZ.js";import"./chunk-NXQR2Q4C.js";import"./chunk-OMYDEJ6O.js";import"./chunk-6DHFEWGX.js";export{a as REQUEST_TIMEOUT_MS,b as createSts,c as normalize};
