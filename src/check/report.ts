@@ -3,7 +3,7 @@
 import type { Claims } from '../github/claims.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import { asCloudFormation, asTerraform, type Fix } from './fix.ts';
-import { dependsOn, isUnnamed, STAND_IN_ACCOUNT, type JudgedRun, type JudgedStranger, type Judgement } from './judge.ts';
+import { dependsOn, isUnnamed, notOffered, STAND_IN_ACCOUNT, type JudgedRun, type JudgedStranger, type Judgement, type Unoffered } from './judge.ts';
 
 export interface InputError {
   file: string;
@@ -34,15 +34,28 @@ export interface JsonReport {
     why: string;
   }[];
   strangers: { policy: string; role: string; claims: Claims; why: string }[];
+  /** Conditions on claims STS does not offer: a Deny's that never holds is a finding. */
+  unoffered: { policy: string; statement: number; effect: string; operator: string; key: string; holds: string }[];
   assumed: string[];
 }
+
+/** A Deny whose condition tests a key STS does not offer, and so never applies: the author believes it keeps runs out. */
+const deadDenies = (judgement: Judgement): Unoffered[] => judgement.unoffered.filter((u) => u.effect === 'Deny' && u.holds === 'never');
 
 /** 0: every run admitted and no stranger; 1: findings; 2: some input could not be read. */
 export function exitCode(result: CheckResult): 0 | 1 | 2 {
   if (result.errors.length > 0) return 2;
   const { refused, undetermined, strangers } = result.judgement;
-  return refused.length + undetermined.length + strangers.length > 0 ? 1 : 0;
+  return refused.length + undetermined.length + strangers.length + deadDenies(result.judgement).length > 0 ? 1 : 0;
 }
+
+/** The finding for a Deny that never applies. */
+export function deadDenyText(u: Unoffered): string {
+  return `${u.policy.where} statement ${u.statement + 1} (Deny): ${u.operator} ${notOffered(u.key)}: this Deny never applies, and admits what it was meant to keep out`;
+}
+
+/** A run's sub as printed: a run GitHub issues no token for has none. */
+const subOf = (run: JudgedRun): string => (run.noToken ? '(no token)' : String(run.claims.sub));
 
 const jobName = (run: JudgedRun): string => [run.job.job, ...run.job.called.map((c) => c.job)].join(' / ');
 
@@ -88,6 +101,7 @@ export function toJson(result: CheckResult): JsonReport {
       claims: s.stranger.claims,
       why: strangerWhy(s, result.fixes),
     })),
+    unoffered: result.judgement.unoffered.map((u) => ({ policy: u.policy.where, statement: u.statement + 1, effect: u.effect, operator: u.operator, key: u.key, holds: u.holds })),
     assumed: result.assumed,
   };
 }
@@ -113,6 +127,14 @@ const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {
 const verdictText = (run: JudgedRun): string =>
   run.unresolved ? `UNKNOWN (${dependsOn(run.unresolved)})` : run.verdict.allowed ? 'admitted' : `REFUSED: ${run.verdict.why}`;
 
+/** One run of a role only the run knows, judged by every policy: admitted by those that admit it, else as the judgement counted it. */
+function unnamedVerdict(judged: JudgedRun[], judgement: Judgement): string {
+  const admitting = judged.filter((r) => r.verdict.allowed).map((r) => r.policy.where);
+  if (admitting.length > 0) return `admitted by ${admitting.join(', ')}`;
+  const counted = [...judgement.refused, ...judgement.undetermined].find((r) => r.predicted === judged[0]!.predicted && r.use === judged[0]!.use);
+  return counted ? verdictText(counted) : verdictText(judged[0]!);
+}
+
 const strangerWhy = (s: JudgedStranger, fixes: Fix[]): string => (s.unresolved ? s.verdict.why : `${letIn(s)}; ${keepOut(s, fixes)}`);
 
 /** Terraform files and plans name Terraform resources (`#aws_iam_role.x`); templates name logical IDs; a bare document is JSON. */
@@ -137,15 +159,18 @@ function fixText(fix: Fix, policy: FoundPolicy): string {
 export function toText(result: CheckResult): string {
   const out: string[] = [];
   for (const error of result.errors) out.push(`error: ${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`);
-  for (const [key, runs] of groups(result.judgement.runs)) {
+  const runName = (run: JudgedRun) => `${run.job.workflow}:${run.job.line} ${jobName(run)}: ${run.predicted.trigger}${run.use.profile ? ` (profile ${run.use.profile})` : ''}`;
+  for (const [key, runs] of groups(result.judgement.runs.filter((r) => !isUnnamed(r.use.role)))) {
     const [role, where] = key.split('\n');
-    out.push('', `Role ${role}, trust policy ${where}${isUnnamed(role!) ? ' (the role is known only to the run: tried against this policy)' : ''}`);
-    out.push(
-      table(
-        ['RUN', 'SUB', 'VERDICT'],
-        runs.map((run) => [`${run.job.workflow}:${run.job.line} ${jobName(run)}: ${run.predicted.trigger}${run.use.profile ? ` (profile ${run.use.profile})` : ''}`, String(run.claims.sub), verdictText(run)]),
-      ),
-    );
+    out.push('', `Role ${role}, trust policy ${where}`);
+    out.push(table(['RUN', 'SUB', 'VERDICT'], runs.map((run) => [runName(run), subOf(run), verdictText(run)])));
+  }
+  // A role only the run knows: one row per run, with the policies given that admit it (it is one run, whichever role it is).
+  for (const role of new Set(result.judgement.runs.map((r) => r.use.role).filter(isUnnamed))) {
+    const runs = result.judgement.runs.filter((r) => r.use.role === role);
+    const once = [...new Map(runs.map((r) => [r.predicted, r] as const)).values()];
+    out.push('', `Role ${role} (known only to the run: tried against every policy given that trusts GitHub)`);
+    out.push(table(['RUN', 'SUB', 'VERDICT'], once.map((run) => [runName(run), subOf(run), unnamedVerdict(runs.filter((r) => r.predicted === run.predicted), result.judgement)])));
   }
   if (result.judgement.runs.length === 0) out.push('', 'No run of a job that obtains AWS credentials was matched with a trust policy.');
   // A role only the run knows: which of the policies given would admit all of its runs.
@@ -155,6 +180,8 @@ export function toText(result: CheckResult): string {
     const admitting = policies.filter((where) => runs.filter((r) => r.policy.where === where).every((r) => r.verdict.allowed));
     out.push('', `${role}: ${admitting.length > 0 ? `every run is admitted by ${admitting.join(', ')}` : 'no policy given admits every run'}${admitting.length < policies.length ? `; not by ${policies.filter((p) => !admitting.includes(p)).join(', ')}` : ''}`);
   }
+  const dead = deadDenies(result.judgement);
+  if (dead.length > 0) out.push('', 'Deny conditions that never apply:', ...dead.map((u) => `  - ${deadDenyText(u)}`));
   if (result.judgement.strangers.length > 0) {
     out.push('', `Strangers: tokens that are not this repository's, admitted${result.judgement.strangers.some((s) => s.unresolved) ? ' (or UNKNOWN: they may be)' : ''}`);
     out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved)})` : `${letIn(s)}; ${keepOut(s, result.fixes)}`])));
@@ -171,8 +198,9 @@ function summaryLine(result: CheckResult): string {
   const judged = `${runs.length} run(s) judged, ${tried.length} stranger token(s) tried`;
   const admitted = strangers.filter((s) => !s.unresolved).length;
   const unknown = undetermined.length + strangers.length - admitted;
-  if (refused.length + strangers.length + undetermined.length > 0)
-    return `${refused.length} refused run(s), ${admitted} stranger(s) admitted${unknown > 0 ? `, ${unknown} verdict(s) UNKNOWN (unresolved values)` : ''}.`;
+  const dead = deadDenies(result.judgement).length;
+  if (refused.length + strangers.length + undetermined.length + dead > 0)
+    return `${refused.length} refused run(s), ${admitted} stranger(s) admitted${unknown > 0 ? `, ${unknown} verdict(s) UNKNOWN (unresolved values)` : ''}${dead > 0 ? `, ${dead} Deny condition(s) that never apply` : ''}.`;
   if (runs.length === 0) return `Nothing was judged: no run was matched with a trust policy${result.errors.length > 0 ? `, and ${result.errors.length} file(s) could not be read` : ''}.`;
   return `Every predicted run is admitted, and no stranger (${judged}).`;
 }
@@ -189,7 +217,8 @@ export function annotations(result: CheckResult): string[] {
   const lines = result.errors.map((e) => command(e.file, e.line, e.message));
   const seen = new Set<string>();
   for (const run of result.judgement.refused) {
-    const message = `${jobName(run)}: ${run.predicted.trigger} presents sub ${String(run.claims.sub)}, which the trust policy of ${run.use.role} (${run.policy.where}) refuses: ${run.verdict.why}`;
+    const policy = isUnnamed(run.use.role) ? `no trust policy given admits (${run.use.role} is known only to the run)` : `the trust policy of ${run.use.role} (${run.policy.where}) refuses`;
+    const message = run.noToken ? `${jobName(run)}: ${run.predicted.trigger}: ${run.noToken}` : `${jobName(run)}: ${run.predicted.trigger} presents sub ${String(run.claims.sub)}, which ${policy}: ${run.verdict.why}`;
     if (seen.has(message)) continue;
     seen.add(message);
     lines.push(command(run.job.workflow, run.job.line, message));
@@ -200,6 +229,7 @@ export function annotations(result: CheckResult): string[] {
     seen.add(message);
     lines.push(command(run.job.workflow, run.job.line, message));
   }
+  for (const u of deadDenies(result.judgement)) lines.push(command(u.policy.file, u.policy.line, deadDenyText(u)));
   for (const s of result.judgement.strangers)
     lines.push(command(s.policy.file, s.policy.line, s.unresolved ? `${s.policy.where}: whether it admits ${String(s.stranger.claims.sub)} is unknown: ${dependsOn(s.unresolved)}` : `${s.policy.where} admits ${letIn(s)}; ${keepOut(s, result.fixes)}`));
   return lines;
@@ -209,9 +239,17 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The job summary: a table of every run and verdict, then the strangers. */
 export function summary(result: CheckResult): string {
-  const rows = result.judgement.runs.map(
-    (run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | \`${cell(String(run.claims.sub))}\` | ${cell(run.use.role)} | ${run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(run.verdict.why)}`} |`,
-  );
+  const { runs } = result.judgement;
+  // A role only the run knows is one row per run, with the policies that admit it.
+  const once = runs.filter((run) => !isUnnamed(run.use.role) || runs.find((r) => r.predicted === run.predicted && r.use === run.use) === run);
+  const verdict = (run: JudgedRun) => {
+    if (isUnnamed(run.use.role)) {
+      const text = unnamedVerdict(runs.filter((r) => r.predicted === run.predicted && r.use === run.use), result.judgement);
+      return text.startsWith('admitted') ? `✅ ${cell(text)}` : text.startsWith('UNKNOWN') ? `❔ ${cell(text)}` : `❌ ${cell(text)}`;
+    }
+    return run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(run.verdict.why)}`;
+  };
+  const rows = once.map((run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | \`${cell(subOf(run))}\` | ${cell(run.use.role)} | ${verdict(run)} |`);
   const out = ['## Trust check', '', '| Job | Run | sub | Role | Verdict |', '| --- | --- | --- | --- | --- |', ...rows];
   if (result.judgement.strangers.length > 0) {
     out.push('', '### Strangers admitted', '', '| Policy | sub | Why |', '| --- | --- | --- |');

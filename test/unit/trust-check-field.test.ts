@@ -1,0 +1,94 @@
+// Issue 22, on repositories shaped like the field repositories that showed each item (test/fixtures/repos/):
+// tokens GitHub really issues, conditions STS never sees, strangers with their own subject template, and
+// the counting and wording of the report. Each verdict through the modules: workflows → runs → claims →
+// evaluator, strangers, the advised fix re-checked, and the text a person reads.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fixesFor } from '../../src/check/fix.ts';
+import { judge } from '../../src/check/judge.ts';
+import { exitCode, toJson, toText, type CheckResult } from '../../src/check/report.ts';
+import type { Repository } from '../../src/check/repository.ts';
+import { readWorkflows } from '../../src/check/workflows.ts';
+import type { SubjectShape } from '../../src/github/claims.ts';
+import { evaluate, webIdentityRequest } from '../../src/iam/evaluate.ts';
+import { toPolicyDocument } from '../../src/iam/policy.ts';
+import type { FoundPolicy } from '../../src/policies/found.ts';
+
+const REPOS = path.join('test', 'fixtures', 'repos');
+const ACCOUNT = '111111111111';
+const ROLE = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const base: Repository = { owner: 'acme', repo: 'webapp', ownerId: '100', repoId: '200', defaultBranch: 'main', shape: { useDefault: true, includeClaimKeys: [] }, assumed: [] };
+const template = (...includeClaimKeys: string[]): SubjectShape => ({ useDefault: false, includeClaimKeys });
+
+async function check(repo: string, policies: Record<string, string>, repository: Repository = base) {
+  const dir = path.join(REPOS, repo, '.github', 'workflows');
+  const files = readdirSync(dir)
+    .sort()
+    .map((name) => ({ path: `.github/workflows/${name}`, text: readFileSync(path.join(dir, name), 'utf8') }));
+  const workflows = await readWorkflows(files);
+  const found: FoundPolicy[] = Object.entries(policies).map(([file, roleArn]) => ({ where: file, file, roleArn, document: toPolicyDocument(readFileSync(path.join(REPOS, repo, file), 'utf8')), assumed: [] }));
+  const judgement = judge(workflows.jobs, found, repository);
+  const result: CheckResult = { judgement, fixes: fixesFor(judgement, repository), errors: workflows.errors, assumed: [...repository.assumed, ...workflows.assumed, ...judgement.assumed] };
+  return result;
+}
+
+/** Every advised fix is re-checked: each run with a token admitted, every stranger tried refused. */
+function expectFixHolds(result: CheckResult) {
+  expect(result.fixes.length).toBeGreaterThan(0);
+  for (const fix of result.fixes) {
+    expect(fix.failed).toBeUndefined();
+    for (const run of result.judgement.runs.filter((r) => r.policy === fix.policy && !r.noToken)) expect(evaluate(fix.document, webIdentityRequest(run.claims, ACCOUNT)).allowed).toBe(true);
+    const tried = result.judgement.tried.filter((s) => s.policy === fix.policy);
+    expect(tried.length).toBeGreaterThan(0);
+    for (const s of tried) expect([s.stranger.who, evaluate(fix.document, webIdentityRequest(s.stranger.claims, ACCOUNT)).allowed]).toEqual([s.stranger.who, false]);
+  }
+}
+
+describe('claims: tokens as GitHub issues them', () => {
+  test("a ':' inside an environment's name is written %3A in sub (field: environments named NAME:VERSION)", async () => {
+    const escaped = await check('colon-environment', { 'infra/escaped.json': ROLE('deploy') });
+    expect(escaped.judgement.runs.map((r) => [r.claims.sub, r.claims.environment, r.verdict.allowed])).toEqual([['repo:acme/webapp:environment:Production%3AV1', 'Production:V1', true]]);
+    expect(exitCode(escaped)).toBe(0);
+    // The policy written with the ':' as it is never matches what GitHub sends.
+    const raw = await check('colon-environment', { 'infra/raw.json': ROLE('deploy') });
+    expect(raw.judgement.refused).toHaveLength(1);
+    expect(exitCode(raw)).toBe(1);
+  });
+
+  test("a template that names workflow renders the run's workflow name in sub, as in its claims", async () => {
+    const result = await check('workflow-template', { 'infra/pinned.json': ROLE('deploy') }, { ...base, shape: template('repo', 'workflow') });
+    const [run] = result.judgement.runs;
+    expect(run!.claims.workflow).toBe('deploy');
+    expect(run!.claims.sub).toBe('repo:acme/webapp:workflow:deploy');
+    expect(run!.verdict.allowed).toBe(true);
+  });
+
+  test('a deployment of a commit SHA presents ref "" and workflow_ref @SHA; the one of a branch its ref; both said (field: deployments created by a platform)', async () => {
+    const result = await check('deployment', { 'infra/main-only.json': ROLE('deploy') });
+    expect(result.judgement.runs.map((r) => [r.predicted.trigger, r.claims.ref, r.claims.ref_type, r.claims.sub, r.verdict.allowed])).toEqual([
+      ['deployment of the default branch main', 'refs/heads/main', 'branch', 'repo:acme/webapp:ref:refs/heads/main', true],
+      ['deployment of a commit SHA (ref "")', '', '', 'repo:acme/webapp:ref:', false],
+    ]);
+    const sha = result.judgement.runs[1]!;
+    expect(sha.claims.workflow_ref).toMatch(/^acme\/webapp\/\.github\/workflows\/deploy\.yml@[0-9a-f]{40}$/);
+    expect(sha.claims.job_workflow_ref).toBe(sha.claims.workflow_ref);
+    expect(result.assumed.join('\n')).toMatch(/deployment: the ref is the one the deployment was created with/);
+    expectFixHolds(result);
+  });
+
+  test('a template that includes environment, on a job with none: GitHub issues no token, a finding; no subject invented', async () => {
+    const result = await check('environment-template', { 'infra/prod.json': ROLE('deploy') }, { ...base, shape: template('repo', 'environment') });
+    const [test, deploy] = result.judgement.runs;
+    expect(test!.job.job).toBe('test');
+    expect(test!.noToken).toMatch(/includes environment and this job has none: GitHub issues no token/);
+    expect(test!.claims.sub).toBeUndefined();
+    expect(result.judgement.refused).toEqual([test]);
+    expect(deploy!.claims.sub).toBe('repo:acme/webapp:environment:prod');
+    expect(exitCode(result)).toBe(1);
+    const text = toText(result);
+    expect(text).toMatch(/ci\.yml:11 test: push to main +\(no token\) +REFUSED: the subject template includes environment/);
+    expect(text).not.toContain('environment:undefined');
+    expect(text).not.toMatch(/environment:(\s|$)/m);
+    expect(toJson(result).runs[0]!.claims.sub).toBeUndefined();
+  });
+});
