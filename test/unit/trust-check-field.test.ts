@@ -92,3 +92,60 @@ describe('claims: tokens as GitHub issues them', () => {
     expect(toJson(result).runs[0]!.claims.sub).toBeUndefined();
   });
 });
+
+describe('IAM: a condition on a claim STS does not offer', () => {
+  test('a Deny on event_name never applies: a finding naming the key and the keys STS offers; the pull request is admitted', async () => {
+    const result = await check('unoffered-key', { 'infra/deny-pr.json': ROLE('deploy') });
+    expect(result.judgement.runs.map((r) => [r.predicted.event, r.verdict.allowed])).toEqual([
+      ['push', true],
+      ['pull_request', true],
+    ]);
+    expect(result.judgement.unoffered.map((u) => [u.effect, u.key, u.holds])).toEqual([['Deny', 'token.actions.githubusercontent.com:event_name', 'never']]);
+    expect(exitCode(result)).toBe(1);
+    const text = toText(result);
+    expect(text).toContain(
+      "infra/deny-pr.json statement 2 (Deny): StringEquals token.actions.githubusercontent.com:event_name is not offered by STS (for GitHub's tokens it offers only aud, sub, actor, actor_id, enterprise_id, environment, job_workflow_ref, ref, repository, repository_id, repository_owner_id, workflow), so the condition sees no value: this Deny never applies",
+    );
+    expect(text.trim().split('\n').at(-1)).toBe('0 refused run(s), 0 stranger(s) admitted, 1 Deny condition(s) that never apply.');
+  });
+
+  test('an Allow that tests event_name refuses every run, and its verdict names the key as not offered by STS', async () => {
+    const result = await check('unoffered-key', { 'infra/allow-push.json': ROLE('deploy') });
+    expect(result.judgement.refused).toHaveLength(2);
+    for (const run of result.judgement.refused) expect(run.verdict.why).toMatch(/token\.actions\.githubusercontent\.com:event_name is not offered by STS/);
+    // An Allow's condition is no finding by itself: the refused runs are.
+    expect(result.judgement.unoffered.map((u) => u.effect)).toEqual(['Allow']);
+    expectFixHolds(result);
+  });
+});
+
+describe('counting and wording', () => {
+  const policies = { 'infra/main.json': ROLE('main'), 'infra/pr.json': ROLE('pr'), 'infra/elsewhere.json': ROLE('elsewhere') };
+
+  test('a role given as a secret is judged against every policy, each run counted once with the policies that admit it', async () => {
+    const result = await check('secret-roles', policies);
+    // 3 runs × 3 policies judged; one run (the tag) admitted by none: one refused run, not 3 (nor 7).
+    expect(result.judgement.runs).toHaveLength(9);
+    expect(result.judgement.refused.map((r) => r.claims.ref)).toEqual(['refs/tags/v1']);
+    expect(result.judgement.refused[0]!.verdict.why).toMatch(/^no policy given admits it: infra\/main\.json: .*; infra\/pr\.json: .*; infra\/elsewhere\.json: /);
+    const text = toText(result);
+    const rows = text.split('\n').filter((line) => line.startsWith('.github/workflows/deploy.yml:'));
+    expect(rows.map((row) => row.replace(/ {2,}/g, ' | '))).toEqual([
+      '.github/workflows/deploy.yml:15 deploy: push to main | repo:acme/webapp:ref:refs/heads/main | admitted by infra/main.json',
+      expect.stringMatching(/^\.github\/workflows\/deploy\.yml:15 deploy: push of .*tag .* \| repo:acme\/webapp:ref:refs\/tags\/v1 \| REFUSED: no policy given admits it/),
+      '.github/workflows/deploy.yml:15 deploy: pull request into main | repo:acme/webapp:pull_request | admitted by infra/pr.json',
+    ]);
+    expect(text.trim().split('\n').at(-1)).toBe('1 refused run(s), 0 stranger(s) admitted.');
+  });
+
+  test('when some policy admits every run, no row says REFUSED and the summary says every run is admitted', async () => {
+    const result = await check('secret-roles', { 'infra/main.json': ROLE('main'), 'infra/elsewhere.json': ROLE('elsewhere') });
+    const onlyMain = result.judgement.runs.filter((r) => r.verdict.allowed).map((r) => r.predicted.event);
+    expect(onlyMain).toEqual(['push']);
+    // The two runs main.json refuses are findings, and the table and the summary say the same.
+    const text = toText(result);
+    const refusedRows = text.split('\n').filter((line) => / REFUSED/.test(line));
+    expect(refusedRows).toHaveLength(result.judgement.refused.length);
+    expect(text.trim().split('\n').at(-1)).toBe(`${result.judgement.refused.length} refused run(s), 0 stranger(s) admitted.`);
+  });
+});
