@@ -379,10 +379,18 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
     const own = runs.filter((r) => r.policy === policy);
     const role = own.find((r) => !isUnnamed(r.use.role))?.use.role ?? policy.roleArn ?? policy.roleName ?? policy.where;
     const tokens = own.filter((r) => !r.noToken);
-    const samples = tokens.length > 0 ? uniqueBy(tokens.map((r) => r.claims), (c) => JSON.stringify(c)) : [defaultClaims(repository)];
+    // Only a workflow with `workflow_call` can be called from elsewhere.
+    const samples =
+      tokens.length > 0
+        ? uniqueBy(
+            tokens.map((r) => ({ claims: r.claims, callable: r.job.callable === true })),
+            (c) => JSON.stringify(c),
+          )
+        : [{ claims: defaultClaims(repository), callable: false }];
+    const subjects = subjectsTested(policy);
     const seen = new Set<string>();
-    for (const sample of samples) {
-      for (const stranger of strangersOf(sample, repository.shape)) {
+    for (const { claims: sample, callable } of samples) {
+      for (const stranger of strangersOf(sample, repository.shape, { callable, subjects })) {
         const key = `${stranger.who}\n${JSON.stringify(stranger.claims)}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -396,6 +404,15 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
     (s) => `${s.policy.where}\n${s.stranger.who}`,
   );
   return { runs, strangers, tried, refused, undetermined, unoffered, assumed: [...assumed] };
+}
+
+/** The values the policy's Allow statements test sub against, as string operators read them. */
+function subjectsTested(policy: FoundPolicy): string[] {
+  return policy.document.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) =>
+    Object.entries(s.Condition ?? {})
+      .filter(([operator]) => /^(ForAnyValue:)?String(Equals|Like)(IgnoreCase)?(IfExists)?$/i.test(operator))
+      .flatMap(([, entries]) => Object.entries(entries).filter(([key]) => key.toLowerCase().endsWith(':sub')).flatMap(([, values]) => [values as unknown].flat().map(String))),
+  );
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {

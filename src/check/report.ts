@@ -1,6 +1,7 @@
 // What the check found, for a person (tables per role, strangers, the fix), for a workflow (annotations
 // and a job summary) and for tools (--json, a shape kept stable). Pure: text in, text out.
 import type { Claims } from '../github/claims.ts';
+import { OWN_TEMPLATE } from '../github/strangers.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import { asCloudFormation, asTerraform, type Fix } from './fix.ts';
 import { dependsOn, isUnnamed, notOffered, STAND_IN_ACCOUNT, type JudgedRun, type JudgedStranger, type Judgement, type Unoffered } from './judge.ts';
@@ -77,7 +78,11 @@ export function letIn(finding: JudgedStranger): string {
 function keepOut(finding: JudgedStranger, fixes: Fix[]): string {
   const fix = fixes.find((f) => f.policy === finding.policy && !f.failed);
   const subs = fix ? [fix.condition.StringLike?.[Object.keys(fix.condition.StringLike).find((k) => k.toLowerCase().endsWith(':sub')) ?? ''] ?? []].flat() : [];
-  return subs.length > 0 ? `keep it out: pin sub to ${subs.map((s) => `'${s}'`).join(', ')} (the fix below)` : 'keep it out: pin sub to this repository (repo:OWNER/REPO:...)';
+  const id = fix ? Object.entries(fix.condition.StringEquals ?? {}).find(([k]) => k.toLowerCase().endsWith(':repository_id'))?.[1] : undefined;
+  // A stranger with its own template needs a sub that names the repository, which no value can forge (':' is written %3A).
+  const own = finding.stranger.who.startsWith(OWN_TEMPLATE);
+  if (subs.length > 0) return `keep it out: pin sub to ${subs.map((s) => `'${s}'`).join(', ')}${id ? ` and repository_id to '${String(id)}'` : ''} (the fix below)`;
+  return own ? 'keep it out: pin repo: first in sub (a subject template that starts with repo), pin repository_id, or both' : 'keep it out: pin sub to this repository (repo:OWNER/REPO:...)';
 }
 
 export function toJson(result: CheckResult): JsonReport {

@@ -93,7 +93,8 @@ describe('strangersOf', () => {
       'a repository of another owner (intruder/octo-repo)',
       'a sibling repository (octo-org/other)',
       'a look-alike name (octo-org/octo-repo-fork)',
-      'a caller of octo-org/octo-automation/.github/workflows/oidc.yml@refs/heads/main from another owner (intruder/caller)',
+      'an owner whose name begins with yours (octo-org-evil/octo-repo)',
+      'a caller of octo-org/octo-automation/.github/workflows/oidc.yml from another owner (intruder/caller)',
       'any repository at all (stranger/anything)',
     ]);
     for (const s of strangers) {
@@ -108,8 +109,8 @@ describe('strangersOf', () => {
   });
 
   it('the reusable workflow\'s caller keeps its job_workflow_ref', () => {
-    expect(strangers[3]?.claims.job_workflow_ref).toBe(claims.job_workflow_ref);
-    expect(strangers[3]?.claims.workflow_ref).toBe('intruder/caller/.github/workflows/deploy.yml@refs/heads/main');
+    expect(strangers[4]?.claims.job_workflow_ref).toBe(claims.job_workflow_ref);
+    expect(strangers[4]?.claims.workflow_ref).toBe('intruder/caller/.github/workflows/deploy.yml@refs/heads/main');
   });
 
   it('uses the same template: a sub that names no repository is minted identically elsewhere', () => {

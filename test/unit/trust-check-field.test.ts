@@ -149,3 +149,70 @@ describe('counting and wording', () => {
     expect(text.trim().split('\n').at(-1)).toBe(`${result.judgement.refused.length} refused run(s), 0 stranger(s) admitted.`);
   });
 });
+
+describe('strangers with their own subject template', () => {
+  const whoOf = (result: CheckResult) => result.judgement.strangers.map((s) => s.stranger.who);
+
+  test("StringLike workflow:deploy:* admits a stranger whose template is workflow,repo; the fix pins the repository's sub and keeps it out", async () => {
+    const result = await check('workflow-template', { 'infra/workflow-first.json': ROLE('deploy') }, { ...base, shape: template('workflow', 'repo') });
+    expect(result.judgement.runs.map((r) => [r.claims.sub, r.verdict.allowed])).toEqual([['workflow:deploy:repo:acme/webapp', true]]);
+    const own = result.judgement.strangers.find((s) => s.stranger.who.startsWith('a repository with its own subject template'))!;
+    expect(own.stranger.who).toBe('a repository with its own subject template (intruder/evil, include_claim_keys workflow,repo)');
+    expect(own.stranger.claims.sub).toBe('workflow:deploy:repo:intruder/evil');
+    expect(exitCode(result)).toBe(1);
+    expectFixHolds(result);
+    expect(result.fixes[0]!.condition.StringLike).toEqual({ 'token.actions.githubusercontent.com:sub': 'workflow:deploy:repo:acme/webapp' });
+    expect(toText(result)).toContain("StringLike sub 'workflow:deploy:*' lets in 'workflow:deploy:repo:intruder/evil'; keep it out: pin sub to 'workflow:deploy:repo:acme/webapp' (the fix below)");
+  });
+
+  test("the same policy, for a repository with GitHub's default template: a stranger with the template workflow,repo still gets in", async () => {
+    const result = await check('workflow-template', { 'infra/workflow-first.json': ROLE('deploy') });
+    expect(result.judgement.refused).toHaveLength(1);
+    expect(whoOf(result)).toContain('a repository with its own subject template (intruder/evil, include_claim_keys workflow,repo)');
+    expectFixHolds(result);
+  });
+
+  test("StringEquals workflow:deploy:repo:acme/webapp: no value can forge the repo segment (':' is written %3A), so no stranger", async () => {
+    const result = await check('workflow-template', { 'infra/workflow-pinned.json': ROLE('deploy') }, { ...base, shape: template('workflow', 'repo') });
+    expect(result.judgement.runs.map((r) => r.verdict.allowed)).toEqual([true]);
+    expect(result.judgement.strangers).toEqual([]);
+    expect(result.judgement.tried.some((s) => s.stranger.who.startsWith('a repository with its own subject template'))).toBe(true);
+    expect(exitCode(result)).toBe(0);
+  });
+
+  test('StringEquals environment:prod admits a stranger whose template is environment; the fix pins repository_id', async () => {
+    const result = await check('environment-template', { 'infra/environment-only.json': ROLE('deploy') }, { ...base, shape: template('environment') });
+    expect(result.judgement.runs.filter((r) => !r.noToken).map((r) => [r.claims.sub, r.verdict.allowed])).toEqual([['environment:prod', true]]);
+    expect(whoOf(result)).toContain('a repository with its own subject template (intruder/evil, include_claim_keys environment)');
+    expectFixHolds(result);
+    expect(result.fixes[0]!.condition.StringEquals).toEqual({ 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:repository_id': '200' });
+    expect(toText(result)).toContain("keep it out: pin sub to 'environment:prod' and repository_id to '200' (the fix below)");
+    // Without the repository's ID, no fix is claimed, and the way out is named.
+    const noId = await check('environment-template', { 'infra/environment-only.json': ROLE('deploy') }, { owner: 'acme', repo: 'webapp', defaultBranch: 'main', shape: template('environment'), assumed: [] });
+    expect(noId.fixes[0]!.failed).toMatch(/would still be admitted: .*a subject template with repo first would name the repository; so would a condition on repository_id/);
+    expect(toText(noId)).toContain('keep it out: pin repo: first in sub (a subject template that starts with repo), pin repository_id, or both');
+  });
+});
+
+describe('strangers: owner prefixes and callers', () => {
+  test('repo:acme* admits an owner whose name begins with acme (acme-evil/webapp)', async () => {
+    const result = await check('strangers', { 'infra/owner-prefix.json': ROLE('deploy') });
+    const owner = result.judgement.strangers.find((s) => s.stranger.who.startsWith('an owner whose name begins with yours'))!;
+    expect(owner.stranger.claims.sub).toBe('repo:acme-evil/webapp:ref:refs/heads/main');
+    expectFixHolds(result);
+  });
+
+  test('callers are tried only for a workflow that has workflow_call, and each is reported once, whatever the refs', async () => {
+    const text = readFileSync(path.join(REPOS, 'strangers', '.github', 'workflows', 'deploy.yml'), 'utf8').replace("    branches: [main]\n", "    branches: [main, 'release/*']\n    tags: ['v*']\n  workflow_call:\n");
+    const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text }]);
+    const document = toPolicyDocument(readFileSync(path.join(REPOS, 'strangers', 'infra', 'no-sub.json'), 'utf8'));
+    const policy: FoundPolicy = { where: 'no-sub', file: 'no-sub', roleArn: ROLE('deploy'), document, assumed: [] };
+    const judgement = judge(workflows.jobs, [policy], base);
+    expect(new Set(judgement.runs.map((r) => r.claims.ref)).size).toBeGreaterThan(1);
+    const callers = judgement.strangers.filter((s) => s.stranger.who.startsWith('a caller of'));
+    expect(callers.map((s) => s.stranger.who)).toEqual(['a caller of acme/webapp/.github/workflows/deploy.yml from another owner (intruder/caller)']);
+    // Without workflow_call, nobody calls it.
+    const plain = await check('strangers', { 'infra/no-sub.json': ROLE('deploy') });
+    expect(plain.judgement.tried.some((s) => s.stranger.who.startsWith('a caller of'))).toBe(false);
+  });
+});
