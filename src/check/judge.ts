@@ -267,7 +267,7 @@ function bindAccounts(policies: FoundPolicy[], roles: string[]): FoundPolicy[] {
       ? [ROLE_ARN.exec(role)![2]!, `the account of ${role}, which a workflow assumes`]
       : provider
         ? [provider.account, "the account of the GitHub provider it trusts"]
-        : [STAND_IN_ACCOUNT, 'no workflow names the account: a stand-in'];
+        : [STAND_IN_ACCOUNT, 'no workflow names the account: a stand-in account'];
     const bound = !policy.accountPlaceholders?.length ? policy : forAccount(policy, account, why);
     return bindProvider(bound, role);
   });
@@ -297,7 +297,7 @@ function bindProvider(policy: FoundPolicy, role: string | undefined): FoundPolic
   return {
     ...policy,
     document: { ...policy.document, Statement },
-    assumed: [...policy.assumed, ...[...names].map((name) => `the Federated principal ${name} is taken as GitHub's provider, ${provider}`)],
+    assumed: [...policy.assumed, ...[...names].map((name) => `the Federated principal ${name} is taken as GitHub's provider, ${provider}${target.account === STAND_IN_ACCOUNT ? ' (in a stand-in account)' : ''}`)],
   };
 }
 
@@ -332,12 +332,12 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
         // A role only the run knows can be any role given that trusts GitHub's tokens, not a service's or another provider's.
         const matched = expression ? policies.filter(trustsGitHub) : policies.filter((policy) => isPolicyOf(policy, use.role));
         if (matched.length === 0) {
-          assumed.add(`role ${use.role} (${job.workflow} job ${job.job}): no trust policy given for it${expression ? " (none given trusts GitHub's OIDC provider)" : ''}: not checked`);
+          assumed.add(`${job.workflow} job ${job.job}: role ${use.role} has no trust policy given for it${expression ? " (none given trusts GitHub's OIDC provider)" : ''}, so it is not checked`);
           continue;
         }
         const others = policies.length - matched.length;
-        if (expression) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is known only to the run: tried against every policy given that trusts GitHub's OIDC provider${others > 0 ? ` (${others} that trust${others === 1 ? 's' : ''} none not tried)` : ''}`);
-        else if (isExpression(use.role)) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is partly an expression: matched by its name, ${roleName(use.role)}`);
+        if (expression) assumed.add(`${job.workflow} job ${job.job}: role ${use.role} is known only to the run, so it is tried against every policy given that trusts GitHub's OIDC provider${others > 0 ? ` (${others} that trust${others === 1 ? 's' : ''} none not tried)` : ''}`);
+        else if (isExpression(use.role)) assumed.add(`${job.workflow} job ${job.job}: role ${use.role} is partly an expression: matched by its name, ${roleName(use.role)}`);
         for (const p of predicted) {
           const holds = step.if === undefined ? true : holdsForRun(step.if, factsOf(p.run), p.inputs);
           if (holds === false) continue;

@@ -35,9 +35,9 @@ export interface JsonReport {
     why: string;
   }[];
   strangers: { policy: string; role: string; claims: Claims; why: string }[];
+  assumed: string[];
   /** Conditions on claims STS does not offer: a Deny's that never holds is a finding. */
   unoffered: { policy: string; statement: number; effect: string; operator: string; key: string; holds: string }[];
-  assumed: string[];
 }
 
 /** A Deny whose condition tests a key STS does not offer, and so never applies: the author believes it keeps runs out. */
@@ -98,7 +98,7 @@ export function toJson(result: CheckResult): JsonReport {
       policy: run.policy.where,
       claims: run.claims,
       admitted: run.verdict.allowed,
-      why: run.verdict.why,
+      why: standIn(run.verdict.why),
     })),
     strangers: result.judgement.strangers.map((s) => ({
       policy: s.policy.where,
@@ -106,8 +106,8 @@ export function toJson(result: CheckResult): JsonReport {
       claims: s.stranger.claims,
       why: strangerWhy(s, result.fixes),
     })),
+    assumed: onceEach(result.assumed).map(standIn),
     unoffered: result.judgement.unoffered.map((u) => ({ policy: u.policy.where, statement: u.statement + 1, effect: u.effect, operator: u.operator, key: u.key, holds: u.holds })),
-    assumed: result.assumed,
   };
 }
 
@@ -130,7 +130,35 @@ const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {
 
 // A verdict resting on a value the source left unresolved says what to give rather than guessing.
 const verdictText = (run: JudgedRun): string =>
-  run.unresolved ? `UNKNOWN (${dependsOn(run.unresolved)})` : run.verdict.allowed ? 'admitted' : `REFUSED: ${run.verdict.why}`;
+  run.unresolved ? `UNKNOWN (${dependsOn(run.unresolved)})` : run.verdict.allowed ? 'admitted' : `REFUSED: ${standIn(run.verdict.why)}`;
+
+/** A text that shows the stand-in account says it is one: a reader must not take it for theirs. */
+export const standIn = (text: string): string =>
+  text.includes(STAND_IN_ACCOUNT) && !text.includes('stand-in') ? `${text} (${STAND_IN_ACCOUNT} is a stand-in account: no source names the role's account)` : text;
+
+/**
+ * Each fact once: the same note about several jobs or policies ("WHERE: FACT") becomes one line naming
+ * them all; a note made twice is listed once.
+ */
+export function onceEach(assumed: string[]): string[] {
+  const facts = new Map<string, string[]>();
+  const split = (note: string): [string, string] => {
+    // WHERE is a file, optionally with "#resource" or " job NAME": never a sentence.
+    const match = /^([^\s:]+(?:#[^\s:]+)?(?: job [^\s:]+)?): (.+)$/s.exec(note);
+    return match ? [match[2]!, match[1]!] : [note, ''];
+  };
+  for (const note of assumed) {
+    const [fact, where] = split(note);
+    const places = facts.get(fact) ?? [];
+    if (!places.includes(where)) places.push(where);
+    facts.set(fact, places);
+  }
+  return [...facts].map(([fact, places]) => {
+    const named = places.filter(Boolean);
+    if (named.length === 0) return fact;
+    return named.length === 1 && places.length === 1 ? `${named[0]}: ${fact}` : `${fact} (${named.join('; ')})`;
+  });
+}
 
 /** One run of a role only the run knows, judged by every policy: admitted by those that admit it, else as the judgement counted it. */
 function unnamedVerdict(judged: JudgedRun[], judgement: Judgement): string {
@@ -140,7 +168,7 @@ function unnamedVerdict(judged: JudgedRun[], judgement: Judgement): string {
   return counted ? verdictText(counted) : verdictText(judged[0]!);
 }
 
-const strangerWhy = (s: JudgedStranger, fixes: Fix[]): string => (s.unresolved ? s.verdict.why : `${letIn(s)}; ${keepOut(s, fixes)}`);
+const strangerWhy = (s: JudgedStranger, fixes: Fix[]): string => standIn(s.unresolved ? s.verdict.why : `${letIn(s)}; ${keepOut(s, fixes)}`);
 
 /** Terraform files and plans name Terraform resources (`#aws_iam_role.x`); templates name logical IDs; a bare document is JSON. */
 function sourceFormat(policy: FoundPolicy): 'terraform' | 'cloudformation' | 'json' {
@@ -153,7 +181,7 @@ function fixText(fix: Fix, policy: FoundPolicy): string {
   const statement = fix.document.Statement.at(-1);
   const parts = [`Change the GitHub statement of ${policy.where} to (re-checked: admits every run above, and no stranger):`, JSON.stringify(statement, null, 2)];
   // No source named the account: the provider's ARN shows the stand-in, which is not the reader's to copy.
-  if (JSON.stringify(statement).includes(`::${STAND_IN_ACCOUNT}:`)) parts.push(`(${STAND_IN_ACCOUNT} stands for the role's account, which neither the workflows nor the policy name: keep your own provider ARN)`);
+  if (JSON.stringify(statement).includes(`::${STAND_IN_ACCOUNT}:`)) parts.push(`(${STAND_IN_ACCOUNT} is a stand-in account for the role's, which neither the workflows nor the policy name: keep your own provider ARN)`);
   const format = sourceFormat(policy);
   if (format === 'terraform') parts.push('As Terraform (condition blocks of an aws_iam_policy_document):', asTerraform(fix.condition));
   if (format === 'cloudformation') parts.push('As CloudFormation (the statement\'s Condition):', asCloudFormation(fix.condition));
@@ -189,10 +217,10 @@ export function toText(result: CheckResult): string {
   if (dead.length > 0) out.push('', 'Deny conditions that never apply:', ...dead.map((u) => `  - ${deadDenyText(u)}`));
   if (result.judgement.strangers.length > 0) {
     out.push('', `Strangers: tokens that are not this repository's, admitted${result.judgement.strangers.some((s) => s.unresolved) ? ' (or UNKNOWN: they may be)' : ''}`);
-    out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved)})` : `${letIn(s)}; ${keepOut(s, result.fixes)}`])));
+    out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved)})` : strangerWhy(s, result.fixes)])));
   }
   for (const fix of result.fixes) out.push('', fixText(fix, fix.policy));
-  if (result.assumed.length > 0) out.push('', 'Assumed:', ...result.assumed.map((a) => `  - ${a.replace(/\s*\n\s*/g, ' ')}`));
+  if (result.assumed.length > 0) out.push('', 'Assumed:', ...onceEach(result.assumed).map((a) => `  - ${standIn(a.replace(/\s*\n\s*/g, ' '))}`));
   out.push('', summaryLine(result));
   return out.join('\n').replace(/^\n/, '');
 }
@@ -226,7 +254,7 @@ export function annotations(result: CheckResult): string[] {
     const message = run.noToken ? `${jobName(run)}: ${run.predicted.trigger}: ${run.noToken}` : `${jobName(run)}: ${run.predicted.trigger} presents sub ${String(run.claims.sub)}, which ${policy}: ${run.verdict.why}`;
     if (seen.has(message)) continue;
     seen.add(message);
-    lines.push(command(run.job.workflow, run.job.line, message));
+    lines.push(command(run.job.workflow, run.job.line, standIn(message)));
   }
   for (const run of result.judgement.undetermined) {
     const message = `${jobName(run)}: ${run.predicted.trigger} presents sub ${String(run.claims.sub)}; whether the trust policy of ${run.use.role} (${run.policy.where}) admits it is unknown: ${dependsOn(run.unresolved ?? [])}`;
@@ -252,7 +280,7 @@ export function summary(result: CheckResult): string {
       const text = unnamedVerdict(runs.filter((r) => r.predicted === run.predicted && r.use === run.use), result.judgement);
       return text.startsWith('admitted') ? `✅ ${cell(text)}` : text.startsWith('UNKNOWN') ? `❔ ${cell(text)}` : `❌ ${cell(text)}`;
     }
-    return run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(run.verdict.why)}`;
+    return run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(standIn(run.verdict.why))}`;
   };
   const rows = once.map((run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | \`${cell(subOf(run))}\` | ${cell(run.use.role)} | ${verdict(run)} |`);
   const out = ['## Trust check', '', '| Job | Run | sub | Role | Verdict |', '| --- | --- | --- | --- | --- |', ...rows];

@@ -137,7 +137,7 @@ export async function resolveRepository(sources: RepositorySources): Promise<Rep
   ];
   if (missing.length > 0) throw new RepositoryError(`the subject template names ${missing.join(' and ')}, which neither the options, the runner nor GitHub's API gave (a github-token reads them)`);
   if (!shape.immutable) {
-    assumed.push('subjects in the name-only form: repositories created or renamed since 2026-07-15, or opted in, use the immutable form (--subject-claims immutable)');
+    assumed.push('subjects in the name-only form: repositories created or renamed since 2026-07-15, or opted in, use the immutable form (--immutable)');
   }
   return { ...name, ownerId, repoId, ...(visibility ? { visibility } : {}), defaultBranch, shape, assumed };
 }

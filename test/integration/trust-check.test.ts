@@ -55,7 +55,7 @@ describe('the CLI', () => {
     const result = await cli('after-merge', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/deploy-trust.json`]);
     expect(result.code).toBe(1);
     const report = json(result);
-    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed']);
+    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed', 'unoffered']);
     expect(report.runs[1]).toEqual({
       workflow: '.github/workflows/deploy.yml',
       line: 11,
@@ -124,7 +124,7 @@ describe('the CLI', () => {
     // Whether another owner's token gets in rests on var.org too: said, not claimed either way.
     expect(result.stdout).toMatch(/repo:intruder\/webapp:ref:refs\/heads\/main\s+UNKNOWN \(depends on var\.org/);
     const report = json(await cli('undetermined', ['--repository', 'acme/webapp', '--json', 'infra']));
-    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed']);
+    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed', 'unoffered']);
     expect(report.runs).toEqual([expect.objectContaining({ event: 'push', admitted: false, why: 'undetermined: depends on var.org, not resolved: give --var org=VALUE' })]);
     expect(Object.keys(report.runs[0]!)).toEqual(['workflow', 'line', 'job', 'event', 'ref', 'environment', 'role', 'policy', 'claims', 'admitted', 'why']);
     expect(report.strangers.length).toBeGreaterThan(0);
@@ -148,7 +148,7 @@ describe('the CLI', () => {
     const result = await cli('stand-in-account', ['--repository', 'acme/webapp', 'infra']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"');
-    expect(result.stdout).toContain("(123456789012 stands for the role's account, which neither the workflows nor the policy name: keep your own provider ARN)");
+    expect(result.stdout).toContain("(123456789012 is a stand-in account for the role's, which neither the workflows nor the policy name: keep your own provider ARN)");
   });
 
   test('a stranger: the condition that lets it in and the change that keeps it out', async () => {

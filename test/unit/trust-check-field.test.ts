@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixesFor } from '../../src/check/fix.ts';
 import { judge } from '../../src/check/judge.ts';
-import { exitCode, toJson, toText, type CheckResult } from '../../src/check/report.ts';
+import { annotations, exitCode, onceEach, summary, toJson, toText, type CheckResult } from '../../src/check/report.ts';
 import type { Repository } from '../../src/check/repository.ts';
 import { readWorkflows } from '../../src/check/workflows.ts';
 import type { SubjectShape } from '../../src/github/claims.ts';
@@ -214,5 +214,47 @@ describe('strangers: owner prefixes and callers', () => {
     // Without workflow_call, nobody calls it.
     const plain = await check('strangers', { 'infra/no-sub.json': ROLE('deploy') });
     expect(plain.judgement.tried.some((s) => s.stranger.who.startsWith('a caller of'))).toBe(false);
+  });
+});
+
+describe('wording', () => {
+  test('"Assumed" lists each fact once: the same note about several jobs is one line naming them', async () => {
+    // Two jobs of one workflow, both assuming the secret role on workflow_dispatch (field: a repository with a job per account).
+    const text = readFileSync(path.join(REPOS, 'secret-roles', '.github', 'workflows', 'deploy.yml'), 'utf8').replace('  pull_request:\n    branches: [main]\n', '  workflow_dispatch:\n');
+    const twice = `${text}  audit:\n${text.split('  deploy:\n')[1]}`;
+    const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text: twice }]);
+    expect(workflows.jobs.map((j) => j.job)).toEqual(['deploy', 'audit']);
+    const document = toPolicyDocument(readFileSync(path.join(REPOS, 'secret-roles', 'infra', 'main.json'), 'utf8'));
+    const judgement = judge(workflows.jobs, [{ where: 'infra/main.json', file: 'infra/main.json', roleArn: ROLE('main'), document, assumed: [] }], base);
+    const result: CheckResult = { judgement, fixes: fixesFor(judgement, base), errors: [], assumed: judgement.assumed };
+    const assumed = toText(result).split('Assumed:\n')[1]!.split('\n\n')[0]!.split('\n');
+    expect(assumed).toEqual([
+      '  - workflow_dispatch can be started on any branch or tag; predicted on the default branch main (.github/workflows/deploy.yml job deploy; .github/workflows/deploy.yml job audit)',
+      "  - role ${{ secrets.AWS_ROLE }} is known only to the run, so it is tried against every policy given that trusts GitHub's OIDC provider (.github/workflows/deploy.yml job deploy; .github/workflows/deploy.yml job audit)",
+    ]);
+    expect(toJson(result).assumed).toHaveLength(2);
+  });
+
+  test('onceEach: a note made twice is listed once; a note about one place keeps its place first', () => {
+    expect(onceEach(['a.yml job x: same', 'default branch main (neither git nor GitHub said)', 'a.yml job x: same', 'infra/p.json#Role: other', 'b.yml job y: same'])).toEqual([
+      'same (a.yml job x; b.yml job y)',
+      'default branch main (neither git nor GitHub said)',
+      'infra/p.json#Role: other',
+    ]);
+  });
+
+  test('a stand-in account is called that wherever it appears: tables, strangers, fix, assumed, annotations, summary, JSON', async () => {
+    // The policy names no account (no role ARN, no provider ARN: Principal *) and the role is named without one: judged in the stand-in account.
+    const document = toPolicyDocument(readFileSync(path.join(REPOS, 'strangers', 'infra', 'owner-wide.json'), 'utf8'));
+    const foreign = { ...document, Statement: document.Statement.map((st) => ({ ...st, Principal: '*' as const })) };
+    const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text: readFileSync(path.join(REPOS, 'strangers', '.github', 'workflows', 'deploy.yml'), 'utf8') }]);
+    const policy: FoundPolicy = { where: 'infra/trust.json', file: 'infra/trust.json', roleName: 'deploy', document: foreign, assumed: [] };
+    const moved = workflows.jobs.map((job) => ({ ...job, steps: job.steps.map((st) => ({ ...st, roleToAssume: 'deploy' })) }));
+    const judgement = judge(moved, [policy], base);
+    const result: CheckResult = { judgement, fixes: fixesFor(judgement, base), errors: [], assumed: judgement.assumed };
+    const outputs = [toText(result), ...annotations(result), summary(result), JSON.stringify(toJson(result))];
+    const lines = outputs.flatMap((o) => o.split('\n')).filter((line) => line.includes('123456789012') && !/"Federated"|oidc-provider\/token\.actions\.githubusercontent\.com"$/.test(line));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect([line, line.includes('stand-in')]).toEqual([line, true]);
   });
 });
