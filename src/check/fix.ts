@@ -3,6 +3,7 @@
 // evaluator before it is advised. Pure.
 import { stringify } from 'yaml';
 import { GITHUB_ISSUER, type Claims } from '../github/claims.ts';
+import { OWN_TEMPLATE, strangersOf } from '../github/strangers.ts';
 import { evaluate, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
 import type { PolicyDocument, Statement } from '../iam/policy.ts';
 import type { FoundPolicy } from '../policies/found.ts';
@@ -77,16 +78,19 @@ export function adviseFix(input: FixInput): Fix {
     Statement: [...statements.filter((s) => !isGitHubStatement(s)), { ...template, Condition: c }],
   });
   let document = documentOf(condition);
+  // The subjects the fix admits are tried too, by strangers with a template of their own shaped for them.
+  const shaped = input.runs.length > 0 ? strangersOf(input.runs[0]!.claims, undefined, { callable: false, subjects }).filter((s) => s.who.startsWith(OWN_TEMPLATE)) : [];
+  const strangers = [...input.strangers, ...shaped.map((s) => s.claims)];
   // A sub that does not name the repository (a template without repo first) is minted by anyone with the
   // same template: the repository's ID, which no other repository has, keeps them out.
   const ids = unique(input.runs.map((run) => run.claims.repository_id).filter((id): id is string => typeof id === 'string'));
-  const strangerIn = () => input.strangers.some((claims) => judge(document, claims).allowed);
+  const strangerIn = () => strangers.some((claims) => judge(document, claims).allowed);
   if (strangerIn() && ids.length === 1 && input.runs.every((run) => run.claims.repository_id === ids[0])) {
     (condition.StringEquals ??= {})[ID] = ids[0]!;
     document = documentOf(condition);
   }
   const refused = input.runs.find((run) => !judge(document, run.claims).allowed);
-  const admitted = input.strangers.find((claims) => judge(document, claims).allowed);
+  const admitted = strangers.find((claims) => judge(document, claims).allowed);
   let failed: string | undefined;
   if (subjects.length === 0) failed = 'the subjects of this repository are not known for this policy';
   else if (refused) failed = `${String(refused.claims.sub)} would still be refused: ${judge(document, refused.claims).why}`;

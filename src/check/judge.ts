@@ -389,8 +389,9 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
         : [{ claims: defaultClaims(repository), callable: false }];
     const subjects = subjectsTested(policy);
     const seen = new Set<string>();
-    for (const { claims: sample, callable } of samples) {
-      for (const stranger of strangersOf(sample, repository.shape, { callable, subjects })) {
+    for (const [index, { claims: sample, callable }] of samples.entries()) {
+      // A stranger with its own template sets every value it needs: shaped once per policy, not once per run.
+      for (const stranger of strangersOf(sample, repository.shape, { callable, subjects: index === 0 ? subjects : [] })) {
         const key = `${stranger.who}\n${JSON.stringify(stranger.claims)}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -4,12 +4,12 @@
 // evaluator, strangers, the advised fix re-checked, and the text a person reads.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fixesFor } from '../../src/check/fix.ts';
+import { adviseFix, fixesFor } from '../../src/check/fix.ts';
 import { judge } from '../../src/check/judge.ts';
 import { annotations, exitCode, onceEach, summary, toJson, toText, type CheckResult } from '../../src/check/report.ts';
 import type { Repository } from '../../src/check/repository.ts';
 import { readWorkflows } from '../../src/check/workflows.ts';
-import type { SubjectShape } from '../../src/github/claims.ts';
+import { claimsFor, type SubjectShape } from '../../src/github/claims.ts';
 import { evaluate, webIdentityRequest } from '../../src/iam/evaluate.ts';
 import { toPolicyDocument } from '../../src/iam/policy.ts';
 import type { FoundPolicy } from '../../src/policies/found.ts';
@@ -257,4 +257,18 @@ describe('wording', () => {
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect([line, line.includes('stand-in')]).toEqual([line, true]);
   });
+});
+
+test("the fix is re-checked against strangers with their own template shaped for the fix's own subjects", () => {
+  // A repository whose template is ref alone (field: include_claim_keys ["ref"]): its subjects name no repository.
+  const run = { owner: 'acme', repo: 'webapp', ownerId: '100', repoId: '200', eventName: 'push', ref: 'refs/heads/main', workflowRef: 'acme/webapp/.github/workflows/deploy.yml@refs/heads/main' };
+  const claims = claimsFor(run, 'sts.amazonaws.com', template('ref'));
+  const policy: FoundPolicy = { where: 'p', file: 'p', document: toPolicyDocument(readFileSync(path.join(REPOS, 'strangers', 'infra', 'no-sub.json'), 'utf8')), assumed: [] };
+  // No stranger given: the fix alone must find that 'ref:refs/heads/main' is minted by anyone with that template.
+  const fix = adviseFix({ policy, account: ACCOUNT, partition: 'aws', runs: [{ claims, pattern: claims }], strangers: [] });
+  expect(fix.failed).toBeUndefined();
+  expect(fix.condition.StringEquals).toMatchObject({ 'token.actions.githubusercontent.com:repository_id': '200' });
+  const elsewhere = claimsFor({ ...run, owner: 'intruder', repo: 'evil', ownerId: '1', repoId: '2' }, 'sts.amazonaws.com', template('ref'));
+  expect(evaluate(fix.document, webIdentityRequest(elsewhere, ACCOUNT)).allowed).toBe(false);
+  expect(evaluate(fix.document, webIdentityRequest(claims, ACCOUNT)).allowed).toBe(true);
 });
