@@ -52,7 +52,8 @@ export function exitCode(result: CheckResult): 0 | 1 | 2 {
 
 /** The finding for a Deny that never applies. */
 export function deadDenyText(u: Unoffered): string {
-  return `${u.policy.where} statement ${u.statement + 1} (Deny): ${u.operator} ${notOffered(u.key)}: this Deny never applies, and admits what it was meant to keep out`;
+  // The key and operator are the policy's own text: one line, whatever they hold.
+  return `${u.policy.where} statement ${u.statement + 1} (Deny): ${u.operator} ${notOffered(u.key)}: this Deny never applies, and admits what it was meant to keep out`.replace(/\s*\n\s*/g, ' ');
 }
 
 /** A run's sub as printed: a run GitHub issues no token for has none. */
@@ -156,7 +157,15 @@ export function onceEach(assumed: string[]): string[] {
   return [...facts].map(([fact, places]) => {
     const named = places.filter(Boolean);
     if (named.length === 0) return fact;
-    return named.length === 1 && places.length === 1 ? `${named[0]}: ${fact}` : `${fact} (${named.join('; ')})`;
+    if (named.length === 1 && places.length === 1) return `${named[0]}: ${fact}`;
+    // Several jobs of one workflow: "deploy.yml jobs a, b".
+    const byFile = new Map<string, string[]>();
+    for (const place of named) {
+      const [file, job] = place.split(' job ');
+      byFile.set(file!, [...(byFile.get(file!) ?? []), ...(job === undefined ? [] : [job])]);
+    }
+    const said = [...byFile].map(([file, jobs]) => (jobs.length === 0 ? file : `${file} job${jobs.length > 1 ? 's' : ''} ${jobs.join(', ')}`));
+    return `${fact} (${said.join('; ')})`;
   });
 }
 

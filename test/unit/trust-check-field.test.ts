@@ -229,8 +229,8 @@ describe('wording', () => {
     const result: CheckResult = { judgement, fixes: fixesFor(judgement, base), errors: [], assumed: judgement.assumed };
     const assumed = toText(result).split('Assumed:\n')[1]!.split('\n\n')[0]!.split('\n');
     expect(assumed).toEqual([
-      '  - workflow_dispatch can be started on any branch or tag; predicted on the default branch main (.github/workflows/deploy.yml job deploy; .github/workflows/deploy.yml job audit)',
-      "  - role ${{ secrets.AWS_ROLE }} is known only to the run, so it is tried against every policy given that trusts GitHub's OIDC provider (.github/workflows/deploy.yml job deploy; .github/workflows/deploy.yml job audit)",
+      '  - workflow_dispatch can be started on any branch or tag; predicted on the default branch main (.github/workflows/deploy.yml jobs deploy, audit)',
+      "  - role ${{ secrets.AWS_ROLE }} is known only to the run, so it is tried against every policy given that trusts GitHub's OIDC provider (.github/workflows/deploy.yml jobs deploy, audit)",
     ]);
     expect(toJson(result).assumed).toHaveLength(2);
   });
