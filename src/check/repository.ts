@@ -1,7 +1,7 @@
 // How the repository's tokens are shaped: its owner and name, their IDs, its default branch and its
 // subject template, from what the caller gives and what it can learn, with every assumption said.
 // Pure: the entry point supplies the environment, the git remote and the GitHub API call.
-import type { SubjectShape } from '../github/claims.ts';
+import { RENDERED_KEYS, type SubjectShape } from '../github/claims.ts';
 
 export interface Repository {
   owner: string;
@@ -130,6 +130,10 @@ export async function resolveRepository(sources: RepositorySources): Promise<Rep
   }
   // A fact the template renders into every sub cannot be guessed: the subjects would be guesses.
   const keys = shape.useDefault ? [] : shape.includeClaimKeys;
+  const unpredictable = keys.filter((key) => !RENDERED_KEYS.includes(key));
+  if (unpredictable.length > 0) {
+    throw new RepositoryError(`the subject template names ${unpredictable.map((key) => (/^\w+$/.test(key) ? key : JSON.stringify(key))).join(', ')}, whose value differs from run to run or is the organization's: the subjects cannot be predicted (the check renders ${RENDERED_KEYS.join(', ')})`);
+  }
   const missing = [
     ...(keys.includes('repository_visibility') && visibility === undefined ? ['repository_visibility (give --visibility public|private|internal)'] : []),
     ...(keys.includes('repository_id') && repoId === undefined ? ['repository_id (give --repository-id N)'] : []),

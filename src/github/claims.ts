@@ -59,6 +59,16 @@ export interface SubjectShape {
   immutable?: boolean;
 }
 
+/**
+ * The keys of a template this model renders from the run. The others (actor, run_id, sha,
+ * runner_environment, enterprise, repo_property_*, ...) differ from run to run or are the organization's:
+ * a sub that names them cannot be predicted.
+ */
+export const RENDERED_KEYS: readonly string[] = [
+  'repo', 'context', 'ref', 'ref_type', 'event_name', 'repository', 'repository_owner', 'repository_owner_id', 'repository_id',
+  'repository_visibility', 'workflow', 'workflow_ref', 'job_workflow_ref', 'environment', 'base_ref', 'head_ref',
+];
+
 /** GitHub's default template, and what "Resetting organization template customizations" sets. */
 const DEFAULT_CLAIM_KEYS = ['repo', 'context'] as const;
 

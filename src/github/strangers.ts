@@ -2,7 +2,7 @@
 // repositories the policy must not admit. Anyone can set the same subject template on their own
 // repository, so each stranger's sub is built with this repository's template; and anyone can set a
 // template of their own, so for each sub a policy tests, a stranger shapes its template to meet it.
-import { claimsFor, noTokenFor, runOf, shapeOf, type Claims, type Run, type SubjectShape } from './claims.ts';
+import { claimsFor, noTokenFor, RENDERED_KEYS, runOf, shapeOf, type Claims, type Run, type SubjectShape } from './claims.ts';
 
 /** Tokens that are not this repository's but that someone else can make GitHub mint. */
 export interface Stranger {
@@ -72,8 +72,8 @@ function otherOwner(owner: string): string {
   return owner === 'intruder' ? 'outsider' : 'intruder';
 }
 
-/** The keys a template can name that this model renders; `pull_request` is a form of `context`. */
-const RENDERED = new Set(['repo', 'environment', 'ref', 'workflow', 'event_name', 'job_workflow_ref', 'repository', 'repository_owner', 'repository_owner_id', 'repository_id', 'repository_visibility', 'workflow_ref', 'base_ref', 'head_ref', 'ref_type']);
+/** The keys a sub shows (`context` never shows: it renders as environment, ref or pull_request). */
+const RENDERED = new Set(RENDERED_KEYS.filter((key) => key !== 'context'));
 /** Keys whose value is the repository's own: a stranger renders its own, whatever the policy wants. */
 const IDENTITY = new Set(['repo', 'repository', 'repository_owner', 'repository_owner_id', 'repository_id', 'workflow_ref']);
 

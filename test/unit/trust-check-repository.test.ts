@@ -90,3 +90,9 @@ test("with a token, the IDs and the visibility are read from GitHub's API; what 
   const given = await resolveRepository({ ...none, repository: 'acme/webapp', github, visibility: 'public', repositoryId: '9' });
   expect(given).toMatchObject({ visibility: 'public', repoId: '9', ownerId: '123' });
 });
+
+test('a template that names a claim whose value differs per run (actor, run_id, ...) is refused, naming it: its subjects would be guesses', async () => {
+  await expect(resolveRepository({ ...none, repository: 'acme/webapp', subjectClaims: 'repo,actor' })).rejects.toThrow(/names actor, whose value differs from run to run or is the organization's/);
+  const github = { repository: () => Promise.reject(new Error('no')), subjectCustomization: () => Promise.resolve({ use_default: false, include_claim_keys: ['repo_property_team', 'repo'] }) };
+  await expect(resolveRepository({ ...none, repository: 'acme/webapp', github })).rejects.toThrow(/names repo_property_team/);
+});
