@@ -14,7 +14,7 @@ import { readFromAws } from './policies/read-aws.ts';
 import { readPolicies, type PolicyFiles, type ReadResult } from './policies/read.ts';
 
 const USAGE =
-  'usage: trust-check [--repository OWNER/REPO] [--workflows DIR] [--subject-claims KEYS] [--var NAME=VALUE]... [--var-file FILE]... [--from-aws] [--json] POLICY...\n' +
+  'usage: trust-check [--repository OWNER/REPO] [--workflows DIR] [--subject-claims KEYS] [--immutable] [--visibility public|private|internal] [--repository-id N] [--owner-id N] [--var NAME=VALUE]... [--var-file FILE]... [--from-aws] [--json] POLICY...\n' +
   '  POLICY: a policy file (IAM JSON, CloudFormation/SAM/CDK template, Terraform .tf, terraform show -json plan), a folder, or ROLE_ARN=PATH';
 
 class UsageError extends Error {}
@@ -23,6 +23,10 @@ interface Options {
   repository?: string;
   workflows: string;
   subjectClaims?: string;
+  immutable?: boolean;
+  visibility?: string;
+  repositoryId?: string;
+  ownerId?: string;
   vars: Record<string, string>;
   varFiles: string[];
   fromAws: boolean;
@@ -58,6 +62,10 @@ function options(): Options {
         repository: { type: 'string' },
         workflows: { type: 'string', default: '.github/workflows' },
         'subject-claims': { type: 'string' },
+        immutable: { type: 'boolean', default: false },
+        visibility: { type: 'string' },
+        'repository-id': { type: 'string' },
+        'owner-id': { type: 'string' },
         var: { type: 'string', multiple: true, default: [] },
         'var-file': { type: 'string', multiple: true, default: [] },
         'from-aws': { type: 'boolean', default: false },
@@ -84,6 +92,10 @@ function options(): Options {
     repository: values.repository,
     workflows: values.workflows,
     subjectClaims: values['subject-claims'],
+    immutable: values.immutable,
+    visibility: values.visibility,
+    repositoryId: values['repository-id'],
+    ownerId: values['owner-id'],
     vars,
     varFiles: values['var-file'],
     fromAws: values['from-aws'],
@@ -160,6 +172,10 @@ async function main(): Promise<number> {
     remote: () => git('remote', 'get-url', 'origin'),
     gitDefaultBranch: () => git('symbolic-ref', '--short', 'refs/remotes/origin/HEAD')?.replace(/^origin\//, ''),
     subjectClaims: opts.subjectClaims,
+    immutable: opts.immutable,
+    visibility: opts.visibility,
+    repositoryId: opts.repositoryId,
+    ownerId: opts.ownerId,
     github: opts.token ? await githubApi(opts.token) : undefined,
   });
   const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows));

@@ -38,6 +38,8 @@ const ON_DEFAULT_BRANCH_SAID: Record<string, string> = {
 };
 
 const MAX_DISPATCHES = 16;
+/** The commit a deployment of a SHA names: a stand-in, as the refs' representatives are. */
+const DEPLOYED_SHA = '0'.repeat(40);
 
 /**
  * The inputs a workflow_dispatch can be given, as far as they decide the job's environment or `if:`: each
@@ -175,6 +177,20 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
         for (const { said, inputs } of dispatchInputs(job, config as WorkflowDispatchConfig | undefined)) {
           runs.push(make(event, `workflow_dispatch${said} on the default branch`, heads(defaultBranch), undefined, assumed, inputs));
         }
+        break;
+      }
+      case 'deployment':
+      case 'deployment_status': {
+        // Documented: the ref is the deployment's, which whoever creates it chooses: a branch, a tag or a commit
+        // SHA. From a SHA, GitHub's tokens carry `ref: ""` and workflow_ref/job_workflow_ref ending in @SHA.
+        const said = `${event}: the ref is the one the deployment was created with; predicted for the default branch and for a commit SHA (a tag would give refs/tags/TAG)`;
+        runs.push(make(event, `${event} of the default branch ${main}`, heads(defaultBranch), undefined, [said]));
+        const fromSha = make(event, `${event} of a commit SHA (ref "")`, { name: '', like: '' }, undefined, [said]);
+        for (const [run, sha] of [[fromSha.run, DEPLOYED_SHA], [fromSha.pattern, '*']] as const) {
+          run.workflowRef = `${run.workflowRef}${sha}`;
+          if (run.jobWorkflowRef !== undefined) run.jobWorkflowRef = `${run.jobWorkflowRef}${sha}`;
+        }
+        runs.push(fromSha);
         break;
       }
       default: {

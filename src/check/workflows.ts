@@ -46,6 +46,8 @@ export interface CredentialJob {
   /** The `if:` of the job and of each job that calls it: all must hold for it to run. */
   conditions: string[];
   steps: CredentialStep[];
+  /** The file that holds the steps has `workflow_call`: other repositories may call it (and present its job_workflow_ref). */
+  callable?: boolean;
 }
 
 export interface WorkflowError {
@@ -311,7 +313,7 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
         // GitHub names each combination's job after its values: "deploy (production)".
         const named = label === '' ? {} : origin ? {} : { job: `${start.job}${label}` };
         const inner = label !== '' && origin ? [...called, { ...here, job: `${here.job}${label}` }] : chain;
-        jobs.push({ ...start, ...named, called: inner, environment: environmentOf(job.environment, scope), conditions, steps: credentialSteps(workflow.raw, job.id.value, scope, readAction, said) });
+        jobs.push({ ...start, ...named, called: inner, environment: environmentOf(job.environment, scope), conditions, steps: credentialSteps(workflow.raw, job.id.value, scope, readAction, said), callable: 'workflow_call' in workflow.events });
       }
     }
   };

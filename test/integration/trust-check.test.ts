@@ -55,7 +55,7 @@ describe('the CLI', () => {
     const result = await cli('after-merge', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/deploy-trust.json`]);
     expect(result.code).toBe(1);
     const report = json(result);
-    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed']);
+    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed', 'unoffered']);
     expect(report.runs[1]).toEqual({
       workflow: '.github/workflows/deploy.yml',
       line: 11,
@@ -124,7 +124,7 @@ describe('the CLI', () => {
     // Whether another owner's token gets in rests on var.org too: said, not claimed either way.
     expect(result.stdout).toMatch(/repo:intruder\/webapp:ref:refs\/heads\/main\s+UNKNOWN \(depends on var\.org/);
     const report = json(await cli('undetermined', ['--repository', 'acme/webapp', '--json', 'infra']));
-    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed']);
+    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed', 'unoffered']);
     expect(report.runs).toEqual([expect.objectContaining({ event: 'push', admitted: false, why: 'undetermined: depends on var.org, not resolved: give --var org=VALUE' })]);
     expect(Object.keys(report.runs[0]!)).toEqual(['workflow', 'line', 'job', 'event', 'ref', 'environment', 'role', 'policy', 'claims', 'admitted', 'why']);
     expect(report.strangers.length).toBeGreaterThan(0);
@@ -148,7 +148,7 @@ describe('the CLI', () => {
     const result = await cli('stand-in-account', ['--repository', 'acme/webapp', 'infra']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"');
-    expect(result.stdout).toContain("(123456789012 stands for the role's account, which neither the workflows nor the policy name: keep your own provider ARN)");
+    expect(result.stdout).toContain("(123456789012 is a stand-in account for the role's, which neither the workflows nor the policy name: keep your own provider ARN)");
   });
 
   test('a stranger: the condition that lets it in and the change that keeps it out', async () => {
@@ -162,6 +162,17 @@ describe('the CLI', () => {
         why: "a look-alike name (acme/webapp-fork): statement 1 admits it: StringLike sub 'repo:acme/webapp*' lets in 'repo:acme/webapp-fork:ref:refs/heads/main'; keep it out: pin sub to 'repo:acme/webapp:ref:refs/heads/main' (the fix below)",
       },
     ]);
+  });
+
+  test('--immutable with --subject-claims KEYS, the IDs given, and --visibility: the subjects GitHub renders (field: OWNER@ID/REPO@ID with custom keys)', async () => {
+    const immutable = await cli('after-merge', ['--repository', 'acme/webapp', '--json', '--subject-claims', 'repo,context,job_workflow_ref', '--immutable', '--owner-id', '123', '--repository-id', '456', `${DEPLOY}=infra/deploy-trust-fixed.json`]);
+    expect(json(immutable).runs[1]!.claims).toMatchObject({
+      sub: 'repo:acme@123/webapp@456:ref:refs/heads/main:job_workflow_ref:acme/webapp/.github/workflows/deploy.yml@refs/heads/main',
+      repository_id: '456',
+      repository_owner_id: '123',
+    });
+    const visibility = await cli('after-merge', ['--repository', 'acme/webapp', '--json', '--subject-claims', 'repository_owner,repository_visibility', '--visibility', 'private', `${DEPLOY}=infra/deploy-trust-fixed.json`]);
+    expect(json(visibility).runs[1]!.claims).toMatchObject({ sub: 'repository_owner:acme:repository_visibility:private', repository_visibility: 'private' });
   });
 
   test('a role only the run knows: the report says which policies admit it', async () => {
@@ -196,6 +207,9 @@ describe('the CLI', () => {
     [[], /give at least one POLICY/],
     [['--repository', 'not a repo', 'x.json'], /--repository must be OWNER\/REPO/],
     [['--repository', 'acme/webapp', '--subject-claims', 'repo,bad-key', 'x.json'], /'bad-key' is not a claim key/],
+    [['--repository', 'acme/webapp', '--subject-claims', 'repository_owner,repository_visibility', 'x.json'], /names repository_visibility \(give --visibility public\|private\|internal\)/],
+    [['--repository', 'acme/webapp', '--visibility', 'secret', 'x.json'], /--visibility must be public, private or internal, got "secret"/],
+    [['--repository', 'acme/webapp', '--immutable', 'x.json'], /the immutable form needs the owner and repository IDs: give --owner-id and --repository-id/],
   ])('bad arguments %j: one line, exit 2', async (args, message) => {
     const result = await cli('after-merge', args);
     expect(result.code).toBe(2);
@@ -248,7 +262,7 @@ describe("GitHub's API, when a token is there", () => {
     server = createServer((req, res) => {
       seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
       res.setHeader('content-type', 'application/json');
-      if (req.url === '/repos/acme/webapp') res.end(JSON.stringify({ id: 456789, owner: { id: 123456 }, default_branch: 'main' }));
+      if (req.url === '/repos/acme/webapp') res.end(JSON.stringify({ id: 456789, owner: { id: 123456 }, default_branch: 'main', visibility: 'internal' }));
       else if (req.url === '/repos/acme/webapp/actions/oidc/customization/sub') res.end(JSON.stringify({ use_default: false, include_claim_keys: ['repo', 'context', 'job_workflow_ref'] }));
       else {
         res.statusCode = 404;
@@ -268,6 +282,7 @@ describe("GitHub's API, when a token is there", () => {
       sub: 'repo:acme/webapp:ref:refs/heads/main:job_workflow_ref:acme/webapp/.github/workflows/deploy.yml@refs/heads/main',
       repository_id: '456789',
       repository_owner_id: '123456',
+      repository_visibility: 'internal',
     });
     // The policy written for the default template refuses the customized subjects.
     expect(result.code).toBe(1);
