@@ -138,7 +138,7 @@ function patternOf(predicted: PredictedRun, audience: string, repository: Reposi
   return claimsFor(predicted.pattern, audience, repository.shape);
 }
 
-function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): { verdict: Verdict; unresolved?: string[] } {
+export function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): { verdict: Verdict; unresolved?: string[] } {
   const target = accountFor(role, policy);
   if (!target) assumed.add(`${policy.where}: the account is not known (no role ARN, no GitHub provider ARN): judged as account ${STAND_IN_ACCOUNT}`);
   const request = webIdentityRequest(claims, target?.account ?? STAND_IN_ACCOUNT, target?.partition);
