@@ -36,7 +36,9 @@ export interface AccountRoles {
 }
 
 /** ListRoles failed for good: refused, or still throttled once the retries ran out. One line, for the user. */
-export class ListRolesError extends Error {}
+export class ListRolesError extends Error {
+  override name = 'ListRolesError';
+}
 
 // IAM's largest page: the fewest calls against its low rate limit.
 const MAX_ITEMS = 1000;
