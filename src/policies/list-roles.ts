@@ -3,7 +3,7 @@
 // the page call and the retry from the entry point, and never touches the network itself.
 import { ListRolesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { decodeDocument, trustPolicy } from './iam-json.ts';
-import type { FoundPolicy } from './found.ts';
+import { ROLE_ARN, type FoundPolicy } from './found.ts';
 
 /** A role as ListRoles lists it: the trust policy as IAM sends it (URL-encoded JSON). */
 export interface ListedRole {
@@ -42,6 +42,9 @@ export class ListRolesError extends Error {
 
 // IAM's largest page: the fewest calls against its low rate limit.
 const MAX_ITEMS = 1000;
+// Twice IAM's highest quota of roles per account (10,000): an endpoint that lists more is not IAM, and the
+// check stays bounded in time and memory.
+const MAX_ROLES = 20_000;
 
 /** One ListRoles page through the real client. */
 export function listRolesWith(client: IAMClient): (marker: string | undefined) => Promise<RolePage> {
@@ -65,7 +68,10 @@ export async function readAllRoles(page: (marker: string | undefined) => Promise
   const result: AccountRoles = { policies: [], unreadable: [], listed: 0, calls: 0 };
   const seen = new Set<string>();
   let marker: string | undefined;
+  let pages = 0;
   do {
+    pages += 1;
+    if (result.listed > MAX_ROLES || pages > MAX_ROLES) throw new ListRolesError(`iam:ListRoles listed more than ${MAX_ROLES} roles, more than IAM holds in one account: stopped`);
     let answer: { value: RolePage; attempts: number };
     try {
       answer = await retry(() => page(marker));
@@ -88,6 +94,8 @@ export async function readAllRoles(page: (marker: string | undefined) => Promise
 }
 
 function readRole(role: ListedRole): FoundPolicy | UnreadableRole {
+  // Only what IAM would list is printed as a role: anything else is shown quoted, on one line.
+  if (!ROLE_ARN.test(role.arn)) return { arn: `(not a role ARN: ${JSON.stringify(role.arn)})`, name: JSON.stringify(role.name), message: 'IAM listed a role without a role ARN' };
   const where = `aws:${role.arn}`;
   try {
     return { where, file: where, roleArn: role.arn, roleName: role.name, document: trustPolicy(where, decodeDocument(role.document)), assumed: [] };

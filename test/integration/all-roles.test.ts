@@ -96,6 +96,13 @@ describe('the CLI', () => {
     );
   });
 
+  test('a connection reset before IAM answers is retried, as the action retries STS (in a process of its own: the SDK sees Node\'s own errors)', async () => {
+    sts.faults.push('reset');
+    const result = await cli(['--all-roles', '--json']);
+    expect(listCalls()).toEqual(['reset', 'OK', 'OK', 'OK', 'OK']);
+    expect((JSON.parse(result.stdout) as Report).summary).toMatchObject({ listed: 7 });
+  });
+
   test('--json --org acme: roles with their strangers; acme\'s own repositories are breadth, not findings', async () => {
     const result = await cli(['--from-aws', '--all-roles', '--org', 'acme', '--json']);
     expect(result.code).toBe(1);
