@@ -89,7 +89,7 @@ describe('the strangers each role admits', () => {
     const judgement = account(roles);
     // Every stranger runs the same reusable workflow (strangers.ts): each presents the one sub.
     expect(byName(judgement, 'template').sample.repository_owner).toBe('acme');
-    expect(who(judgement, 'template')).toContain('a caller of acme/pipelines/.github/workflows/deploy.yml@refs/heads/main from another owner (intruder/caller)');
+    expect(who(judgement, 'template')).toEqual(expect.arrayContaining([expect.stringMatching(/^a caller of acme\/pipelines\/\.github\/workflows\/deploy\.yml\b.* from another owner \(intruder\/caller\)$/)]));
     expect(new Set(byName(judgement, 'template').admitted.map(doorOf))).toEqual(new Set(['a sub another repository can present']));
     expect(byName(judgement, 'template').reach).toBe('repositories of other owners');
   });
@@ -104,6 +104,6 @@ describe('the strangers each role admits', () => {
     expect(who(judgement, 'no-sub').filter((w) => w.startsWith('a sibling'))).toEqual([]);
     expect(byName(judgement, 'no-sub').ours.map((s) => s.stranger.who)).toEqual(['a sibling repository (acme/other)', 'a look-alike name (acme/repository-fork)']);
     expect(who(judgement, 'template').filter((w) => w.startsWith('a sibling'))).toEqual([]);
-    expect(who(judgement, 'template')).toContain('a caller of acme/pipelines/.github/workflows/deploy.yml@refs/heads/main from another owner (intruder/caller)');
+    expect(who(judgement, 'template')).toEqual(expect.arrayContaining([expect.stringMatching(/^a caller of acme\/pipelines\/\.github\/workflows\/deploy\.yml\b.* from another owner \(intruder\/caller\)$/)]));
   });
 });
