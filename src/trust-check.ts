@@ -2,11 +2,13 @@
 // workflows and trust policies, predicts every token the workflows will present and judges it. The only
 // module of the check that touches files, the environment and the network.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { accountAnnotations, accountExitCode, accountJson, accountSummary, accountText } from './check/account-report.ts';
+import { judgeAccount, providerHost } from './check/account.ts';
 import { fixesFor } from './check/fix.ts';
-import { isExpression, judge, roleName, rolesOf } from './check/judge.ts';
+import { isExpression, isPolicyOf, isUnnamed, judge, roleName, rolesOf } from './check/judge.ts';
 import { annotations, exitCode, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
 import { readWorkflows } from './check/workflows.ts';
@@ -15,6 +17,7 @@ import { readPolicies, type PolicyFiles, type ReadResult } from './policies/read
 
 const USAGE =
   'usage: trust-check [--repository OWNER/REPO] [--workflows DIR] [--subject-claims KEYS] [--immutable] [--visibility public|private|internal] [--repository-id N] [--owner-id N] [--var NAME=VALUE]... [--var-file FILE]... [--from-aws] [--json] POLICY...\n' +
+  '       trust-check --from-aws --all-roles [--org OWNER] [--issuer URL]... [--repository OWNER/REPO] [--json]\n' +
   '  POLICY: a policy file (IAM JSON, CloudFormation/SAM/CDK template, Terraform .tf, terraform show -json plan), a folder, or ROLE_ARN=PATH';
 
 class UsageError extends Error {}
@@ -30,6 +33,11 @@ interface Options {
   vars: Record<string, string>;
   varFiles: string[];
   fromAws: boolean;
+  /** --all-roles: every role of the account (iam:ListRoles) instead of POLICY arguments. */
+  allRoles: boolean;
+  org?: string;
+  /** GitHub Enterprise Server issuers, as IAM names their providers. */
+  issuers: string[];
   json: boolean;
   policies: string[];
   token?: string;
@@ -38,7 +46,7 @@ interface Options {
 const env = process.env;
 // As an action, the runner gives inputs as INPUT_<NAME>, hyphens kept, and no arguments.
 const input = (name: string) => env[`INPUT_${name.toUpperCase()}`]?.trim() || undefined;
-const asAction = process.argv.length <= 2 && input('policies') !== undefined;
+const asAction = process.argv.length <= 2 && (input('policies') !== undefined || input('all-roles') === 'true');
 
 function options(): Options {
   if (asAction) {
@@ -48,7 +56,10 @@ function options(): Options {
       subjectClaims: input('subject-claims'),
       vars: {},
       varFiles: [],
-      fromAws: false,
+      fromAws: input('all-roles') === 'true',
+      allRoles: input('all-roles') === 'true',
+      org: input('org'),
+      issuers: (input('issuer') ?? '').split(/\s*[\n,]\s*|\s+/).filter(Boolean).map(providerHost),
       json: false,
       policies: (input('policies') ?? '').split(/\s*[\n,]\s*|\s+/).filter(Boolean),
       token: input('github-token'),
@@ -69,6 +80,9 @@ function options(): Options {
         var: { type: 'string', multiple: true, default: [] },
         'var-file': { type: 'string', multiple: true, default: [] },
         'from-aws': { type: 'boolean', default: false },
+        'all-roles': { type: 'boolean', default: false },
+        org: { type: 'string' },
+        issuer: { type: 'string', multiple: true, default: [] },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -87,7 +101,12 @@ function options(): Options {
     if (at <= 0) throw new UsageError(`--var must be NAME=VALUE, got '${pair}'`);
     vars[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  if (positionals.length === 0 && !values['from-aws']) throw new UsageError('give at least one POLICY (or --from-aws)');
+  if (positionals.length === 0 && !values['from-aws'] && !values['all-roles']) throw new UsageError('give at least one POLICY (or --from-aws)');
+  if (values['all-roles'] && positionals.length > 0) throw new UsageError(`--all-roles reads every trust policy from the account: give no POLICY (got '${positionals[0]}')`);
+  if (!values['all-roles'] && (values.org !== undefined || values.issuer.length > 0)) throw new UsageError('--org and --issuer go with --all-roles');
+  if (values.org !== undefined && !/^[\w.-]+$/.test(values.org)) throw new UsageError(`--org must be a GitHub owner (user or organization) name, got '${values.org}'`);
+  const bad = values.issuer.find((issuer) => !/^(?:https:\/\/)?[\w.-]+(?::\d+)?(?:\/[\w.~-]+)*\/?$/.test(issuer));
+  if (bad !== undefined) throw new UsageError(`--issuer must be an issuer URL such as https://ghes.example.com/_services/token, got '${bad}'`);
   return {
     repository: values.repository,
     workflows: values.workflows,
@@ -98,7 +117,10 @@ function options(): Options {
     ownerId: values['owner-id'],
     vars,
     varFiles: values['var-file'],
-    fromAws: values['from-aws'],
+    fromAws: values['from-aws'] || values['all-roles'],
+    allRoles: values['all-roles'],
+    org: values.org,
+    issuers: values.issuer.map(providerHost),
     json: values.json,
     policies: positionals,
     token: env.GITHUB_TOKEN || undefined,
@@ -163,8 +185,51 @@ async function fromAws(roles: string[]): Promise<ReadResult> {
   return readFromAws(roles, getRoleWith(new IAMClient({ region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1' })));
 }
 
+/**
+ * --all-roles: every role of the account, listed with iam:ListRoles and judged against the strangers; with a
+ * repository whose workflows are here, its runs too, against the roles they assume.
+ */
+async function allRoles(opts: Options): Promise<number> {
+  const [{ IAMClient }, { listRolesWith, readAllRoles }, { iamRetry }] = await Promise.all([import('@aws-sdk/client-iam'), import('./policies/list-roles.ts'), import('./iam-retry.ts')]);
+  // The SDK retries nothing: the project's backoff (retry.ts) is the one retry layer, Throttling included.
+  const client = new IAMClient({ region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1', maxAttempts: 1 });
+  const listing = await readAllRoles(listRolesWith(client), iamRetry());
+  const account = judgeAccount(listing, { issuers: opts.issuers, ...(opts.org ? { org: opts.org } : {}) });
+
+  let own: CheckResult | undefined;
+  const notes: string[] = [];
+  if (opts.repository && !existsSync(opts.workflows)) notes.push(`${opts.workflows}: no workflows folder here: the runs of ${opts.repository} are not judged`);
+  else if (opts.repository) {
+    const errors: InputError[] = [];
+    const repository = await resolveRepository({ repository: opts.repository, env, remote: () => undefined, gitDefaultBranch: () => git('symbolic-ref', '--short', 'refs/remotes/origin/HEAD')?.replace(/^origin\//, ''), subjectClaims: opts.subjectClaims, github: opts.token ? await githubApi(opts.token) : undefined });
+    const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows));
+    errors.push(...workflows.errors);
+    // Each run against the role it assumes; a role only the run knows against every role that trusts GitHub.
+    const uses = workflows.jobs.flatMap((job) => job.steps.flatMap((step) => rolesOf(job, step, [])));
+    const policies = uses.some((use) => isUnnamed(use.role)) ? account.roles.map((r) => r.policy) : listing.policies.filter((p) => uses.some((use) => isPolicyOf(p, use.role)));
+    const judgement = judge(workflows.jobs, policies, repository);
+    own = { judgement, fixes: fixesFor(judgement, repository), errors, assumed: [...repository.assumed, ...workflows.assumed, ...judgement.assumed] };
+  }
+  const assumed = [...notes, ...account.assumed];
+
+  const inWorkflow = env.GITHUB_ACTIONS === 'true';
+  const commands = [...(own ? annotations(own) : []), ...accountAnnotations(account)];
+  if (opts.json) {
+    const runs = own ? toJson(own) : { runs: [], strangers: [], assumed: [] };
+    process.stdout.write(`${JSON.stringify({ ...accountJson(account), runs: runs.runs, strangers: runs.strangers, assumed: [...runs.assumed, ...assumed] }, null, 2)}\n`);
+    if (inWorkflow) for (const line of commands) process.stderr.write(`${line}\n`);
+  } else {
+    if (inWorkflow) for (const line of commands) process.stdout.write(`${line}\n`);
+    const withNotes = { ...account, assumed };
+    process.stdout.write(`${own ? `${toText(own)}\n\n` : ''}${accountText(withNotes)}\n`);
+  }
+  if (inWorkflow && env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${own ? summary(own) : ''}${accountSummary(account)}`);
+  return Math.max(own ? exitCode(own) : 0, accountExitCode(account));
+}
+
 async function main(): Promise<number> {
   const opts = options();
+  if (opts.allRoles) return allRoles(opts);
   const errors: InputError[] = [];
   const repository = await resolveRepository({
     repository: opts.repository,
@@ -212,7 +277,8 @@ try {
   process.exitCode = await main();
 } catch (error) {
   // Bad input is one line naming what is wrong; anything else is a bug, still without a stack trace.
-  const known = error instanceof UsageError || error instanceof RepositoryError;
+  // A refused or exhausted iam:ListRoles (--all-roles) is said in one line too.
+  const known = error instanceof UsageError || error instanceof RepositoryError || (error as Error).name === 'ListRolesError';
   const message = known ? (error as Error).message : `unexpected failure: ${(error as Error).message}`;
   if (env.GITHUB_ACTIONS === 'true') process.stdout.write(`::error::${message}\n`);
   else process.stderr.write(`error: ${message}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);

@@ -149,7 +149,7 @@ export function rolesOf(job: CredentialJob, step: CredentialStep, assumed: strin
   return uses;
 }
 
-function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): { verdict: Verdict; unresolved?: string[] } {
+export function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): { verdict: Verdict; unresolved?: string[] } {
   const target = accountFor(role, policy);
   if (!target) assumed.add(`${policy.where}: the account is not known (no role ARN, no GitHub provider ARN): judged in a stand-in account, ${STAND_IN_ACCOUNT}`);
   const request = webIdentityRequest(claims, target?.account ?? STAND_IN_ACCOUNT, target?.partition);
