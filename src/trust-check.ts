@@ -2,7 +2,7 @@
 // workflows and trust policies, predicts every token the workflows will present and judges it. The only
 // module of the check that touches files, the environment and the network.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fixesFor } from './check/fix.ts';
@@ -11,7 +11,8 @@ import { annotations, exitCode, summary, toJson, toText, type CheckResult, type 
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
 import { readWorkflows } from './check/workflows.ts';
 import { readFromAws } from './policies/read-aws.ts';
-import { readPolicies, type PolicyFiles, type ReadResult } from './policies/read.ts';
+import { readPolicies, type ReadResult } from './policies/read.ts';
+import { RepositoryFileError, repositoryFiles, type RepositoryFiles } from './repository-files.ts';
 
 const USAGE =
   'usage: trust-check [--repository OWNER/REPO] [--workflows DIR] [--subject-claims KEYS] [--var NAME=VALUE]... [--var-file FILE]... [--from-aws] [--json] POLICY...\n' +
@@ -93,12 +94,6 @@ function options(): Options {
   };
 }
 
-const files: PolicyFiles = {
-  read: (file) => readFileSync(file, 'utf8'),
-  list: (dir) => readdirSync(dir).sort(),
-  isDirectory: (p) => statSync(p).isDirectory(),
-};
-
 function git(...args: string[]): string | undefined {
   try {
     return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
@@ -107,30 +102,64 @@ function git(...args: string[]): string | undefined {
   }
 }
 
+// The repository root, the only tree the check reads (README, "What the check reads"): the checkout for
+// the action, else git's top level of the working folder (the check may run in a subfolder), else the
+// working folder.
+const files: RepositoryFiles = repositoryFiles(asAction ? env.GITHUB_WORKSPACE || process.cwd() : (git('rev-parse', '--show-toplevel') ?? process.cwd()));
+
+const isFolder = (dir: string) => {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** Where the workflows are when the folder given is not there: the nearest .github/workflows at or above the working folder. */
+function workflowsAdvice(dir: string): string {
+  if (path.normalize(dir) !== path.normalize('.github/workflows')) return '';
+  for (let at = process.cwd(); ; at = path.dirname(at)) {
+    const candidate = path.join(at, '.github', 'workflows');
+    if (isFolder(candidate)) return `: run the check at the repository root (${at}), or give --workflows ${path.relative(process.cwd(), candidate)}`;
+    if (path.dirname(at) === at) return ': run the check at the root of the repository, or give --workflows DIR';
+  }
+}
+
 function workflowFiles(dir: string, errors: InputError[]) {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort();
+    names = files.list(dir).filter((name) => /\.ya?ml$/.test(name));
   } catch (error) {
-    errors.push({ file: dir, message: `cannot read the workflows folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+    const missing = error instanceof RepositoryFileError && error.missing;
+    errors.push({ file: dir, message: `cannot read the workflows folder (${(error as Error).message})${missing ? workflowsAdvice(dir) : ''}` });
     return [];
   }
-  return names.map((name) => {
+  return names.flatMap((name) => {
     const file = path.join(dir, name);
-    return { path: path.relative(process.cwd(), path.resolve(file)) || file, text: readFileSync(file, 'utf8') };
+    try {
+      return [{ path: path.relative(process.cwd(), path.resolve(file)) || file, text: files.read(file) }];
+    } catch (error) {
+      errors.push({ file, message: (error as Error).message });
+      return [];
+    }
   });
 }
 
 /** `uses: ./FOLDER` names a folder of the repository the workflows folder (.github/workflows) is in. */
-function localActions(workflows: string) {
+function localActions(workflows: string, errors: InputError[]) {
   const resolved = path.resolve(workflows);
   const root = path.basename(resolved) === 'workflows' && path.basename(path.dirname(resolved)) === '.github' ? path.dirname(path.dirname(resolved)) : process.cwd();
   return (folder: string): string | undefined => {
     for (const name of ['action.yml', 'action.yaml']) {
+      const file = path.join(root, folder, name);
       try {
-        return readFileSync(path.join(root, folder, name), 'utf8');
-      } catch {
-        // the other name, or no action there
+        return files.read(file);
+      } catch (error) {
+        // The other name, or no action there; an action the check may not read is said once.
+        if (error instanceof RepositoryFileError && error.missing) continue;
+        const shown = path.relative(process.cwd(), file) || file;
+        if (!errors.some((e) => e.file === shown)) errors.push({ file: shown, message: `uses: ./${folder}: ${(error as Error).message}` });
+        return undefined;
       }
     }
     return undefined;
@@ -162,7 +191,7 @@ async function main(): Promise<number> {
     subjectClaims: opts.subjectClaims,
     github: opts.token ? await githubApi(opts.token) : undefined,
   });
-  const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows));
+  const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows, errors));
   errors.push(...workflows.errors);
 
   const read = opts.policies.length > 0 ? await readPolicies(opts.policies, files, { vars: opts.vars, varFiles: opts.varFiles }) : { policies: [], errors: [], assumed: [] };
@@ -196,7 +225,7 @@ try {
   process.exitCode = await main();
 } catch (error) {
   // Bad input is one line naming what is wrong; anything else is a bug, still without a stack trace.
-  const known = error instanceof UsageError || error instanceof RepositoryError;
+  const known = error instanceof UsageError || error instanceof RepositoryError || error instanceof RepositoryFileError;
   const message = known ? (error as Error).message : `unexpected failure: ${(error as Error).message}`;
   if (env.GITHUB_ACTIONS === 'true') process.stdout.write(`::error::${message}\n`);
   else process.stderr.write(`error: ${message}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);
