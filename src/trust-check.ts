@@ -7,7 +7,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fixesFor } from './check/fix.ts';
 import { isExpression, judge, roleName, rolesOf } from './check/judge.ts';
-import { annotations, exitCode, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
+import { jsonText } from './check/one-line.ts';
+import { annotations, errorLine, exitCode, fatalLine, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
 import { readWorkflows } from './check/workflows.ts';
 import { readFromAws } from './policies/read-aws.ts';
@@ -210,9 +211,9 @@ async function main(): Promise<number> {
   const result: CheckResult = { judgement, fixes: fixesFor(judgement, repository), errors, assumed: [...assumed, ...judgement.assumed] };
   const inWorkflow = env.GITHUB_ACTIONS === 'true';
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
+    process.stdout.write(`${jsonText(toJson(result), 2)}\n`);
     if (inWorkflow) for (const line of annotations(result)) process.stderr.write(`${line}\n`);
-    else for (const e of errors) process.stderr.write(`error: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+    else for (const e of errors) process.stderr.write(`${errorLine(e)}\n`);
   } else {
     if (inWorkflow) for (const line of annotations(result)) process.stdout.write(`${line}\n`);
     process.stdout.write(`${toText(result)}\n`);
@@ -227,7 +228,7 @@ try {
   // Bad input is one line naming what is wrong; anything else is a bug, still without a stack trace.
   const known = error instanceof UsageError || error instanceof RepositoryError || error instanceof RepositoryFileError;
   const message = known ? (error as Error).message : `unexpected failure: ${(error as Error).message}`;
-  if (env.GITHUB_ACTIONS === 'true') process.stdout.write(`::error::${message}\n`);
-  else process.stderr.write(`error: ${message}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);
+  if (env.GITHUB_ACTIONS === 'true') process.stdout.write(`${fatalLine(message, true)}\n`);
+  else process.stderr.write(`${fatalLine(message, false)}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);
   process.exitCode = 2;
 }

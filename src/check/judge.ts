@@ -159,7 +159,8 @@ function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Se
  */
 const PLACEHOLDER = /\$\{([^}]+)\}/g;
 const isPolicyVariable = (name: string) => /^[\w./-]+:[\w./-]+$/.test(name) || ['*', '?', '$'].includes(name);
-const placeholdersOf = (text: string): string[] => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!.trim()).filter((name) => !isPolicyVariable(name));
+// An expression's own line breaks are layout (HCL ignores them): named on one line, as the report prints it.
+const placeholdersOf = (text: string): string[] => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!.trim().replace(/\s+/g, ' ')).filter((name) => !isPolicyVariable(name));
 
 function placeholdersIn(statement: Statement): string[] {
   return Object.values(statement.Condition ?? {}).flatMap((entries) =>

@@ -4,6 +4,7 @@ import type { Claims } from '../github/claims.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import { asCloudFormation, asTerraform, type Fix } from './fix.ts';
 import { dependsOn, isUnnamed, STAND_IN_ACCOUNT, type JudgedRun, type JudgedStranger, type Judgement } from './judge.ts';
+import { markdownText, oneLine, printable } from './one-line.ts';
 
 export interface InputError {
   file: string;
@@ -134,9 +135,10 @@ function fixText(fix: Fix, policy: FoundPolicy): string {
 }
 
 /** For a person: one table per role, then the strangers, then the fix, then what was assumed. */
-export function toText(result: CheckResult): string {
+export function toText(found: CheckResult): string {
+  const result = printable(found);
   const out: string[] = [];
-  for (const error of result.errors) out.push(`error: ${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`);
+  for (const error of result.errors) out.push(errorLine(error));
   for (const [key, runs] of groups(result.judgement.runs)) {
     const [role, where] = key.split('\n');
     out.push('', `Role ${role}, trust policy ${where}${isUnnamed(role!) ? ' (the role is known only to the run: tried against this policy)' : ''}`);
@@ -180,12 +182,19 @@ function summaryLine(result: CheckResult): string {
 // Workflow commands: properties escape %, CR, LF, ':' and ','; messages %, CR and LF.
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+/** An input error as a line of a terminal's report or stderr. */
+export const errorLine = (e: InputError): string => `error: ${oneLine(e.file)}${e.line ? `:${e.line}` : ''}: ${oneLine(e.message)}`;
+
+/** An error the check stops at: an annotation in a workflow, a line of stderr elsewhere. */
+export const fatalLine = (message: string, inWorkflow: boolean): string => (inWorkflow ? `::error::${escapeData(oneLine(message))}` : `error: ${oneLine(message)}`);
+
 // A policy read from AWS (`aws:ARN`) has no file in the repository to annotate.
 const command = (file: string, line: number | undefined, message: string) =>
   file.startsWith('aws:') ? `::error::${escapeData(message)}` : `::error file=${escapeProperty(file)}${line ? `,line=${line}` : ''}::${escapeData(message)}`;
 
 /** One `::error` per refused run (on its job), per admitted stranger (on the policy) and per unreadable file. */
-export function annotations(result: CheckResult): string[] {
+export function annotations(found: CheckResult): string[] {
+  const result = printable(found);
   const lines = result.errors.map((e) => command(e.file, e.line, e.message));
   const seen = new Set<string>();
   for (const run of result.judgement.refused) {
@@ -205,18 +214,19 @@ export function annotations(result: CheckResult): string[] {
   return lines;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = markdownText;
 
 /** The job summary: a table of every run and verdict, then the strangers. */
-export function summary(result: CheckResult): string {
+export function summary(found: CheckResult): string {
+  const result = printable(found);
   const rows = result.judgement.runs.map(
-    (run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | \`${cell(String(run.claims.sub))}\` | ${cell(run.use.role)} | ${run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(run.verdict.why)}`} |`,
+    (run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | <code>${cell(String(run.claims.sub))}</code> | ${cell(run.use.role)} | ${run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(run.verdict.why)}`} |`,
   );
   const out = ['## Trust check', '', '| Job | Run | sub | Role | Verdict |', '| --- | --- | --- | --- | --- |', ...rows];
   if (result.judgement.strangers.length > 0) {
     out.push('', '### Strangers admitted', '', '| Policy | sub | Why |', '| --- | --- | --- |');
-    for (const s of result.judgement.strangers) out.push(`| ${cell(s.policy.where)} | \`${cell(String(s.stranger.claims.sub))}\` | ${cell(s.unresolved ? `unknown: ${dependsOn(s.unresolved)}` : letIn(s))} |`);
+    for (const s of result.judgement.strangers) out.push(`| ${cell(s.policy.where)} | <code>${cell(String(s.stranger.claims.sub))}</code> | ${cell(s.unresolved ? `unknown: ${dependsOn(s.unresolved)}` : letIn(s))} |`);
   }
-  for (const fix of result.fixes.filter((f) => !f.failed)) out.push('', `### Fix for ${fix.policy.where}`, '', '```json', JSON.stringify(fix.condition, null, 2), '```');
+  for (const fix of result.fixes.filter((f) => !f.failed)) out.push('', `### Fix for ${cell(fix.policy.where)}`, '', '```json', JSON.stringify(fix.condition, null, 2), '```');
   return `${out.join('\n')}\n`;
 }
