@@ -21,6 +21,8 @@ export class RepositoryFileError extends Error {
 export interface RepositoryFiles extends PolicyFiles {
   /** The repository root, links resolved. */
   readonly root: string;
+  /** Whether a path, as written (links not followed), lies outside the root: for advice, not for reading. */
+  outside(given: string): boolean;
 }
 
 // O_NONBLOCK: a FIFO swapped in after the check below still cannot make open() wait for a writer.
@@ -32,6 +34,11 @@ export function repositoryFiles(root: string, maxBytes = MAX_FILE_BYTES): Reposi
   // again, and a link back up would be walked without end: each folder is listed under one name only.
   const listedAs = new Map<string, string>();
 
+  const escapes = (real: string) => {
+    const relative = path.relative(realRoot, real);
+    return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  };
+
   /** The path with every link followed, when it lies inside the root. */
   const inside = (given: string): string => {
     let real: string;
@@ -42,8 +49,7 @@ export function repositoryFiles(root: string, maxBytes = MAX_FILE_BYTES): Reposi
       if (code === 'ENOENT' || code === 'ENOTDIR') throw new RepositoryFileError(`${given}: no such file or folder`, true);
       throw new RepositoryFileError(`${given}: cannot be resolved (${code ?? 'error'})`);
     }
-    const relative = path.relative(realRoot, real);
-    if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+    if (escapes(real)) {
       throw new RepositoryFileError(`${given} is outside the repository root ${realRoot} (links followed): not read`);
     }
     return real;
@@ -51,6 +57,11 @@ export function repositoryFiles(root: string, maxBytes = MAX_FILE_BYTES): Reposi
 
   return {
     root: realRoot,
+    outside(given) {
+      // As written, from the working folder: a link inside the repository that leads out is the reader's to refuse.
+      const cwd = process.cwd();
+      return escapes(path.join(realRoot, path.relative(path.resolve(cwd, path.relative(realpathSync(cwd), realRoot)), path.resolve(given))));
+    },
     read(file) {
       const real = inside(file);
       const kind = statSync(real);

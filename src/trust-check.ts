@@ -116,14 +116,27 @@ const isFolder = (dir: string) => {
   }
 };
 
-/** Where the workflows are when the folder given is not there: the nearest .github/workflows at or above the working folder. */
+/**
+ * Where the workflows are when the folder given is not there: the nearest .github/workflows at or above the
+ * working folder, as a --workflows to give when it is inside the repository root, else where to run.
+ */
 function workflowsAdvice(dir: string): string {
   if (path.normalize(dir) !== path.normalize('.github/workflows')) return '';
   for (let at = process.cwd(); ; at = path.dirname(at)) {
     const candidate = path.join(at, '.github', 'workflows');
-    if (isFolder(candidate)) return `: run the check at the repository root (${at}), or give --workflows ${path.relative(process.cwd(), candidate)}`;
+    if (isFolder(candidate)) {
+      const give = files.outside(candidate) ? '' : `, or give --workflows ${path.relative(process.cwd(), candidate)}`;
+      return `: run the check at the repository root (${at})${give}`;
+    }
     if (path.dirname(at) === at) return ': run the check at the root of the repository, or give --workflows DIR';
   }
+}
+
+/** A path the user gave outside the repository root: the check was run from another folder than the repository's. */
+function outsideAdvice(given: string): InputError | undefined {
+  if (!files.outside(given)) return undefined;
+  const top = git('-C', path.dirname(path.resolve(given)), 'rev-parse', '--show-toplevel');
+  return { file: given, message: `lies outside the repository root ${files.root}, and the check reads only inside it: run it in ${top ? `the repository that holds it (${top})` : 'the repository that holds it'}` };
 }
 
 function workflowFiles(dir: string, errors: InputError[]) {
@@ -195,7 +208,16 @@ async function main(): Promise<number> {
   const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows, errors));
   errors.push(...workflows.errors);
 
-  const read = opts.policies.length > 0 ? await readPolicies(opts.policies, files, { vars: opts.vars, varFiles: opts.varFiles }) : { policies: [], errors: [], assumed: [] };
+  // A policy or var-file named outside the root is said with where to run instead, and not read.
+  const given = (list: string[], pathOf: (p: string) => string) =>
+    list.filter((p) => {
+      const outside = outsideAdvice(pathOf(p));
+      if (outside) errors.push(outside);
+      return !outside;
+    });
+  const policyPaths = given(opts.policies, (p) => (p.startsWith('arn:') && p.includes('=') ? p.slice(p.indexOf('=') + 1) : p));
+  const varFiles = given(opts.varFiles, (p) => p);
+  const read = policyPaths.length > 0 ? await readPolicies(policyPaths, files, { vars: opts.vars, varFiles }) : { policies: [], errors: [], assumed: [] };
   const policies = [...read.policies];
   errors.push(...read.errors);
   // Each policy's own assumptions come with the judgement, once its account is known.

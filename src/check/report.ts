@@ -112,7 +112,7 @@ const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {
 
 // A verdict resting on a value the source left unresolved says what to give rather than guessing.
 const verdictText = (run: JudgedRun): string =>
-  run.unresolved ? `UNKNOWN (${dependsOn(run.unresolved)})` : run.verdict.allowed ? 'admitted' : `REFUSED: ${run.verdict.why}`;
+  run.unresolved ? `UNKNOWN (${dependsOn(run.unresolved, run.policy)})` : run.verdict.allowed ? 'admitted' : `REFUSED: ${run.verdict.why}`;
 
 const strangerWhy = (s: JudgedStranger, fixes: Fix[]): string => (s.unresolved ? s.verdict.why : `${letIn(s)}; ${keepOut(s, fixes)}`);
 
@@ -159,7 +159,7 @@ export function toText(found: CheckResult): string {
   }
   if (result.judgement.strangers.length > 0) {
     out.push('', `Strangers: tokens that are not this repository's, admitted${result.judgement.strangers.some((s) => s.unresolved) ? ' (or UNKNOWN: they may be)' : ''}`);
-    out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved)})` : `${letIn(s)}; ${keepOut(s, result.fixes)}`])));
+    out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved, s.policy)})` : `${letIn(s)}; ${keepOut(s, result.fixes)}`])));
   }
   for (const fix of result.fixes) out.push('', fixText(fix, fix.policy));
   if (result.assumed.length > 0) out.push('', 'Assumed:', ...result.assumed.map((a) => `  - ${a.replace(/\s*\n\s*/g, ' ')}`));
@@ -204,13 +204,13 @@ export function annotations(found: CheckResult): string[] {
     lines.push(command(run.job.workflow, run.job.line, message));
   }
   for (const run of result.judgement.undetermined) {
-    const message = `${jobName(run)}: ${run.predicted.trigger} presents sub ${String(run.claims.sub)}; whether the trust policy of ${run.use.role} (${run.policy.where}) admits it is unknown: ${dependsOn(run.unresolved ?? [])}`;
+    const message = `${jobName(run)}: ${run.predicted.trigger} presents sub ${String(run.claims.sub)}; whether the trust policy of ${run.use.role} (${run.policy.where}) admits it is unknown: ${dependsOn(run.unresolved ?? [], run.policy)}`;
     if (seen.has(message)) continue;
     seen.add(message);
     lines.push(command(run.job.workflow, run.job.line, message));
   }
   for (const s of result.judgement.strangers)
-    lines.push(command(s.policy.file, s.policy.line, s.unresolved ? `${s.policy.where}: whether it admits ${String(s.stranger.claims.sub)} is unknown: ${dependsOn(s.unresolved)}` : `${s.policy.where} admits ${letIn(s)}; ${keepOut(s, result.fixes)}`));
+    lines.push(command(s.policy.file, s.policy.line, s.unresolved ? `${s.policy.where}: whether it admits ${String(s.stranger.claims.sub)} is unknown: ${dependsOn(s.unresolved, s.policy)}` : `${s.policy.where} admits ${letIn(s)}; ${keepOut(s, result.fixes)}`));
   return lines;
 }
 
@@ -220,12 +220,12 @@ const cell = markdownText;
 export function summary(found: CheckResult): string {
   const result = printable(found);
   const rows = result.judgement.runs.map(
-    (run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | <code>${cell(String(run.claims.sub))}</code> | ${cell(run.use.role)} | ${run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(run.verdict.why)}`} |`,
+    (run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | <code>${cell(String(run.claims.sub))}</code> | ${cell(run.use.role)} | ${run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved, run.policy))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(run.verdict.why)}`} |`,
   );
   const out = ['## Trust check', '', '| Job | Run | sub | Role | Verdict |', '| --- | --- | --- | --- | --- |', ...rows];
   if (result.judgement.strangers.length > 0) {
     out.push('', '### Strangers admitted', '', '| Policy | sub | Why |', '| --- | --- | --- |');
-    for (const s of result.judgement.strangers) out.push(`| ${cell(s.policy.where)} | <code>${cell(String(s.stranger.claims.sub))}</code> | ${cell(s.unresolved ? `unknown: ${dependsOn(s.unresolved)}` : letIn(s))} |`);
+    for (const s of result.judgement.strangers) out.push(`| ${cell(s.policy.where)} | <code>${cell(String(s.stranger.claims.sub))}</code> | ${cell(s.unresolved ? `unknown: ${dependsOn(s.unresolved, s.policy)}` : letIn(s))} |`);
   }
   for (const fix of result.fixes.filter((f) => !f.failed)) out.push('', `### Fix for ${cell(fix.policy.where)}`, '', '```json', JSON.stringify(fix.condition, null, 2), '```');
   return `${out.join('\n')}\n`;

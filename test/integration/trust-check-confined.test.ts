@@ -161,8 +161,8 @@ describe('files stay inside the repository', () => {
 
   test('a policy, a --var-file and a workflows folder given outside the repository are refused too', async () => {
     const repo = repository({ 'infra/main.tf': terraformRole('["repo:${var.org}/*"]') + 'variable "org" {}\n' });
-    refused(await check(repo, [path.join(outside, 'trust.json')]), /outside\/trust\.json is outside the repository root/);
-    refused(await check(repo, ['--var-file', '../outside/secret.tfvars', 'infra/']), /outside\/secret\.tfvars is outside the repository root/);
+    refused(await check(repo, [path.join(outside, 'trust.json')]), /outside\/trust\.json: lies outside the repository root .*: run it in the repository that holds it/);
+    refused(await check(repo, ['--var-file', '../outside/secret.tfvars', 'infra/']), /outside\/secret\.tfvars: lies outside the repository root/);
     refused(await check(repo, ['--workflows', outside, 'infra/']), /outside.*is outside the repository root/);
   });
 
