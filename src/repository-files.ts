@@ -29,7 +29,12 @@ export interface RepositoryFiles extends PolicyFiles {
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 export function repositoryFiles(root: string, maxBytes = MAX_FILE_BYTES): RepositoryFiles {
-  const realRoot = realpathSync(root);
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch (error) {
+    throw new RepositoryFileError(`the repository root ${root} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
   // A folder reached again under another name (a link to it, or to a folder above it) would be walked
   // again, and a link back up would be walked without end: each folder is listed under one name only.
   const listedAs = new Map<string, string>();

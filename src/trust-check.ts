@@ -103,10 +103,11 @@ function git(...args: string[]): string | undefined {
   }
 }
 
-// The repository root, the only tree the check reads (README, "What the check reads"): the checkout for
-// the action, else git's top level of the working folder (the check may run in a subfolder), else the
-// working folder.
-const files: RepositoryFiles = repositoryFiles(asAction ? env.GITHUB_WORKSPACE || process.cwd() : (git('rev-parse', '--show-toplevel') ?? process.cwd()));
+// The repository root, the only tree the check reads (README, "What it reads"): the checkout for the
+// action, else git's top level of the working folder (the check may run in a subfolder), else the working
+// folder. Its reader is made first thing in main(), where a root that cannot be read is one error.
+let files: RepositoryFiles;
+const repositoryRoot = () => (asAction ? env.GITHUB_WORKSPACE || process.cwd() : (git('rev-parse', '--show-toplevel') ?? process.cwd()));
 
 const isFolder = (dir: string) => {
   try {
@@ -196,6 +197,7 @@ async function fromAws(roles: string[]): Promise<ReadResult> {
 
 async function main(): Promise<number> {
   const opts = options();
+  files = repositoryFiles(repositoryRoot());
   const errors: InputError[] = [];
   const repository = await resolveRepository({
     repository: opts.repository,
