@@ -73,6 +73,7 @@ beforeAll(() => {
   writeFileSync(path.join(outside, 'trust.json'), iamPolicy(`repo:${SECRET}:*`));
   writeFileSync(path.join(outside, 'action.yml'), `runs:\n  using: composite\n  steps:\n    - uses: acme/oidc-aws-credentials@v1\n      with:\n        role-to-assume: arn:aws:iam::111111111111:role/${SECRET}\n`);
   writeFileSync(path.join(outside, 'secret.tfvars'), `org = "${SECRET}"\n`);
+  writeFileSync(path.join(outside, 'called.yml'), WORKFLOW.replace('on:\n  push:\n    branches: [main]', 'on: workflow_call').replace('role/deploy', `role/${SECRET}`));
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
@@ -173,6 +174,16 @@ describe('files stay inside the repository', () => {
       'infra/trust.json': iamPolicy('repo:acme/webapp:*'),
     });
     refused(await check(repo, ['infra/trust.json']), /escape.*action\.yml is outside the repository root/);
+  });
+
+  test('a reusable workflow that is a symlink to a file outside', async () => {
+    const caller = `on:\n  push:\n    branches: [main]\njobs:\n  call:\n    uses: ./.github/workflows/called.yml\n`;
+    const repo = repository({
+      '.github/workflows/deploy.yml': caller,
+      '.github/workflows/called.yml': { link: path.join(outside, 'called.yml') },
+      'infra/trust.json': iamPolicy('repo:acme/webapp:*'),
+    });
+    refused(await check(repo, ['infra/trust.json']), /called\.yml is outside the repository root/);
   });
 
   test('a FIFO is refused at once, not waited on', async () => {
