@@ -2,18 +2,20 @@
 // workflows and trust policies, predicts every token the workflows will present and judges it. The only
 // module of the check that touches files, the environment and the network.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { accountAnnotations, accountExitCode, accountJson, accountSummary, accountText } from './check/account-report.ts';
 import { judgeAccount, providerHost } from './check/account.ts';
 import { fixesFor } from './check/fix.ts';
 import { isExpression, isPolicyOf, isUnnamed, judge, roleName, rolesOf } from './check/judge.ts';
-import { annotations, exitCode, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
+import { jsonText } from './check/one-line.ts';
+import { annotations, errorLine, exitCode, fatalLine, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
 import { readWorkflows } from './check/workflows.ts';
 import { readFromAws } from './policies/read-aws.ts';
-import { readPolicies, type PolicyFiles, type ReadResult } from './policies/read.ts';
+import { readPolicies, type ReadResult } from './policies/read.ts';
+import { RepositoryFileError, repositoryFiles, type RepositoryFiles } from './repository-files.ts';
 
 const USAGE =
   'usage: trust-check [--repository OWNER/REPO] [--workflows DIR] [--subject-claims KEYS] [--immutable] [--visibility public|private|internal] [--repository-id N] [--owner-id N] [--var NAME=VALUE]... [--var-file FILE]... [--from-aws] [--json] POLICY...\n' +
@@ -127,12 +129,6 @@ function options(): Options {
   };
 }
 
-const files: PolicyFiles = {
-  read: (file) => readFileSync(file, 'utf8'),
-  list: (dir) => readdirSync(dir).sort(),
-  isDirectory: (p) => statSync(p).isDirectory(),
-};
-
 function git(...args: string[]): string | undefined {
   try {
     return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
@@ -141,30 +137,78 @@ function git(...args: string[]): string | undefined {
   }
 }
 
+// The repository root, the only tree the check reads (README, "What it reads"): the checkout for the
+// action, else git's top level of the working folder (the check may run in a subfolder), else the working
+// folder. Its reader is made first thing in main(), where a root that cannot be read is one error.
+let files: RepositoryFiles;
+const repositoryRoot = () => (asAction ? env.GITHUB_WORKSPACE || process.cwd() : (git('rev-parse', '--show-toplevel') ?? process.cwd()));
+
+const isFolder = (dir: string) => {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Where the workflows are when the folder given is not there: the nearest .github/workflows at or above the
+ * working folder, as a --workflows to give when it is inside the repository root, else where to run.
+ */
+function workflowsAdvice(dir: string): string {
+  if (path.normalize(dir) !== path.normalize('.github/workflows')) return '';
+  for (let at = process.cwd(); ; at = path.dirname(at)) {
+    const candidate = path.join(at, '.github', 'workflows');
+    if (isFolder(candidate)) {
+      const give = files.outside(candidate) ? '' : `, or give --workflows ${path.relative(process.cwd(), candidate)}`;
+      return `: run the check at the repository root (${at})${give}`;
+    }
+    if (path.dirname(at) === at) return ': run the check at the root of the repository, or give --workflows DIR';
+  }
+}
+
+/** A path the user gave outside the repository root: the check was run from another folder than the repository's. */
+function outsideAdvice(given: string): InputError | undefined {
+  if (!files.outside(given)) return undefined;
+  const top = git('-C', path.dirname(path.resolve(given)), 'rev-parse', '--show-toplevel');
+  return { file: given, message: `lies outside the repository root ${files.root}, and the check reads only inside it: run it in ${top ? `the repository that holds it (${top})` : 'the repository that holds it'}` };
+}
+
 function workflowFiles(dir: string, errors: InputError[]) {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort();
+    names = files.list(dir).filter((name) => /\.ya?ml$/.test(name));
   } catch (error) {
-    errors.push({ file: dir, message: `cannot read the workflows folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+    const missing = error instanceof RepositoryFileError && error.missing;
+    errors.push({ file: dir, message: `cannot read the workflows folder (${(error as Error).message})${missing ? workflowsAdvice(dir) : ''}` });
     return [];
   }
-  return names.map((name) => {
+  return names.flatMap((name) => {
     const file = path.join(dir, name);
-    return { path: path.relative(process.cwd(), path.resolve(file)) || file, text: readFileSync(file, 'utf8') };
+    try {
+      return [{ path: path.relative(process.cwd(), path.resolve(file)) || file, text: files.read(file) }];
+    } catch (error) {
+      errors.push({ file, message: (error as Error).message });
+      return [];
+    }
   });
 }
 
 /** `uses: ./FOLDER` names a folder of the repository the workflows folder (.github/workflows) is in. */
-function localActions(workflows: string) {
+function localActions(workflows: string, errors: InputError[]) {
   const resolved = path.resolve(workflows);
   const root = path.basename(resolved) === 'workflows' && path.basename(path.dirname(resolved)) === '.github' ? path.dirname(path.dirname(resolved)) : process.cwd();
   return (folder: string): string | undefined => {
     for (const name of ['action.yml', 'action.yaml']) {
+      const file = path.join(root, folder, name);
       try {
-        return readFileSync(path.join(root, folder, name), 'utf8');
-      } catch {
-        // the other name, or no action there
+        return files.read(file);
+      } catch (error) {
+        // The other name, or no action there; an action the check may not read is said once.
+        if (error instanceof RepositoryFileError && error.missing) continue;
+        const shown = path.relative(process.cwd(), file) || file;
+        if (!errors.some((e) => e.file === shown)) errors.push({ file: shown, message: `uses: ./${folder}: ${(error as Error).message}` });
+        return undefined;
       }
     }
     return undefined;
@@ -198,11 +242,11 @@ async function allRoles(opts: Options): Promise<number> {
 
   let own: CheckResult | undefined;
   const notes: string[] = [];
-  if (opts.repository && !existsSync(opts.workflows)) notes.push(`${opts.workflows}: no workflows folder here: the runs of ${opts.repository} are not judged`);
+  if (opts.repository && !isFolder(opts.workflows)) notes.push(`${opts.workflows}: no workflows folder here: the runs of ${opts.repository} are not judged`);
   else if (opts.repository) {
     const errors: InputError[] = [];
     const repository = await resolveRepository({ repository: opts.repository, env, remote: () => undefined, gitDefaultBranch: () => git('symbolic-ref', '--short', 'refs/remotes/origin/HEAD')?.replace(/^origin\//, ''), subjectClaims: opts.subjectClaims, github: opts.token ? await githubApi(opts.token) : undefined });
-    const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows));
+    const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows, errors));
     errors.push(...workflows.errors);
     // Each run against the role it assumes; a role only the run knows against every role that trusts GitHub.
     const uses = workflows.jobs.flatMap((job) => job.steps.flatMap((step) => rolesOf(job, step, [])));
@@ -216,7 +260,7 @@ async function allRoles(opts: Options): Promise<number> {
   const commands = [...(own ? annotations(own) : []), ...accountAnnotations(account)];
   if (opts.json) {
     const runs = own ? toJson(own) : { runs: [], strangers: [], assumed: [] };
-    process.stdout.write(`${JSON.stringify({ ...accountJson(account), runs: runs.runs, strangers: runs.strangers, assumed: [...runs.assumed, ...assumed] }, null, 2)}\n`);
+    process.stdout.write(`${jsonText({ ...accountJson(account), runs: runs.runs, strangers: runs.strangers, assumed: [...runs.assumed, ...assumed] }, 2)}\n`);
     if (inWorkflow) for (const line of commands) process.stderr.write(`${line}\n`);
   } else {
     if (inWorkflow) for (const line of commands) process.stdout.write(`${line}\n`);
@@ -229,6 +273,7 @@ async function allRoles(opts: Options): Promise<number> {
 
 async function main(): Promise<number> {
   const opts = options();
+  files = repositoryFiles(repositoryRoot());
   if (opts.allRoles) return allRoles(opts);
   const errors: InputError[] = [];
   const repository = await resolveRepository({
@@ -243,10 +288,19 @@ async function main(): Promise<number> {
     ownerId: opts.ownerId,
     github: opts.token ? await githubApi(opts.token) : undefined,
   });
-  const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows));
+  const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows, errors));
   errors.push(...workflows.errors);
 
-  const read = opts.policies.length > 0 ? await readPolicies(opts.policies, files, { vars: opts.vars, varFiles: opts.varFiles }) : { policies: [], errors: [], assumed: [] };
+  // A policy or var-file named outside the root is said with where to run instead, and not read.
+  const given = (list: string[], pathOf: (p: string) => string) =>
+    list.filter((p) => {
+      const outside = outsideAdvice(pathOf(p));
+      if (outside) errors.push(outside);
+      return !outside;
+    });
+  const policyPaths = given(opts.policies, (p) => (p.startsWith('arn:') && p.includes('=') ? p.slice(p.indexOf('=') + 1) : p));
+  const varFiles = given(opts.varFiles, (p) => p);
+  const read = policyPaths.length > 0 ? await readPolicies(policyPaths, files, { vars: opts.vars, varFiles }) : { policies: [], errors: [], assumed: [] };
   const policies = [...read.policies];
   errors.push(...read.errors);
   // Each policy's own assumptions come with the judgement, once its account is known.
@@ -262,9 +316,9 @@ async function main(): Promise<number> {
   const result: CheckResult = { judgement, fixes: fixesFor(judgement, repository), errors, assumed: [...assumed, ...judgement.assumed] };
   const inWorkflow = env.GITHUB_ACTIONS === 'true';
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
+    process.stdout.write(`${jsonText(toJson(result), 2)}\n`);
     if (inWorkflow) for (const line of annotations(result)) process.stderr.write(`${line}\n`);
-    else for (const e of errors) process.stderr.write(`error: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+    else for (const e of errors) process.stderr.write(`${errorLine(e)}\n`);
   } else {
     if (inWorkflow) for (const line of annotations(result)) process.stdout.write(`${line}\n`);
     process.stdout.write(`${toText(result)}\n`);
@@ -278,9 +332,9 @@ try {
 } catch (error) {
   // Bad input is one line naming what is wrong; anything else is a bug, still without a stack trace.
   // A refused or exhausted iam:ListRoles (--all-roles) is said in one line too.
-  const known = error instanceof UsageError || error instanceof RepositoryError || (error as Error).name === 'ListRolesError';
+  const known = error instanceof UsageError || error instanceof RepositoryError || error instanceof RepositoryFileError || (error as Error).name === 'ListRolesError';
   const message = known ? (error as Error).message : `unexpected failure: ${(error as Error).message}`;
-  if (env.GITHUB_ACTIONS === 'true') process.stdout.write(`::error::${message}\n`);
-  else process.stderr.write(`error: ${message}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);
+  if (env.GITHUB_ACTIONS === 'true') process.stdout.write(`${fatalLine(message, true)}\n`);
+  else process.stderr.write(`${fatalLine(message, false)}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);
   process.exitCode = 2;
 }

@@ -3,7 +3,8 @@
 // counts). A role has no file: it is named by its ARN everywhere. Pure: judgement in, text out.
 import { doorOf, type AccountJudgement, type Door, type JudgedRole } from './account.ts';
 import { dependsOn, type JudgedStranger } from './judge.ts';
-import { letIn } from './report.ts';
+import { markdownText, printable } from './one-line.ts';
+import { escapeData, letIn } from './report.ts';
 
 export type RoleVerdict = 'admits strangers' | 'unknown' | 'no stranger' | 'unreadable';
 
@@ -26,15 +27,12 @@ export interface AccountJson {
   summary: { listed: number; trustingGitHub: number; admittingStrangers: number; unreadable: number; byCondition: Partial<Record<Door, number>> };
 }
 
-// Values from the account (sub patterns, names) stay on one line, so no printed line is a workflow command.
-const oneLine = (s: string): string => s.replace(/[\r\n\u0085\u2028\u2029]+\s*/g, ' ');
-
 export function verdictOf(role: JudgedRole): RoleVerdict {
   if (role.admitted.some((s) => !s.unresolved)) return 'admits strangers';
   return role.admitted.length > 0 ? 'unknown' : 'no stranger';
 }
 
-const why = (s: JudgedStranger): string => oneLine(s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved)})` : letIn(s));
+const why = (s: JudgedStranger): string => (s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved, s.policy)})` : letIn(s));
 
 /** Roles counted once under each condition that let a stranger in. */
 function byCondition(judgement: AccountJudgement): Partial<Record<Door, number>> {
@@ -98,27 +96,27 @@ function verdictText(role: JudgedRole, org: string | undefined): string {
 }
 
 /** For a person: every role that trusts GitHub (and every unreadable one), then the strangers, then the counts. */
-export function accountText(judgement: AccountJudgement): string {
+export function accountText(found: AccountJudgement): string {
+  // Values from the account (sub patterns, names) stay on one line, so no printed line is a workflow command.
+  const judgement = printable(found);
   const out: string[] = [];
-  const rows = judgement.roles.map((role) => [role.arn, oneLine(role.reach), verdictText(role, judgement.org)]);
-  for (const u of judgement.unreadable) rows.push([u.arn, 'UNKNOWN', `UNREADABLE: ${oneLine(u.message)}`]);
+  const rows = judgement.roles.map((role) => [role.arn, role.reach, verdictText(role, judgement.org)]);
+  for (const u of judgement.unreadable) rows.push([u.arn, 'UNKNOWN', `UNREADABLE: ${u.message}`]);
   if (rows.length > 0) out.push(`Roles that trust GitHub's OIDC provider${judgement.unreadable.length > 0 ? ', and roles whose trust policy cannot be read' : ''}:`, table(['ROLE', 'WHO GETS IN', 'VERDICT'], rows));
   else out.push(`No role of the ${judgement.listed} listed trusts GitHub's OIDC provider.`);
   const admitted = judgement.roles.flatMap((r) => r.admitted);
   if (admitted.length > 0) {
     out.push('', "Strangers: tokens of repositories that are not the role's, admitted");
-    out.push(table(['ROLE', 'SUB', 'WHY'], admitted.map((s) => [s.role, oneLine(String(s.stranger.claims.sub)), why(s)])));
+    out.push(table(['ROLE', 'SUB', 'WHY'], admitted.map((s) => [s.role, String(s.stranger.claims.sub), why(s)])));
   }
-  if (judgement.assumed.length > 0) out.push('', 'Assumed:', ...judgement.assumed.map((a) => `  - ${oneLine(a)}`));
+  if (judgement.assumed.length > 0) out.push('', 'Assumed:', ...judgement.assumed.map((a) => `  - ${a}`));
   out.push('', accountSummaryLine(judgement));
   return out.join('\n');
 }
 
-// Workflow commands: a message escapes %, CR and LF.
-const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-
 /** One `::error` per role that admits strangers (its first stranger and why) and per unreadable role. */
-export function accountAnnotations(judgement: AccountJudgement): string[] {
+export function accountAnnotations(found: AccountJudgement): string[] {
+  const judgement = printable(found);
   const lines = judgement.roles
     .filter((r) => r.admitted.length > 0)
     .map((r) => `::error::${escapeData(`${r.arn} admits ${r.admitted.length} kind(s) of stranger: ${why(r.admitted[0]!)}`)}`);
@@ -126,16 +124,17 @@ export function accountAnnotations(judgement: AccountJudgement): string[] {
   return lines;
 }
 
-const cell = (s: string) => oneLine(s).replace(/\|/g, '\\|');
+const cell = markdownText;
 
 /** The job summary: the counts, then each role that admits strangers or could not be read. */
-export function accountSummary(judgement: AccountJudgement): string {
+export function accountSummary(found: AccountJudgement): string {
+  const judgement = printable(found);
   const out = ['## Trust check: every role of the account', '', accountSummaryLine(judgement), ''];
   const flagged = judgement.roles.filter((r) => r.admitted.length > 0);
   if (flagged.length + judgement.unreadable.length > 0) {
     out.push('| Role | Who gets in | Why |', '| --- | --- | --- |');
-    for (const r of flagged) out.push(`| \`${cell(r.arn)}\` | ${cell(r.reach)} | ${cell(why(r.admitted[0]!))} |`);
-    for (const u of judgement.unreadable) out.push(`| \`${cell(u.arn)}\` | unknown | ${cell(u.message)} |`);
+    for (const r of flagged) out.push(`| <code>${cell(r.arn)}</code> | ${cell(r.reach)} | ${cell(why(r.admitted[0]!))} |`);
+    for (const u of judgement.unreadable) out.push(`| <code>${cell(u.arn)}</code> | unknown | ${cell(u.message)} |`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -160,7 +160,7 @@ export function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assu
   const statements = [verdict.deciding?.statement, other.deciding?.statement].filter((i) => i !== undefined);
   const unresolved = [...new Set(statements.flatMap((i) => placeholdersIn(policy.document.Statement[i]!)))];
   const named = unresolved.length > 0 ? unresolved : [...new Set(policy.document.Statement.flatMap(placeholdersIn))];
-  return { verdict: { allowed: false, why: `undetermined: ${dependsOn(named)}` }, unresolved: named };
+  return { verdict: { allowed: false, why: `undetermined: ${dependsOn(named, policy)}` }, unresolved: named };
 }
 
 /** Claims a GitHub token's key names (`token.actions.githubusercontent.com:event_name` → event_name), when the key is GitHub's. */
@@ -209,7 +209,8 @@ export function unofferedIn(policy: FoundPolicy): Unoffered[] {
  */
 const PLACEHOLDER = /\$\{([^}]+)\}/g;
 const isPolicyVariable = (name: string) => /^[\w./-]+:[\w./-]+$/.test(name) || ['*', '?', '$'].includes(name);
-const placeholdersOf = (text: string): string[] => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!.trim()).filter((name) => !isPolicyVariable(name));
+// An expression's own line breaks are layout (HCL ignores them): named on one line, as the report prints it.
+const placeholdersOf = (text: string): string[] => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!.trim().replace(/\s+/g, ' ')).filter((name) => !isPolicyVariable(name));
 
 function placeholdersIn(statement: Statement): string[] {
   return Object.values(statement.Condition ?? {}).flatMap((entries) =>
@@ -217,12 +218,27 @@ function placeholdersIn(statement: Statement): string[] {
   );
 }
 
-/** What to give for each reference: a variable or parameter by `--var`; the rest only AWS knows before a plan. */
-export function dependsOn(names: string[]): string {
+/**
+ * Where `--var` reaches a policy's placeholders: Terraform source (`var.X`), a CloudFormation template's
+ * parameters (`${X}`; logical IDs are alphanumeric, a plan's addresses are not). An IAM document, such as
+ * a `.json.tpl` that Terraform's templatefile() fills, or a plan is read as it is: `--var` changes nothing.
+ */
+function varReaches(policy: FoundPolicy): 'terraform' | 'cloudformation' | undefined {
+  if (/\.tf(\.json)?$/.test(policy.file)) return 'terraform';
+  return !policy.where.startsWith('aws:') && /#[A-Za-z0-9]+$/.test(policy.where) ? 'cloudformation' : undefined;
+}
+
+/** What to give for each reference, for the policy that holds it: only advice that changes its verdict. */
+export function dependsOn(names: string[], policy: FoundPolicy): string {
+  const reaches = varReaches(policy);
   const hints = names.flatMap((name) => {
     const variables = [...name.matchAll(/\bvar\.([\w-]+)/g)].map((m) => m[1]!);
-    if (variables.length === 0 && /^[A-Za-z]\w*$/.test(name)) variables.push(name);
-    return variables.length > 0 ? variables.map((v) => `give --var ${v}=VALUE`) : ['known only to AWS: check a `terraform show -json` plan, or the role with --from-aws'];
+    const bare = variables.length === 0 && /^[A-Za-z]\w*$/.test(name);
+    if (reaches === 'terraform' && variables.length > 0) return variables.map((v) => `give --var ${v}=VALUE`);
+    if (reaches === 'cloudformation' && bare) return [`give --var ${name}=VALUE`];
+    if (reaches === 'terraform' && bare) return [`\${${name}} is no Terraform variable, so --var does not fill it (a template's variables come from the map templatefile() gives it)`];
+    if (reaches === undefined && (bare || variables.length > 0)) return [`${policy.file} is read as it is, so --var does not fill it: give the Terraform or CloudFormation that fills it (a folder), or the rendered policy`];
+    return ['known only to AWS: check a `terraform show -json` plan, or the role with --from-aws'];
   });
   return `depends on ${names.map((n) => n.replace(/\s+/g, ' ')).join(', ')}, not resolved: ${[...new Set(hints)].join('; ')}`;
 }

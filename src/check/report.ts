@@ -5,6 +5,7 @@ import { OWN_TEMPLATE } from '../github/strangers.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import { asCloudFormation, asTerraform, type Fix } from './fix.ts';
 import { dependsOn, isUnnamed, notOffered, STAND_IN_ACCOUNT, type JudgedRun, type JudgedStranger, type Judgement, type Unoffered } from './judge.ts';
+import { markdownText, oneLine, printable } from './one-line.ts';
 
 export interface InputError {
   file: string;
@@ -131,7 +132,7 @@ const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {
 
 // A verdict resting on a value the source left unresolved says what to give rather than guessing.
 const verdictText = (run: JudgedRun): string =>
-  run.unresolved ? `UNKNOWN (${dependsOn(run.unresolved)})` : run.verdict.allowed ? 'admitted' : `REFUSED: ${standIn(run.verdict.why)}`;
+  run.unresolved ? `UNKNOWN (${dependsOn(run.unresolved, run.policy)})` : run.verdict.allowed ? 'admitted' : `REFUSED: ${standIn(run.verdict.why)}`;
 
 /** A text that shows the stand-in account says it is one: a reader must not take it for theirs. */
 export const standIn = (text: string): string =>
@@ -198,9 +199,10 @@ function fixText(fix: Fix, policy: FoundPolicy): string {
 }
 
 /** For a person: one table per role, then the strangers, then the fix, then what was assumed. */
-export function toText(result: CheckResult): string {
+export function toText(found: CheckResult): string {
+  const result = printable(found);
   const out: string[] = [];
-  for (const error of result.errors) out.push(`error: ${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`);
+  for (const error of result.errors) out.push(errorLine(error));
   const runName = (run: JudgedRun) => `${run.job.workflow}:${run.job.line} ${jobName(run)}: ${run.predicted.trigger}${run.use.profile ? ` (profile ${run.use.profile})` : ''}`;
   for (const [key, runs] of groups(result.judgement.runs.filter((r) => !isUnnamed(r.use.role)))) {
     const [role, where] = key.split('\n');
@@ -226,7 +228,7 @@ export function toText(result: CheckResult): string {
   if (dead.length > 0) out.push('', 'Deny conditions that never apply:', ...dead.map((u) => `  - ${deadDenyText(u)}`));
   if (result.judgement.strangers.length > 0) {
     out.push('', `Strangers: tokens that are not this repository's, admitted${result.judgement.strangers.some((s) => s.unresolved) ? ' (or UNKNOWN: they may be)' : ''}`);
-    out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved)})` : strangerWhy(s, result.fixes)])));
+    out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved, s.policy)})` : strangerWhy(s, result.fixes)])));
   }
   for (const fix of result.fixes) out.push('', fixText(fix, fix.policy));
   if (result.assumed.length > 0) out.push('', 'Assumed:', ...onceEach(result.assumed).map((a) => `  - ${standIn(a.replace(/\s*\n\s*/g, ' '))}`));
@@ -248,14 +250,21 @@ function summaryLine(result: CheckResult): string {
 }
 
 // Workflow commands: properties escape %, CR, LF, ':' and ','; messages %, CR and LF.
-const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+export const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+/** An input error as a line of a terminal's report or stderr. */
+export const errorLine = (e: InputError): string => `error: ${oneLine(e.file)}${e.line ? `:${e.line}` : ''}: ${oneLine(e.message)}`;
+
+/** An error the check stops at: an annotation in a workflow, a line of stderr elsewhere. */
+export const fatalLine = (message: string, inWorkflow: boolean): string => (inWorkflow ? `::error::${escapeData(oneLine(message))}` : `error: ${oneLine(message)}`);
+
 // A policy read from AWS (`aws:ARN`) has no file in the repository to annotate.
 const command = (file: string, line: number | undefined, message: string) =>
   file.startsWith('aws:') ? `::error::${escapeData(message)}` : `::error file=${escapeProperty(file)}${line ? `,line=${line}` : ''}::${escapeData(message)}`;
 
 /** One `::error` per refused run (on its job), per admitted stranger (on the policy) and per unreadable file. */
-export function annotations(result: CheckResult): string[] {
+export function annotations(found: CheckResult): string[] {
+  const result = printable(found);
   const lines = result.errors.map((e) => command(e.file, e.line, e.message));
   const seen = new Set<string>();
   for (const run of result.judgement.refused) {
@@ -266,21 +275,22 @@ export function annotations(result: CheckResult): string[] {
     lines.push(command(run.job.workflow, run.job.line, standIn(message)));
   }
   for (const run of result.judgement.undetermined) {
-    const message = `${jobName(run)}: ${run.predicted.trigger} presents sub ${String(run.claims.sub)}; whether the trust policy of ${run.use.role} (${run.policy.where}) admits it is unknown: ${dependsOn(run.unresolved ?? [])}`;
+    const message = `${jobName(run)}: ${run.predicted.trigger} presents sub ${String(run.claims.sub)}; whether the trust policy of ${run.use.role} (${run.policy.where}) admits it is unknown: ${dependsOn(run.unresolved ?? [], run.policy)}`;
     if (seen.has(message)) continue;
     seen.add(message);
     lines.push(command(run.job.workflow, run.job.line, message));
   }
   for (const u of deadDenies(result.judgement)) lines.push(command(u.policy.file, u.policy.line, deadDenyText(u)));
   for (const s of result.judgement.strangers)
-    lines.push(command(s.policy.file, s.policy.line, s.unresolved ? `${s.policy.where}: whether it admits ${String(s.stranger.claims.sub)} is unknown: ${dependsOn(s.unresolved)}` : `${s.policy.where} admits ${letIn(s)}; ${keepOut(s, result.fixes)}`));
+    lines.push(command(s.policy.file, s.policy.line, s.unresolved ? `${s.policy.where}: whether it admits ${String(s.stranger.claims.sub)} is unknown: ${dependsOn(s.unresolved, s.policy)}` : `${s.policy.where} admits ${letIn(s)}; ${keepOut(s, result.fixes)}`));
   return lines;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = markdownText;
 
 /** The job summary: a table of every run and verdict, then the strangers. */
-export function summary(result: CheckResult): string {
+export function summary(found: CheckResult): string {
+  const result = printable(found);
   const { runs } = result.judgement;
   // A role only the run knows is one row per run, with the policies that admit it.
   const once = runs.filter((run) => !isUnnamed(run.use.role) || runs.find((r) => r.predicted === run.predicted && r.use === run.use) === run);
@@ -289,14 +299,14 @@ export function summary(result: CheckResult): string {
       const text = unnamedVerdict(runs.filter((r) => r.predicted === run.predicted && r.use === run.use), result.judgement);
       return text.startsWith('admitted') ? `✅ ${cell(text)}` : text.startsWith('UNKNOWN') ? `❔ ${cell(text)}` : `❌ ${cell(text)}`;
     }
-    return run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(standIn(run.verdict.why))}`;
+    return run.unresolved ? `❔ unknown: ${cell(dependsOn(run.unresolved, run.policy))}` : run.verdict.allowed ? '✅ admitted' : `❌ refused: ${cell(standIn(run.verdict.why))}`;
   };
-  const rows = once.map((run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | \`${cell(subOf(run))}\` | ${cell(run.use.role)} | ${verdict(run)} |`);
+  const rows = once.map((run) => `| ${cell(`${run.job.workflow} ${jobName(run)}`)} | ${cell(run.predicted.trigger)} | <code>${cell(subOf(run))}</code> | ${cell(run.use.role)} | ${verdict(run)} |`);
   const out = ['## Trust check', '', '| Job | Run | sub | Role | Verdict |', '| --- | --- | --- | --- | --- |', ...rows];
   if (result.judgement.strangers.length > 0) {
     out.push('', '### Strangers admitted', '', '| Policy | sub | Why |', '| --- | --- | --- |');
-    for (const s of result.judgement.strangers) out.push(`| ${cell(s.policy.where)} | \`${cell(String(s.stranger.claims.sub))}\` | ${cell(s.unresolved ? `unknown: ${dependsOn(s.unresolved)}` : letIn(s))} |`);
+    for (const s of result.judgement.strangers) out.push(`| ${cell(s.policy.where)} | <code>${cell(String(s.stranger.claims.sub))}</code> | ${cell(s.unresolved ? `unknown: ${dependsOn(s.unresolved, s.policy)}` : letIn(s))} |`);
   }
-  for (const fix of result.fixes.filter((f) => !f.failed)) out.push('', `### Fix for ${fix.policy.where}`, '', '```json', JSON.stringify(fix.condition, null, 2), '```');
+  for (const fix of result.fixes.filter((f) => !f.failed)) out.push('', `### Fix for ${cell(fix.policy.where)}`, '', '```json', JSON.stringify(fix.condition, null, 2), '```');
   return `${out.join('\n')}\n`;
 }

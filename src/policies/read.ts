@@ -95,7 +95,13 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
   const modules = new Set<string>();
   const others: string[] = [];
   const walk = async (dir: string) => {
-    const names = files.list(dir).sort();
+    let names: string[];
+    try {
+      names = files.list(dir).sort();
+    } catch (error) {
+      errors.push({ file: dir, message: (error as Error).message });
+      return;
+    }
     if (names.some((n) => n.endsWith('.tf'))) {
       const module = await readTerraform(dir, true, files, options);
       policies.push(...module.policies);
@@ -106,7 +112,15 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
     }
     for (const name of names) {
       const path = join(dir, name);
-      if (files.isDirectory(path)) {
+      let folder: boolean;
+      try {
+        folder = files.isDirectory(path);
+      } catch (error) {
+        // A link out of the repository, or a name that cannot be resolved: said, and the rest still read.
+        errors.push({ file: path, message: (error as Error).message });
+        continue;
+      }
+      if (folder) {
         // A module another one calls is read with the caller's arguments, not again on its own.
         if (!SKIPPED_FOLDERS.has(name) && !name.startsWith('.') && !modules.has(normalize(path))) await walk(path);
       } else if (/\.(json|ya?ml|template)$/.test(name) && !/\.tfvars\.json$/.test(name)) others.push(path);
