@@ -1,7 +1,7 @@
 // The workflows, as GitHub parses them: every job that obtains AWS credentials, the roles its steps
 // assume, and the triggers that start it. Local reusable workflows are followed, so a called job is
 // listed once per caller, with the caller's triggers. Pure: the caller supplies the files' text.
-import { convertWorkflowTemplate, isBasicExpression, isMapping, isSequence, isString, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+import { convertWorkflowTemplate, isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import type { EventsConfig, ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
@@ -32,6 +32,26 @@ export interface CredentialStep {
 /** A job's `environment:`: a name, or an expression only a run can resolve. */
 export type Environment = { name: string } | { expression: string };
 
+/** An input a workflow declares (`on.workflow_dispatch.inputs`, `on.workflow_call.inputs`), typed as GitHub types it. */
+export interface DeclaredInput {
+  type: 'boolean' | 'number' | 'choice' | 'string' | 'environment';
+  /** What the input is when the run gives none: the default, else GitHub's false, 0, '' (a choice's first option). */
+  value: boolean | number | string;
+  options?: string[];
+}
+
+/**
+ * A value in a reusable workflow's inputs context: typed, or text with `${{ … }}` of the caller's run
+ * (resolved for each run), or undefined when only the run knows it.
+ */
+export type CalledInput = string | number | boolean | undefined;
+
+/** An `if:` of the job or of a job that calls it, with the inputs context it reads (a reusable workflow's; none: the run's own). */
+export interface Condition {
+  if: string;
+  inputs?: Record<string, { type: DeclaredInput['type']; value: CalledInput }>;
+}
+
 export interface CredentialJob {
   /** The workflow whose triggers start the job, and the job there (the caller, for a reusable workflow). */
   workflow: string;
@@ -40,11 +60,15 @@ export interface CredentialJob {
   job: string;
   line: number;
   events: EventsConfig;
+  /** The inputs the starting workflow's workflow_dispatch declares. */
+  dispatchInputs?: Record<string, DeclaredInput>;
+  /** In a reusable workflow: the inputs context its steps and environment read. */
+  calledInputs?: Condition['inputs'];
   /** The reusable workflows the job runs in, outermost first; their last file holds the steps. */
   called: { workflow: string; job: string; line: number }[];
   environment?: Environment;
   /** The `if:` of the job and of each job that calls it: all must hold for it to run. */
-  conditions: string[];
+  conditions: Condition[];
   steps: CredentialStep[];
 }
 
@@ -129,6 +153,39 @@ function jobMapping(raw: MappingToken, jobId: string): TemplateToken | undefined
 function jobCondition(raw: MappingToken, jobId: string): string | undefined {
   const job = jobMapping(raw, jobId);
   return job && isMapping(job) ? text(job.find('if')) : undefined;
+}
+
+const INPUT_TYPES: DeclaredInput['type'][] = ['boolean', 'number', 'choice', 'string', 'environment'];
+
+/** A value as the input's type makes it: what GitHub gives the run for `true`, `'3'`, `prod`. */
+export function typed(type: DeclaredInput['type'], value: string | number | boolean): string | number | boolean {
+  if (type === 'boolean') return value === true || String(value).toLowerCase() === 'true';
+  if (type === 'number') return typeof value === 'number' ? value : Number(value);
+  return String(value);
+}
+
+/**
+ * The inputs a trigger declares, read from the workflow as written (the parser's model drops a number
+ * input's type and default). An input with no type is a string, as GitHub takes it.
+ */
+function declaredInputs(raw: MappingToken, event: 'workflow_dispatch' | 'workflow_call'): Record<string, DeclaredInput> {
+  const on = raw.find('on');
+  const trigger = on && isMapping(on) ? on.find(event) : undefined;
+  const inputs = trigger && isMapping(trigger) ? trigger.find('inputs') : undefined;
+  const declared: Record<string, DeclaredInput> = {};
+  if (!inputs || !isMapping(inputs)) return declared;
+  for (const { key, value: definition } of inputs) {
+    if (!isMapping(definition)) continue;
+    const typeText = text(definition.find('type'));
+    const type = INPUT_TYPES.find((t) => t === typeText) ?? 'string';
+    const optionsToken = definition.find('options');
+    const options = optionsToken && isSequence(optionsToken) ? [...optionsToken].map(text).filter((o): o is string => o !== undefined) : undefined;
+    const given = definition.find('default');
+    const literal = given === undefined ? undefined : isBoolean(given) || isNumber(given) ? given.value : text(given);
+    const fallback = type === 'boolean' ? false : type === 'number' ? 0 : type === 'choice' ? (options?.[0] ?? '') : '';
+    declared[key.toString()] = { type, value: literal === undefined ? fallback : literal.toString().includes('${{') ? literal : typed(type, literal), ...(options ? { options } : {}) };
+  }
+  return declared;
 }
 
 /** `env:` entries written as plain text; one written as an expression hides an outer one of its name. */
@@ -234,6 +291,26 @@ function compositeSteps(folder: string, uses: string, line: number, condition: s
   return found;
 }
 
+/**
+ * The called workflow's inputs context, typed: what the caller's `with:` gives, else the default. A value
+ * that still reads the caller's inputs, inside a workflow that is itself called, is one only the run knows.
+ */
+function calledInputs(job: ReusableWorkflowJob, target: Parsed, outer: Inputs, nested: boolean): NonNullable<Condition['inputs']> {
+  const given = new Map<string, TemplateToken>([...(job['input-values'] ?? [])].map(({ key, value }) => [key.toString(), value]));
+  const context: NonNullable<Condition['inputs']> = {};
+  for (const [name, declared] of Object.entries(declaredInputs(target.raw, 'workflow_call'))) {
+    const token = given.get(name);
+    let value: CalledInput = declared.value;
+    if (token !== undefined) {
+      const written = isBoolean(token) || isNumber(token) ? token.value : withInputs(text(token), outer);
+      value = written === undefined ? undefined : typeof written === 'string' && written.includes('${{') ? written : typed(declared.type, written);
+    }
+    if (nested && typeof value === 'string' && /\binputs\s*[.[]/.test(value)) value = undefined;
+    context[name] = { type: declared.type, value };
+  }
+  return context;
+}
+
 /** The called workflow's inputs: its defaults, then what the caller's `with:` gives (through the caller's own inputs). */
 function inputsOf(job: ReusableWorkflowJob, target: Parsed, outer: Inputs): Inputs {
   const inputs: Inputs = {};
@@ -286,18 +363,19 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
   const jobs: CredentialJob[] = [];
   type Origin = Omit<CredentialJob, 'called' | 'environment' | 'steps' | 'conditions'>;
   // origin: the caller's job, once inside a reusable workflow; called: the called jobs on the way down.
-  const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>, inputs: Inputs, outer: string[]) => {
+  const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>, inputs: Inputs, outer: Condition[], context?: Condition['inputs']) => {
     for (const job of workflow.jobs) {
       const here = { workflow: workflow.file.path, job: job.id.value, line: lineOf(job.id) };
-      const condition = withInputs(jobCondition(workflow.raw, job.id.value), inputs);
-      const conditions = condition === undefined ? outer : [...outer, condition];
-      const start = origin ?? { ...here, name: text(workflow.raw.find('name')) ?? `.github/workflows/${workflow.file.path.split('/').pop()}`, events };
+      // A job's if: reads the inputs context typed (a substituted `false` would be the truthy 'false').
+      const condition = jobCondition(workflow.raw, job.id.value);
+      const conditions = condition === undefined ? outer : [...outer, { if: condition, ...(context ? { inputs: context } : {}) }];
+      const start = origin ?? { ...here, name: text(workflow.raw.find('name')) ?? `.github/workflows/${workflow.file.path.split('/').pop()}`, events, dispatchInputs: declaredInputs(workflow.raw, 'workflow_dispatch') };
       const chain = origin ? [...called, here] : [];
       if (job.type === 'reusableWorkflowJob') {
         const target = callee(job);
         if (target === undefined) assumed.push(`${here.workflow} job ${here.job} calls ${job.ref.value}, which is ${LOCAL_WORKFLOW.test(job.ref.value) ? 'not among the workflows read' : 'in another repository'}: its jobs are not checked`);
         // GitHub refuses a cycle of calls; the check need not follow one.
-        else if (!seen.has(target)) visit(target, events, start, chain, new Set([...seen, target]), inputsOf(job, target, inputs), conditions);
+        else if (!seen.has(target)) visit(target, events, start, chain, new Set([...seen, target]), inputsOf(job, target, inputs), conditions, calledInputs(job, target, inputs, origin !== undefined));
         continue;
       }
       const said = (note: string) => {
@@ -311,7 +389,7 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
         // GitHub names each combination's job after its values: "deploy (production)".
         const named = label === '' ? {} : origin ? {} : { job: `${start.job}${label}` };
         const inner = label !== '' && origin ? [...called, { ...here, job: `${here.job}${label}` }] : chain;
-        jobs.push({ ...start, ...named, called: inner, environment: environmentOf(job.environment, scope), conditions, steps: credentialSteps(workflow.raw, job.id.value, scope, readAction, said) });
+        jobs.push({ ...start, ...named, called: inner, environment: environmentOf(job.environment, scope), conditions, steps: credentialSteps(workflow.raw, job.id.value, scope, readAction, said), ...(context ? { calledInputs: context } : {}) });
       }
     }
   };

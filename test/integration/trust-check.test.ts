@@ -55,7 +55,7 @@ describe('the CLI', () => {
     const result = await cli('after-merge', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/deploy-trust.json`]);
     expect(result.code).toBe(1);
     const report = json(result);
-    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed']);
+    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'excluded', 'assumed']);
     expect(report.runs[1]).toEqual({
       workflow: '.github/workflows/deploy.yml',
       line: 11,
@@ -72,6 +72,21 @@ describe('the CLI', () => {
     expect(report.runs[0]).toMatchObject({ event: 'pull_request', admitted: true });
     expect(report.strangers).toEqual([]);
     expect(report.assumed).toEqual(expect.arrayContaining([expect.stringMatching(/default branch/)]));
+  });
+
+  test('a run an if: rules out is listed with the if:, as text and under --json excluded (field: !inputs.dry-run)', async () => {
+    const args = ['--repository', 'acme/webapp', `${DEPLOY}=infra/deploy-trust.json`, 'arn:aws:iam::111111111111:role/plan=infra/plan-trust.json'];
+    const text = await cli('inputs', args);
+    expect(text.stdout).toMatch(/Not run: no token, because an if: is false for the run\n.*\n.*\n\.github\/workflows\/deploy\.yml:22 apply: workflow_dispatch with dry-run=true, target=staging on the default branch +the job's if: \$\{\{ !inputs\.dry-run \}\} is false for this run/);
+    const report = json(await cli('inputs', ['--json', ...args])) as unknown as { excluded: Record<string, unknown>[] };
+    expect(report.excluded).toContainEqual({
+      workflow: '.github/workflows/deploy.yml',
+      line: 31,
+      job: 'plan',
+      event: 'push',
+      trigger: 'push to main',
+      why: "the job's if: github.event_name == 'workflow_dispatch' && inputs.dry-run == false is false for this run",
+    });
   });
 
   test('exit 0 when every run is admitted and no stranger is', async () => {
@@ -124,7 +139,7 @@ describe('the CLI', () => {
     // Whether another owner's token gets in rests on var.org too: said, not claimed either way.
     expect(result.stdout).toMatch(/repo:intruder\/webapp:ref:refs\/heads\/main\s+UNKNOWN \(depends on var\.org/);
     const report = json(await cli('undetermined', ['--repository', 'acme/webapp', '--json', 'infra']));
-    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed']);
+    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'excluded', 'assumed']);
     expect(report.runs).toEqual([expect.objectContaining({ event: 'push', admitted: false, why: 'undetermined: depends on var.org, not resolved: give --var org=VALUE' })]);
     expect(Object.keys(report.runs[0]!)).toEqual(['workflow', 'line', 'job', 'event', 'ref', 'environment', 'role', 'policy', 'claims', 'admitted', 'why']);
     expect(report.strangers.length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 // Reading workflows as GitHub parses them, and each way a job will run: triggers, filters, environments.
 import { admits, representative, toLike } from '../../src/check/filters.ts';
 import type { Repository } from '../../src/check/repository.ts';
-import { runsOf } from '../../src/check/runs.ts';
+import { predictRuns, runsOf } from '../../src/check/runs.ts';
 import { readWorkflows } from '../../src/check/workflows.ts';
 
 const repository: Repository = { owner: 'acme', repo: 'webapp', defaultBranch: 'trunk', shape: { useDefault: true, includeClaimKeys: [] }, assumed: [] };
@@ -349,9 +349,54 @@ test("a workflow_dispatch's choice decides the environment: one run per option; 
     ['workflow_dispatch with target=production on the default branch', 'production'],
   ]);
   const withDefault = await runs("  workflow_dispatch:\n    inputs:\n      target:\n        type: string\n        default: qa\n  push:\n    branches: [main]", "    environment: ${{ inputs.target || 'prod' }}\n");
-  expect(withDefault.map((r) => [r.event, r.run.environment])).toEqual([
-    ['workflow_dispatch', 'qa'],
+  expect(withDefault.map((r) => [r.trigger, r.run.environment])).toEqual([
+    ['workflow_dispatch with target="qa" on the default branch', 'qa'],
+    // Any other text may be typed in: only the run knows that environment, said.
+    ['workflow_dispatch with target another value on the default branch', undefined],
     // A push has no inputs: the expression's fallback.
-    ['push', 'prod'],
+    ['push to main', 'prod'],
   ]);
+  expect(withDefault[1]!.assumed.join()).toMatch(/expression only the run resolves/);
+});
+
+test("a reusable workflow's if: reads its inputs typed: the caller's boolean, passed through, and a default false", async () => {
+  const called = `on:
+  workflow_call:
+    inputs:
+      apply:
+        type: boolean
+        required: true
+      skip:
+        type: boolean
+jobs:
+  apply:
+    if: \${{ inputs.apply && !inputs.skip }}
+    runs-on: x
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::1:role/y
+`;
+  const caller = `on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+    inputs:
+      apply:
+        type: boolean
+        default: false
+jobs:
+  go:
+    uses: ./.github/workflows/called.yml
+    with:
+      apply: \${{ github.event_name == 'push' || inputs.apply }}
+`;
+  const read = await readWorkflows([
+    { path: '.github/workflows/caller.yml', text: caller },
+    { path: '.github/workflows/called.yml', text: called },
+  ]);
+  const { runs: kept, excluded } = predictRuns(read.jobs[0]!, repository);
+  expect(kept.map((r) => r.trigger)).toEqual(['push to main', 'workflow_dispatch with apply=true on the default branch']);
+  expect(excluded.map((e) => `${e.trigger}: ${e.condition}`)).toEqual(['workflow_dispatch with apply=false on the default branch: ${{ inputs.apply && !inputs.skip }}']);
+  expect(kept.flatMap((r) => r.assumed).filter((a) => a.startsWith('if:'))).toEqual([]);
 });

@@ -343,3 +343,43 @@ describe('a verdict that rests on a value the source left unresolved is undeterm
     expect(result.fixes).toEqual([]);
   });
 });
+
+describe('typed workflow_dispatch inputs (field: a job gated on !inputs.dry-run, run with the defaults)', () => {
+  const policies = { 'infra/deploy-trust.json': ROLE('deploy'), 'infra/plan-trust.json': ROLE('plan') };
+  const runsOfJob = (j: Judgement, job: string) => j.runs.filter((r) => r.job.job === job).map((r) => `${r.predicted.trigger} ${r.claims.sub} ${r.verdict.allowed ? 'admitted' : 'refused'}`);
+  const excludedOf = (j: Judgement, job: string) => j.excluded.filter((e) => e.job.job === job).map((e) => `${e.trigger}: ${e.condition}`);
+
+  test('a boolean false by default: !inputs.flag and inputs.flag == false hold, and the other value is tried too', async () => {
+    const { judgement } = await check('inputs', policies);
+    expect(runsOfJob(judgement, 'apply')).toEqual([
+      'push to main repo:acme/webapp:environment:staging admitted',
+      'workflow_dispatch with dry-run=false, target=staging on the default branch repo:acme/webapp:environment:staging admitted',
+      'workflow_dispatch with dry-run=false, target=production on the default branch repo:acme/webapp:environment:production refused',
+    ]);
+    expect(runsOfJob(judgement, 'plan')).toEqual(['workflow_dispatch with dry-run=false on the default branch repo:acme/webapp:ref:refs/heads/main admitted']);
+    expect(judgement.refused.map((r) => r.job.job)).toEqual(['apply']);
+  });
+
+  test('a run an if: rules out is listed with that if:, never dropped without a word', async () => {
+    const { judgement } = await check('inputs', policies);
+    expect(excludedOf(judgement, 'apply')).toEqual([
+      'workflow_dispatch with dry-run=true, target=staging on the default branch: ${{ !inputs.dry-run }}',
+      'workflow_dispatch with dry-run=true, target=production on the default branch: ${{ !inputs.dry-run }}',
+    ]);
+    expect(excludedOf(judgement, 'plan')).toEqual([
+      "push to main: github.event_name == 'workflow_dispatch' && inputs.dry-run == false",
+      "workflow_dispatch with dry-run=true on the default branch: github.event_name == 'workflow_dispatch' && inputs.dry-run == false",
+    ]);
+  });
+
+  test("a number input is a number with its default; any other value is a run only the run decides, said", async () => {
+    const { judgement } = await check('inputs', policies);
+    // On push the inputs context is empty: null == 0 holds, as GitHub compares them.
+    expect(runsOfJob(judgement, 'scale-down')).toEqual([
+      'push to main repo:acme/webapp:ref:refs/heads/main admitted',
+      'workflow_dispatch with replicas another value on the default branch repo:acme/webapp:ref:refs/heads/main admitted',
+    ]);
+    expect(excludedOf(judgement, 'scale-down')).toEqual(['workflow_dispatch with replicas=2 on the default branch: inputs.replicas == 0']);
+    expect(judgement.assumed).toContain('.github/workflows/deploy.yml job scale-down: if: inputs.replicas == 0 is known only to the run: predicted as if it holds');
+  });
+});
