@@ -326,26 +326,104 @@ function inputsOf(job: ReusableWorkflowJob, target: Parsed, outer: Inputs): Inpu
 }
 
 const MAX_COMBINATIONS = 32;
+// GitHub runs at most 256 jobs of one matrix; expanding further would only grow memory.
+const MAX_MATRIX = 256;
+
+/** A matrix value as data (a string, number, boolean, list or mapping); UNKNOWN for a `${{ … }}` only the run expands. */
+const UNKNOWN = Symbol('unknown');
+function literal(token: TemplateToken): unknown {
+  if (isString(token)) return token.value;
+  if (isNumber(token) || isBoolean(token)) return token.value;
+  if (isSequence(token)) {
+    const items = [...token].map(literal);
+    return items.includes(UNKNOWN) ? UNKNOWN : items;
+  }
+  if (isMapping(token)) {
+    const entries = [...token].map(({ key, value }) => [key.toString(), literal(value)] as const);
+    return entries.some(([, v]) => v === UNKNOWN) ? UNKNOWN : Object.fromEntries(entries);
+  }
+  return token.toString() === 'null' ? null : UNKNOWN;
+}
+
+type Combination = Record<string, unknown>;
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The combinations GitHub runs, as its documentation gives them: the product of the matrix's keys; then
+ * `exclude` removes each combination all of an entry's pairs match; then each `include` entry, in order,
+ * is added to every original combination whose original values it does not change (values an include
+ * added may be changed), or becomes a combination of its own when it fits none. A matrix of `include:`
+ * alone is its entries. A key, `include` or `exclude` given as an expression is for the run to expand: said.
+ */
+function expandMatrix(matrix: MappingToken, decisive: string[], said: (note: string) => void): Combination[] {
+  const dimensions: [string, unknown[]][] = [];
+  let include: unknown = [];
+  let exclude: unknown = [];
+  for (const { key, value } of matrix) {
+    const name = key.toString();
+    const data = literal(value);
+    if (name === 'include') include = data;
+    else if (name === 'exclude') exclude = data;
+    else if (Array.isArray(data)) dimensions.push([name, data]);
+    else if (decisive.includes(name)) said(`matrix.${name} is ${text(value) ?? 'not a list'}, which only the run expands: what reads it is not resolved`);
+  }
+  if (include === UNKNOWN) said(`matrix include ${text(matrix.find('include'))} is an expression only the run expands: its combinations are not predicted`);
+  if (exclude === UNKNOWN) said(`matrix exclude ${text(matrix.find('exclude'))} is an expression only the run expands: every combination is predicted`);
+  let product: Combination[] = dimensions.length === 0 ? [] : [{}];
+  for (const [name, values] of dimensions) product = product.flatMap((c) => values.map((v) => ({ ...c, [name]: v }))).slice(0, MAX_MATRIX);
+  const excluded = Array.isArray(exclude) ? (exclude as unknown[]).filter((e): e is Combination => typeof e === 'object' && e !== null && !Array.isArray(e)) : [];
+  const original = product.filter((c) => !excluded.some((e) => Object.entries(e).every(([k, v]) => same(c[k], v))));
+  const originalKeys = new Set(dimensions.map(([name]) => name));
+  const combinations = original.map((c) => ({ ...c }));
+  for (const entry of Array.isArray(include) ? (include as unknown[]) : []) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+    let fitted = false;
+    combinations.slice(0, original.length).forEach((c, i) => {
+      const fits = Object.entries(entry).every(([k, v]) => !originalKeys.has(k) || same(original[i]![k], v));
+      if (fits) {
+        Object.assign(c, entry);
+        fitted = true;
+      }
+    });
+    if (!fitted && combinations.length < MAX_MATRIX) combinations.push({ ...entry });
+  }
+  if (product.length >= MAX_MATRIX || combinations.length >= MAX_MATRIX) said(`a matrix of ${MAX_MATRIX} combinations or more: GitHub refuses to run more than ${MAX_MATRIX}; the first ${MAX_MATRIX} are predicted`);
+  return combinations;
+}
 
 /**
  * The combinations of the job's matrix that decide its token: only the keys its environment, its
- * credential steps' inputs or its reusable workflow's `with:` name, and only those the matrix lists
- * literally (include, exclude and fromJSON are for the run to expand: what they give stays unresolved).
+ * credential steps' inputs or its reusable workflow's `with:` name, each distinct set of their values once.
  */
-function matrixOf(raw: MappingToken, jobId: string, decisive: (string | undefined)[]): { label: string; values: Inputs }[] {
+function matrixOf(raw: MappingToken, jobId: string, decisive: (string | undefined)[], said: (note: string) => void): { label: string; values: Inputs }[] {
   const job = jobMapping(raw, jobId);
   const strategy = job && isMapping(job) ? job.find('strategy') : undefined;
   const matrix = strategy && isMapping(strategy) ? strategy.find('matrix') : undefined;
-  if (!matrix || !isMapping(matrix)) return [{ label: '', values: {} }];
-  const named = new Set(decisive.flatMap((t) => [...(t ?? '').matchAll(/\bmatrix\.([\w-]+)/g)].map((m) => m[1]!)));
-  let combos: { label: string[]; values: Inputs }[] = [{ label: [], values: {} }];
-  for (const { key, value } of matrix) {
-    const name = key.toString();
-    if (!named.has(name) || !isSequence(value)) continue;
-    const options = [...value].map(text).filter((v): v is string => v !== undefined && !v.includes('${{'));
-    combos = combos.flatMap((c) => options.map((o) => ({ label: [...c.label, o], values: { ...c.values, [`matrix.${name}`]: o } }))).slice(0, MAX_COMBINATIONS);
+  if (!matrix) return [{ label: '', values: {} }];
+  if (!isMapping(matrix)) {
+    said(`job ${jobId}: its matrix ${text(matrix)} is an expression only the run expands: what reads it is not resolved`);
+    return [{ label: '', values: {} }];
   }
-  return combos.map((c) => ({ label: c.label.length > 0 ? ` (${c.label.join(', ')})` : '', values: c.values }));
+  const named = [...new Set(decisive.flatMap((t) => [...(t ?? '').matchAll(/\bmatrix\.([\w-]+)/g)].map((m) => m[1]!)))];
+  if (named.length === 0) return [{ label: '', values: {} }];
+  const seen = new Set<string>();
+  const found: { label: string; values: Inputs }[] = [];
+  for (const combination of expandMatrix(matrix, named, (note) => said(`job ${jobId}: ${note}`))) {
+    const values: Inputs = {};
+    const label: string[] = [];
+    for (const name of named) {
+      const value = combination[name];
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+      values[`matrix.${name}`] = String(value);
+      label.push(String(value));
+    }
+    const key = JSON.stringify(values);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    found.push({ label: label.length > 0 ? ` (${label.join(', ')})` : '', values });
+    if (found.length >= MAX_COMBINATIONS) break;
+  }
+  return found.length > 0 ? found : [{ label: '', values: {} }];
 }
 
 /** Every job that obtains credentials, in file order; a file that does not parse is an error, the others are still read. */
@@ -371,20 +449,30 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
       const conditions = condition === undefined ? outer : [...outer, { if: condition, ...(context ? { inputs: context } : {}) }];
       const start = origin ?? { ...here, name: text(workflow.raw.find('name')) ?? `.github/workflows/${workflow.file.path.split('/').pop()}`, events, dispatchInputs: declaredInputs(workflow.raw, 'workflow_dispatch') };
       const chain = origin ? [...called, here] : [];
-      if (job.type === 'reusableWorkflowJob') {
-        const target = callee(job);
-        if (target === undefined) assumed.push(`${here.workflow} job ${here.job} calls ${job.ref.value}, which is ${LOCAL_WORKFLOW.test(job.ref.value) ? 'not among the workflows read' : 'in another repository'}: its jobs are not checked`);
-        // GitHub refuses a cycle of calls; the check need not follow one.
-        else if (!seen.has(target)) visit(target, events, start, chain, new Set([...seen, target]), inputsOf(job, target, inputs), conditions, calledInputs(job, target, inputs, origin !== undefined));
-        continue;
-      }
       const said = (note: string) => {
         if (!assumed.includes(`${workflow.file.path} ${note}`)) assumed.push(`${workflow.file.path} ${note}`);
       };
+      if (job.type === 'reusableWorkflowJob') {
+        const target = callee(job);
+        if (target === undefined) {
+          assumed.push(`${here.workflow} job ${here.job} calls ${job.ref.value}, which is ${LOCAL_WORKFLOW.test(job.ref.value) ? 'not among the workflows read' : 'in another repository'}: its jobs are not checked`);
+          continue;
+        }
+        // GitHub refuses a cycle of calls; the check need not follow one.
+        if (seen.has(target)) continue;
+        // A matrix on the calling job calls the workflow once per combination, each with its own `with:`.
+        const decisive = [...(job['input-values'] ?? [])].map(({ value }) => text(value));
+        for (const { label, values } of matrixOf(workflow.raw, job.id.value, decisive, (note) => said(`line ${here.line}: ${note}`))) {
+          const scope = { ...inputs, ...values };
+          const labelled = { ...here, job: `${here.job}${label}` };
+          visit(target, events, origin ?? { ...start, job: labelled.job }, origin ? [...called, labelled] : [], new Set([...seen, target]), inputsOf(job, target, scope), conditions, calledInputs(job, target, scope, origin !== undefined));
+        }
+        continue;
+      }
       const steps = credentialSteps(workflow.raw, job.id.value, inputs, readAction, said);
       if (steps.length === 0) continue;
       const decisive = [text(job.environment && isMapping(job.environment) ? job.environment.find('name') : job.environment), ...steps.flatMap((st) => [st.roleToAssume, st.profiles, st.audience])];
-      for (const { label, values } of matrixOf(workflow.raw, job.id.value, decisive)) {
+      for (const { label, values } of matrixOf(workflow.raw, job.id.value, decisive, (note) => said(`line ${here.line}: ${note}`))) {
         const scope = { ...inputs, ...values };
         // GitHub names each combination's job after its values: "deploy (production)".
         const named = label === '' ? {} : origin ? {} : { job: `${start.job}${label}` };

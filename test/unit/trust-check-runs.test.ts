@@ -400,3 +400,60 @@ jobs:
   expect(excluded.map((e) => `${e.trigger}: ${e.condition}`)).toEqual(['workflow_dispatch with apply=false on the default branch: ${{ inputs.apply && !inputs.skip }}']);
   expect(kept.flatMap((r) => r.assumed).filter((a) => a.startsWith('if:'))).toEqual([]);
 });
+
+test("include and exclude expand as in GitHub's documentation's example (an exclude added): include extends the combinations it fits, else adds its own", async () => {
+  const text = `on: push
+jobs:
+  deploy:
+    runs-on: x
+    strategy:
+      matrix:
+        fruit: [apple, pear]
+        animal: [cat, dog]
+        exclude:
+          - fruit: pear
+            animal: dog
+        include:
+          - color: green
+          - color: pink
+            animal: cat
+          - fruit: apple
+            shape: circle
+          - fruit: banana
+          - fruit: banana
+            animal: cat
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::111111111111:role/\${{ matrix.fruit }}-\${{ matrix.animal }}-\${{ matrix.color }}-\${{ matrix.shape }}
+`;
+  const read = await readWorkflows([{ path: '.github/workflows/w.yml', text }]);
+  expect(read.jobs.map((j) => j.steps[0]!.roleToAssume!.replace('arn:aws:iam::111111111111:role/', ''))).toEqual([
+    'apple-cat-pink-circle',
+    'apple-dog-green-circle',
+    'pear-cat-pink-${{ matrix.shape }}',
+    'banana-${{ matrix.animal }}-${{ matrix.color }}-${{ matrix.shape }}',
+    'banana-cat-${{ matrix.color }}-${{ matrix.shape }}',
+  ]);
+});
+
+test('a matrix given as an expression, or an include only the run expands, is said, not guessed', async () => {
+  const text = (matrix: string) => `on: push
+jobs:
+  deploy:
+    runs-on: x
+    strategy:
+      matrix: ${matrix}
+    environment: \${{ matrix.env }}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::111111111111:role/deploy
+`;
+  const whole = await readWorkflows([{ path: '.github/workflows/w.yml', text: text('${{ fromJSON(vars.MATRIX) }}') }]);
+  expect(whole.jobs.map((j) => j.environment)).toEqual([{ expression: '${{ matrix.env }}' }]);
+  expect(whole.assumed).toEqual([expect.stringMatching(/job deploy: its matrix .*fromJSON\(vars\.MATRIX\).* only the run expands/)]);
+  const include = await readWorkflows([{ path: '.github/workflows/w.yml', text: text('\n        include: ${{ fromJSON(vars.TARGETS) }}') }]);
+  expect(include.jobs).toHaveLength(1);
+  expect(include.assumed).toEqual([expect.stringMatching(/matrix include .*fromJSON\(vars\.TARGETS\).* only the run expands/)]);
+});

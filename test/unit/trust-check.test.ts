@@ -383,3 +383,25 @@ describe('typed workflow_dispatch inputs (field: a job gated on !inputs.dry-run,
     expect(judgement.assumed).toContain('.github/workflows/deploy.yml job scale-down: if: inputs.replicas == 0 is known only to the run: predicted as if it holds');
   });
 });
+
+describe('a matrix of include: entries, and exclude (field: each entry naming the environment and the account)', () => {
+  const policies = {
+    'infra/deploy-dev.json': 'arn:aws:iam::111111111111:role/deploy',
+    'infra/deploy-prod.json': 'arn:aws:iam::222222222222:role/deploy',
+    'infra/tf-dev.json': ROLE('tf-dev'),
+    'infra/tf-prod.json': ROLE('tf-prod'),
+  };
+
+  test("each include entry is a run with its own environment and account; each stage but the excluded one calls the reusable workflow", async () => {
+    const { judgement } = await check('matrix', policies);
+    expect(judgement.runs.map((r) => `${r.job.job} ${r.use.role} ${r.claims.sub} ${r.verdict.allowed ? 'admitted' : 'refused'}`)).toEqual([
+      'deploy (dev, 111111111111) arn:aws:iam::111111111111:role/deploy repo:acme/webapp:environment:dev admitted',
+      'deploy (prod, 222222222222) arn:aws:iam::222222222222:role/deploy repo:acme/webapp:environment:prod admitted',
+      `terraform (dev) ${ROLE('tf-dev')} repo:acme/webapp:environment:dev admitted`,
+      `terraform (prod) ${ROLE('tf-prod')} repo:acme/webapp:environment:prod admitted`,
+    ]);
+    expect(judgement.runs[2]!.claims.job_workflow_ref).toBe('acme/webapp/.github/workflows/terraform.yml@refs/heads/main');
+    expect(judgement.refused).toEqual([]);
+    expect(judgement.assumed.join('\n')).not.toMatch(/no trust policy given|expression/);
+  });
+});
