@@ -5,7 +5,7 @@ import { convertWorkflowTemplate, isBasicExpression, isBoolean, isMapping, isNum
 import type { EventsConfig, ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isScalar, LineCounter, parse as parseYaml, parseDocument } from 'yaml';
 
 export interface WorkflowFile {
   /** As shown in reports and annotations, e.g. '.github/workflows/deploy.yml'. */
@@ -94,6 +94,8 @@ const NOT_OIDC = ['aws-access-key-id', 'web-identity-token-file', 'role-chaining
 const LOCAL_WORKFLOW = /^\.\/\.github\/workflows\/([^/@]+\.ya?ml)$/;
 
 interface Parsed {
+  /** What GitHub runs but the parser flags: said, and the workflow checked without it. */
+  warnings?: string[];
   file: WorkflowFile;
   events: EventsConfig;
   jobs: WorkflowJob[];
@@ -116,10 +118,42 @@ const INPUT = /\$\{\{\s*((?:inputs|matrix)\.[\w-]+)\s*\}\}/g;
 const withInputs = (value: string | undefined, inputs: Inputs): string | undefined => value?.replace(INPUT, (whole, name: string) => inputs[name] ?? whole);
 const lineOf = (token: TemplateToken | undefined): number => token?.range?.start.line ?? 1;
 
+/**
+ * The keys under a trigger (`on.merge_group.paths`) by their position, 'line:column' as the parser gives it.
+ * GitHub ignores a key a trigger does not use, while the parser flags it: such a flag is no reason to drop
+ * the workflow GitHub runs.
+ */
+function triggerKeys(source: string): Map<string, string> {
+  const keys = new Map<string, string>();
+  const lines = new LineCounter();
+  const on = parseDocument(source, { lineCounter: lines }).get('on', true);
+  if (!isMap(on)) return keys;
+  for (const event of on.items) {
+    if (!isScalar(event.key) || !isMap(event.value)) continue;
+    for (const item of event.value.items) {
+      if (!isScalar(item.key) || !item.key.range) continue;
+      const { line, col } = lines.linePos(item.key.range[0]);
+      keys.set(`${line}:${col}`, `${String(event.key.value)}.${String(item.key.value)}`);
+    }
+  }
+  return keys;
+}
+
 async function parse(file: WorkflowFile): Promise<Parsed | WorkflowError> {
   // The parser's own word for an empty file ("Expected a scalar value, a sequence, or a mapping") hides what is wrong.
   if (file.text.trim() === '') return { file: file.path, line: 1, message: 'is empty: expected a workflow with on: and jobs:' };
   const result = parseWorkflow({ name: file.path, content: file.text }, new NoOperationTraceWriter());
+  const warnings: string[] = [];
+  const flagged = result.context.errors.getErrors();
+  if (flagged.length > 0 && flagged.some((e) => e.rawMessage.startsWith('Unexpected value '))) {
+    const keys = triggerKeys(file.text);
+    const ignored = (e: (typeof flagged)[number]) => e.rawMessage.startsWith('Unexpected value ') && keys.has(`${e.range?.start.line}:${e.range?.start.column}`);
+    result.context.errors.clear();
+    for (const error of flagged) {
+      if (!ignored(error)) result.context.errors.add(error);
+      else warnings.push(`${file.path}:${error.range!.start.line}: on.${keys.get(`${error.range!.start.line}:${error.range!.start.column}`)} is not a setting of that trigger (@actions/workflow-parser flags it; GitHub ignores it and runs the workflow): checked without it`);
+    }
+  }
   const firstError = (): WorkflowError | undefined => {
     const [error] = result.context.errors.getErrors();
     if (error === undefined) return undefined;
@@ -133,7 +167,7 @@ async function parse(file: WorkflowFile): Promise<Parsed | WorkflowError> {
   const template = await convertWorkflowTemplate(result.context, result.value);
   const after = firstError() ?? (template.errors?.[0] ? { file: file.path, line: 1, message: template.errors[0].Message } : undefined);
   if (after) return after;
-  return { file, events: template.events, jobs: template.jobs, raw: result.value };
+  return { file, events: template.events, jobs: template.jobs, raw: result.value, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 function environmentOf(token: TemplateToken | undefined, inputs: Inputs): Environment | undefined {
@@ -434,7 +468,10 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
   for (const file of files) {
     const result = await parse(file);
     if ('message' in result) errors.push(result);
-    else parsed.push(result);
+    else {
+      parsed.push(result);
+      assumed.push(...(result.warnings ?? []));
+    }
   }
   const byName = new Map(parsed.map((p) => [p.file.path.split('/').pop()!, p]));
 

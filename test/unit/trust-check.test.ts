@@ -405,3 +405,21 @@ describe('a matrix of include: entries, and exclude (field: each entry naming th
     expect(judgement.assumed.join('\n')).not.toMatch(/no trust policy given|expression/);
   });
 });
+
+describe('a workflow GitHub runs but the parser flags (field: paths under merge_group)', () => {
+  test('a key GitHub ignores under a trigger is a warning: the workflow is still checked, and its refused merge-queue run reported', async () => {
+    const { workflows, judgement } = await check('merge-queue', { 'infra/plan-trust.json': ROLE('plan') });
+    expect(workflows.errors).toEqual([]);
+    expect(workflows.assumed).toEqual([
+      ".github/workflows/plan.yml:9: on.merge_group.paths is not a setting of that trigger (@actions/workflow-parser flags it; GitHub ignores it and runs the workflow): checked without it",
+    ]);
+    expect(judgement.runs.map((r) => `${r.predicted.event} ${r.verdict.allowed ? 'admitted' : 'refused'}`)).toEqual(['pull_request admitted', 'merge_group refused']);
+  });
+
+  test('an unknown key anywhere else still makes the workflow an error, as GitHub refuses it', async () => {
+    const text = readFileSync(path.join(REPOS, 'merge-queue', '.github', 'workflows', 'plan.yml'), 'utf8').replace('    runs-on: ubuntu-latest', '    runs-on: ubuntu-latest\n    run-on: x');
+    const read = await readWorkflows([{ path: 'plan.yml', text }]);
+    expect(read.errors).toEqual([{ file: 'plan.yml', line: 17, message: "Unexpected value 'run-on'" }]);
+    expect(read.jobs).toEqual([]);
+  });
+});
