@@ -123,8 +123,8 @@ export function predictRuns(job: CredentialJob, repository: Repository): { runs:
       workflowRef: `${repository.owner}/${repository.repo}/${file(job.workflow)}@${ref}`,
       ...extra,
     };
-    // A local reusable workflow runs from the caller's commit, so it shares the caller's ref.
-    if (innermost) run.jobWorkflowRef = `${repository.owner}/${repository.repo}/${file(innermost.workflow)}@${ref}`;
+    // A local reusable workflow runs from the caller's commit, so it shares the caller's ref; one in another repository is named by its uses:.
+    if (innermost) run.jobWorkflowRef = innermost.jobWorkflowRef ?? `${repository.owner}/${repository.repo}/${file(innermost.workflow)}@${ref}`;
     if (job.environment && 'name' in job.environment) run.environment = job.environment.name;
     return run;
   };

@@ -65,7 +65,7 @@ export interface CredentialJob {
   /** In a reusable workflow: the inputs context its steps and environment read. */
   calledInputs?: Condition['inputs'];
   /** The reusable workflows the job runs in, outermost first; their last file holds the steps. */
-  called: { workflow: string; job: string; line: number }[];
+  called: { workflow: string; job: string; line: number; jobWorkflowRef?: string }[];
   environment?: Environment;
   /** The `if:` of the job and of each job that calls it: all must hold for it to run. */
   conditions: Condition[];
@@ -92,8 +92,40 @@ const CREDENTIAL_ACTIONS = [/^aws-actions\/configure-aws-credentials@/i, /^[\w.-
 // With these, role-to-assume is assumed with keys, a token file or the credentials already there.
 const NOT_OIDC = ['aws-access-key-id', 'web-identity-token-file', 'role-chaining'];
 const LOCAL_WORKFLOW = /^\.\/\.github\/workflows\/([^/@]+\.ya?ml)$/;
+// `uses: OWNER/REPO/.github/workflows/FILE@REF`: a reusable workflow in another repository (or this one, by name).
+const REMOTE_WORKFLOW = /^([\w.-]+)\/([\w.-]+)\/(\.github\/workflows\/[\w.-]+\.ya?ml)@([\w./-]+)$/;
+
+/** A reusable workflow in another repository, as a `uses:` names it. */
+export interface RemoteWorkflow {
+  owner: string;
+  repo: string;
+  /** '.github/workflows/deploy.yml' */
+  path: string;
+  ref: string;
+}
+
+/** Its text and where it was read (said with the verdicts), or why it could not be read. */
+export type ReadRemoteWorkflow = (workflow: RemoteWorkflow) => Promise<{ text: string; from: string } | { unread: string }>;
+
+// GitHub allows 4 levels of nested reusable workflows and 20 distinct ones per run.
+const MAX_REMOTE_WORKFLOWS = 20;
+const remoteKey = (w: RemoteWorkflow) => `${w.owner}/${w.repo}/${w.path}@${w.ref}`;
+
+/**
+ * job_workflow_ref names the called file at the full ref GitHub resolved `@REF` to (refs/heads/main,
+ * refs/tags/v2) or at the commit SHA. A name alone does not say whether it is a branch or a tag: one that
+ * looks like a version is taken as a tag, any other as a branch, and that is said.
+ */
+function jobWorkflowRefOf(w: RemoteWorkflow): { ref: string; assumed?: string } {
+  if (/^[0-9a-f]{40}$/.test(w.ref) || w.ref.startsWith('refs/')) return { ref: remoteKey(w) };
+  const tag = /^v?\d/.test(w.ref);
+  const full = `${w.owner}/${w.repo}/${w.path}@refs/${tag ? 'tags' : 'heads'}/${w.ref}`;
+  return { ref: full, assumed: `${remoteKey(w)}: job_workflow_ref predicted as ${full} (${w.ref} taken as a ${tag ? 'tag, as it looks like a version' : 'branch'}; GitHub writes the full ref of a ${tag ? 'branch' : 'tag'} of that name as refs/${tag ? 'heads' : 'tags'}/${w.ref})` };
+}
 
 interface Parsed {
+  /** Read from another repository: its file at its ref, the job_workflow_ref of its jobs. */
+  remote?: RemoteWorkflow;
   /** What GitHub runs but the parser flags: said, and the workflow checked without it. */
   warnings?: string[];
   file: WorkflowFile;
@@ -460,8 +492,19 @@ function matrixOf(raw: MappingToken, jobId: string, decisive: (string | undefine
   return found.length > 0 ? found : [{ label: '', values: {} }];
 }
 
+/**
+ * The reusable workflow a job calls: `./.github/workflows/x.yml` in the repository of the calling
+ * workflow (at its ref, for one read from another repository), or OWNER/REPO/.github/workflows/x.yml@REF.
+ */
+function calledWorkflow(job: ReusableWorkflowJob, caller: Parsed): RemoteWorkflow | { local: string } | undefined {
+  const local = LOCAL_WORKFLOW.exec(job.ref.value);
+  if (local) return caller.remote ? { ...caller.remote, path: `.github/workflows/${local[1]!}` } : { local: local[1]! };
+  const remote = REMOTE_WORKFLOW.exec(job.ref.value);
+  return remote ? { owner: remote[1]!, repo: remote[2]!, path: remote[3]!, ref: remote[4]! } : undefined;
+}
+
 /** Every job that obtains credentials, in file order; a file that does not parse is an error, the others are still read. */
-export async function readWorkflows(files: WorkflowFile[], readAction?: ReadAction): Promise<ReadWorkflows> {
+export async function readWorkflows(files: WorkflowFile[], readAction?: ReadAction, readRemote?: ReadRemoteWorkflow): Promise<ReadWorkflows> {
   const errors: WorkflowError[] = [];
   const assumed: string[] = [];
   const parsed: Parsed[] = [];
@@ -475,12 +518,46 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
   }
   const byName = new Map(parsed.map((p) => [p.file.path.split('/').pop()!, p]));
 
+  // Reusable workflows in other repositories, read before the walk: each once, the ones they call too.
+  const remotes = new Map<string, Parsed | string>();
+  const pending = parsed.slice();
+  for (let workflow = pending.shift(); workflow; workflow = pending.shift()) {
+    for (const job of workflow.jobs) {
+      const target = job.type === 'reusableWorkflowJob' ? calledWorkflow(job, workflow) : undefined;
+      if (!target || 'local' in target || remotes.has(remoteKey(target))) continue;
+      const key = remoteKey(target);
+      if (!readRemote) {
+        remotes.set(key, 'no source given');
+        continue;
+      }
+      if (remotes.size >= MAX_REMOTE_WORKFLOWS) {
+        remotes.set(key, `more than ${MAX_REMOTE_WORKFLOWS} reusable workflows in other repositories (GitHub runs at most 20)`);
+        continue;
+      }
+      const read = await readRemote(target);
+      if ('unread' in read) {
+        remotes.set(key, read.unread);
+        continue;
+      }
+      const result = await parse({ path: key, text: read.text });
+      if ('message' in result) {
+        remotes.set(key, `read from ${read.from}, it is not a workflow GitHub runs: line ${result.line ?? 1}: ${result.message}`);
+        continue;
+      }
+      const called = { ...result, remote: target };
+      remotes.set(key, called);
+      const resolved = jobWorkflowRefOf(target).assumed;
+      assumed.push(`${key}: read from ${read.from}`, ...(resolved ? [resolved] : []), ...(result.warnings ?? []));
+      pending.push(called);
+    }
+  }
+
   const jobs: CredentialJob[] = [];
   type Origin = Omit<CredentialJob, 'called' | 'environment' | 'steps' | 'conditions'>;
   // origin: the caller's job, once inside a reusable workflow; called: the called jobs on the way down.
   const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>, inputs: Inputs, outer: Condition[], context?: Condition['inputs']) => {
     for (const job of workflow.jobs) {
-      const here = { workflow: workflow.file.path, job: job.id.value, line: lineOf(job.id) };
+      const here = { workflow: workflow.file.path, job: job.id.value, line: lineOf(job.id), ...(workflow.remote ? { jobWorkflowRef: jobWorkflowRefOf(workflow.remote).ref } : {}) };
       // A job's if: reads the inputs context typed (a substituted `false` would be the truthy 'false').
       const condition = jobCondition(workflow.raw, job.id.value);
       const conditions = condition === undefined ? outer : [...outer, { if: condition, ...(context ? { inputs: context } : {}) }];
@@ -490,9 +567,10 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
         if (!assumed.includes(`${workflow.file.path} ${note}`)) assumed.push(`${workflow.file.path} ${note}`);
       };
       if (job.type === 'reusableWorkflowJob') {
-        const target = callee(job);
-        if (target === undefined) {
-          assumed.push(`${here.workflow} job ${here.job} calls ${job.ref.value}, which is ${LOCAL_WORKFLOW.test(job.ref.value) ? 'not among the workflows read' : 'in another repository'}: its jobs are not checked`);
+        const target = callee(job, workflow);
+        if (typeof target === 'string' || target === undefined) {
+          const how = 'give --workflow-source OWNER/REPO=DIR (the root of a checkout of it) or a GITHUB_TOKEN that can read its contents';
+          assumed.push(`${here.workflow} job ${here.job} calls ${job.ref.value}, which is ${target === undefined ? 'not among the workflows read' : `in another repository (${target})`}: its jobs are not checked${target === undefined ? '' : `; ${how}`}`);
           continue;
         }
         // GitHub refuses a cycle of calls; the check need not follow one.
@@ -518,16 +596,18 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
       }
     }
   };
-  const callee = (job: ReusableWorkflowJob): Parsed | undefined => {
-    const local = LOCAL_WORKFLOW.exec(job.ref.value);
-    return local ? byName.get(local[1]!) : undefined;
+  // A workflow, or why a remote one is not at hand; undefined for a local file that is not there.
+  const callee = (job: ReusableWorkflowJob, caller: Parsed): Parsed | string | undefined => {
+    const target = calledWorkflow(job, caller);
+    if (target === undefined) return undefined;
+    return 'local' in target ? byName.get(target.local) : remotes.get(remoteKey(target));
   };
 
   for (const workflow of parsed) {
     const triggers = Object.keys(workflow.events).filter((event) => event !== 'workflow_call');
     // A workflow that only runs when called is checked through its callers.
     if (triggers.length === 0) {
-      if (!parsed.some((other) => other.jobs.some((j) => j.type === 'reusableWorkflowJob' && callee(j) === workflow))) {
+      if (!parsed.some((other) => other.jobs.some((j) => j.type === 'reusableWorkflowJob' && callee(j, other) === workflow))) {
         const hasCredentials = workflow.jobs.some((j) => j.type === 'job' && credentialSteps(workflow.raw, j.id.value, {}, readAction).length > 0);
         if (hasCredentials) assumed.push(`${workflow.file.path} runs only on workflow_call and no workflow read calls it: its callers (perhaps in other repositories) are not known, so its jobs are not checked`);
       }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { adviseFix, fixesFor } from '../../src/check/fix.ts';
 import { judge, type Judgement } from '../../src/check/judge.ts';
 import type { Repository } from '../../src/check/repository.ts';
-import { readWorkflows } from '../../src/check/workflows.ts';
+import { remoteReader } from '../../src/check/workflow-sources.ts';
+import { readWorkflows, type ReadRemoteWorkflow, type RemoteWorkflow } from '../../src/check/workflows.ts';
 import { evaluate, webIdentityRequest } from '../../src/iam/evaluate.ts';
 import { toPolicyDocument } from '../../src/iam/policy.ts';
 import type { FoundPolicy } from '../../src/policies/found.ts';
@@ -421,5 +422,62 @@ describe('a workflow GitHub runs but the parser flags (field: paths under merge_
     const read = await readWorkflows([{ path: 'plan.yml', text }]);
     expect(read.errors).toEqual([{ file: 'plan.yml', line: 17, message: "Unexpected value 'run-on'" }]);
     expect(read.jobs).toEqual([]);
+  });
+});
+
+describe('a reusable workflow in another repository (field: a platform team\'s terraform.yml@v2)', () => {
+  const dir = path.join(REPOS, 'cross-repo');
+  const files = () => readdirSync(path.join(dir, '.github', 'workflows')).map((name) => ({ path: `.github/workflows/${name}`, text: readFileSync(path.join(dir, '.github', 'workflows', name), 'utf8') }));
+  const policies = ['apply', 'plan'].map((name): FoundPolicy => ({ where: `infra/${name}-trust.json`, file: `infra/${name}-trust.json`, roleArn: ROLE(name), document: toPolicyDocument(readFileSync(path.join(dir, 'infra', `${name}-trust.json`), 'utf8')), assumed: [] }));
+  // The checkout of acme-platform/workflows, as --workflow-source gives it; each read recorded.
+  const asked: RemoteWorkflow[] = [];
+  const checkout = remoteReader({
+    checkouts: new Map([['acme-platform/workflows', { dir: 'platform-checkout', read: (file: string) => { try { return readFileSync(path.join(dir, 'platform-checkout', file), 'utf8'); } catch { return undefined; } } }]]),
+  });
+  const recorded: ReadRemoteWorkflow = (w) => (asked.push(w), checkout(w));
+
+  test("its jobs are judged with the caller's token, inputs and environment; job_workflow_ref names the called file at its full ref", async () => {
+    const workflows = await readWorkflows(files(), undefined, recorded);
+    const judgement = judge(workflows.jobs, policies, repository);
+    expect(judgement.runs.map((r) => `${r.job.job} / ${r.job.called.map((c) => c.job).join(' / ')} ${r.predicted.event} ${r.claims.sub} ${r.claims.job_workflow_ref} ${r.verdict.allowed ? 'admitted' : 'refused'}`)).toEqual([
+      'plan / terraform pull_request repo:acme/webapp:pull_request acme-platform/workflows/.github/workflows/terraform.yml@refs/tags/v2 admitted',
+      // A workflow it calls in turn (./.github/workflows/notes.yml) is in the platform repository, at the same ref: the policy pins terraform.yml only.
+      'plan / release-notes / notes pull_request repo:acme/webapp:pull_request acme-platform/workflows/.github/workflows/notes.yml@refs/tags/v2 refused',
+      'apply / terraform push repo:acme/webapp:environment:production acme-platform/workflows/.github/workflows/terraform.yml@refs/tags/v2 admitted',
+    ]);
+    expect(judgement.runs[0]!.claims.workflow_ref).toBe('acme/webapp/.github/workflows/deploy.yml@refs/pull/1/merge');
+    // The caller's apply: true makes the called job's if: !inputs.apply false: listed, not dropped.
+    expect(judgement.excluded.map((e) => `${e.job.job} / ${e.job.called.map((c) => c.job).join(' / ')} ${e.event}: ${e.condition}`)).toEqual([
+      "plan / terraform push: github.event_name == 'pull_request'",
+      "plan / release-notes / notes push: github.event_name == 'pull_request'",
+      "apply / terraform pull_request: github.event_name == 'push'",
+      'apply / release-notes / notes push: ${{ !inputs.apply }}',
+      "apply / release-notes / notes pull_request: github.event_name == 'push'",
+    ]);
+    expect(asked.map((w) => `${w.owner}/${w.repo}/${w.path}@${w.ref}`)).toEqual(['acme-platform/workflows/.github/workflows/terraform.yml@v2', 'acme-platform/workflows/.github/workflows/notes.yml@v2']);
+    expect(workflows.assumed).toContain('acme-platform/workflows/.github/workflows/terraform.yml@v2: read from the checkout platform-checkout (as checked out, taken as v2)');
+    expect(workflows.assumed.join('\n')).toMatch(/job_workflow_ref predicted as acme-platform\/workflows\/\.github\/workflows\/terraform\.yml@refs\/tags\/v2 \(v2 taken as a tag/);
+  });
+
+  test('without a source, the job is said not checked, and how to give its source', async () => {
+    const workflows = await readWorkflows(files());
+    expect(workflows.jobs).toEqual([]);
+    expect(workflows.assumed).toContain(
+      '.github/workflows/deploy.yml job plan calls acme-platform/workflows/.github/workflows/terraform.yml@v2, which is in another repository (no source given): its jobs are not checked; give --workflow-source OWNER/REPO=DIR (the root of a checkout of it) or a GITHUB_TOKEN that can read its contents',
+    );
+  });
+
+  test("through GitHub's contents API: the file at the ref the caller names; a refusal is said, not guessed", async () => {
+    const calls: string[] = [];
+    const contents = async (owner: string, repo: string, file: string, ref: string) => {
+      calls.push(`${owner}/${repo} ${file} ${ref}`);
+      if (file.endsWith('notes.yml')) throw new Error('Not Found');
+      return readFileSync(path.join(dir, 'platform-checkout', file), 'utf8');
+    };
+    const workflows = await readWorkflows(files(), undefined, remoteReader({ checkouts: new Map(), contents }));
+    expect(calls).toEqual(['acme-platform/workflows .github/workflows/terraform.yml v2', 'acme-platform/workflows .github/workflows/notes.yml v2']);
+    expect(workflows.jobs.map((j) => `${j.job} / ${j.called.map((c) => c.job).join(' / ')}`)).toEqual(['plan / terraform', 'apply / terraform']);
+    expect(workflows.assumed).toContain("acme-platform/workflows/.github/workflows/terraform.yml@v2: read from GitHub's API at v2");
+    expect(workflows.assumed.join('\n')).toContain("calls ./.github/workflows/notes.yml, which is in another repository (GitHub's API did not give it: Not Found): its jobs are not checked");
   });
 });
