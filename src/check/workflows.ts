@@ -107,8 +107,10 @@ export interface RemoteWorkflow {
 /** Its text and where it was read (said with the verdicts), or why it could not be read. */
 export type ReadRemoteWorkflow = (workflow: RemoteWorkflow) => Promise<{ text: string; from: string } | { unread: string }>;
 
-// GitHub allows 4 levels of nested reusable workflows and 20 distinct ones per run.
-const MAX_REMOTE_WORKFLOWS = 20;
+// Enough for any run GitHub allows (it bounds how many reusable workflows one run calls); more is not read.
+const MAX_REMOTE_WORKFLOWS = 50;
+// Calls followed in all (each caller, each matrix combination, each level): a bound on hostile nesting, far above real ones.
+const MAX_CALLS = 500;
 const remoteKey = (w: RemoteWorkflow) => `${w.owner}/${w.repo}/${w.path}@${w.ref}`;
 
 /**
@@ -531,7 +533,7 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
         continue;
       }
       if (remotes.size >= MAX_REMOTE_WORKFLOWS) {
-        remotes.set(key, `more than ${MAX_REMOTE_WORKFLOWS} reusable workflows in other repositories (GitHub runs at most 20)`);
+        remotes.set(key, `more than ${MAX_REMOTE_WORKFLOWS} reusable workflows in other repositories: the rest are not read`);
         continue;
       }
       const read = await readRemote(target);
@@ -553,6 +555,7 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
   }
 
   const jobs: CredentialJob[] = [];
+  let calls = 0;
   type Origin = Omit<CredentialJob, 'called' | 'environment' | 'steps' | 'conditions'>;
   // origin: the caller's job, once inside a reusable workflow; called: the called jobs on the way down.
   const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>, inputs: Inputs, outer: Condition[], context?: Condition['inputs']) => {
@@ -578,6 +581,10 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
         // A matrix on the calling job calls the workflow once per combination, each with its own `with:`.
         const decisive = [...(job['input-values'] ?? [])].map(({ value }) => text(value));
         for (const { label, values } of matrixOf(workflow.raw, job.id.value, decisive, (note) => said(`line ${here.line}: ${note}`))) {
+          if (++calls > MAX_CALLS) {
+            said(`line ${here.line}: more than ${MAX_CALLS} calls of reusable workflows in all: the rest are not checked`);
+            break;
+          }
           const scope = { ...inputs, ...values };
           const labelled = { ...here, job: `${here.job}${label}` };
           visit(target, events, origin ?? { ...start, job: labelled.job }, origin ? [...called, labelled] : [], new Set([...seen, target]), inputsOf(job, target, scope), conditions, calledInputs(job, target, scope, origin !== undefined));

@@ -457,3 +457,23 @@ jobs:
   expect(include.jobs).toHaveLength(1);
   expect(include.assumed).toEqual([expect.stringMatching(/matrix include .*fromJSON\(vars\.TARGETS\).* only the run expands/)]);
 });
+
+test('calls of reusable workflows are bounded: a matrix at each level of a deep chain stops at a count, said', async () => {
+  const level = (n: number) => `on: workflow_call
+jobs:
+  j:
+    strategy:
+      matrix:
+        x: [${Array.from({ length: 8 }, (_, i) => `a${i}`).join(', ')}]
+    uses: ./.github/workflows/w${n + 1}.yml
+    with:
+      x: \${{ matrix.x }}
+`;
+  const files = Array.from({ length: 6 }, (_, n) => ({ path: `.github/workflows/w${n}.yml`, text: n === 0 ? level(0).replace('on: workflow_call', 'on: push') : level(n) }));
+  files.push({ path: '.github/workflows/w6.yml', text: `on: workflow_call\njobs:\n  k:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::1:role/y\n` });
+  const read = await readWorkflows(files);
+  // 8^6 combinations in full; the count of calls followed stops the walk.
+  expect(read.jobs.length).toBeLessThanOrEqual(500);
+  expect(read.jobs.length).toBeGreaterThan(0);
+  expect(read.assumed.join('\n')).toMatch(/more than 500 calls of reusable workflows in all: the rest are not checked/);
+});

@@ -231,6 +231,8 @@ test("a step's if: decides for which runs its role is judged", async () => {
   const result = judge(workflows.jobs, [{ where: 'p', file: 'p', roleArn: ROLE('deploy'), document, assumed: [] }], repository);
   expect(result.runs.map((r) => r.predicted.event)).toEqual(['pull_request']);
   expect(result.refused).toEqual([]);
+  // The push presents no token: listed as not run, with the step's if:.
+  expect(result.excluded.map((e) => [e.of, e.trigger, e.condition])).toEqual([['step', 'push to main', "github.event_name == 'pull_request'"]]);
 });
 
 test('each role of profiles is judged, named by its profile, with its own audience; aws-profile names the profile of role-to-assume', async () => {
