@@ -48,15 +48,16 @@ const ON_DEFAULT_BRANCH_SAID: Record<string, string> = {
 const MAX_DISPATCHES = 16;
 
 /**
- * The inputs a workflow_dispatch can be given, typed. Those the job's environment or an `if:` reads are
- * varied, so every run some value allows is predicted: a boolean both ways, each option of a choice, a
- * string's or number's default and then any other value (only the run knows it). The others keep their
- * default.
+ * The inputs a workflow_dispatch can be given, typed. Those the job's environment or an `if:` (its own,
+ * a caller's or a credential step's) reads are varied, so every run some value allows is predicted: a
+ * boolean both ways, each option of a choice, a string's or number's default and then any other value
+ * (only the run knows it). The others keep their default.
  */
 function dispatchInputs(job: CredentialJob): { said: string; inputs: RunInputs }[] {
   const decisive = [
     job.environment && 'expression' in job.environment ? job.environment.expression : '',
     ...job.conditions.map((c) => (c.inputs ? Object.values(c.inputs).map((i) => String(i.value)).join('\n') : c.if)),
+    ...(job.calledInputs ? [] : job.steps.map((step) => step.if ?? '')),
   ].join('\n');
   let combos: { said: string[]; inputs: RunInputs }[] = [{ said: [], inputs: {} }];
   for (const [name, input] of Object.entries(job.dispatchInputs ?? {})) {

@@ -387,6 +387,21 @@ describe('typed workflow_dispatch inputs (field: a job gated on !inputs.dry-run,
   });
 });
 
+test("a credential step's if: that reads a workflow_dispatch input varies it too: the run it allows is judged, the other listed", async () => {
+  const text = readFileSync(path.join(REPOS, 'inputs', '.github', 'workflows', 'deploy.yml'), 'utf8')
+    .replace('    if: ${{ !inputs.dry-run }}\n', '')
+    .replace('      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::111111111111:role/deploy', '      - if: inputs.dry-run\n        uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::111111111111:role/deploy');
+  const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text }]);
+  const document = toPolicyDocument(readFileSync(path.join(REPOS, 'inputs', 'infra', 'deploy-trust.json'), 'utf8'));
+  const result = judge(workflows.jobs.filter((j) => j.job === 'apply'), [{ where: 'p', file: 'p', roleArn: ROLE('deploy'), document, assumed: [] }], repository);
+  expect(result.runs.map((r) => r.predicted.trigger)).toEqual(['workflow_dispatch with dry-run=true, target=staging on the default branch', 'workflow_dispatch with dry-run=true, target=production on the default branch']);
+  expect(result.excluded.map((e) => `${e.of} ${e.trigger}`)).toEqual([
+    'step push to main',
+    'step workflow_dispatch with dry-run=false, target=staging on the default branch',
+    'step workflow_dispatch with dry-run=false, target=production on the default branch',
+  ]);
+});
+
 describe('a matrix of include: entries, and exclude (field: each entry naming the environment and the account)', () => {
   const policies = {
     'infra/deploy-dev.json': 'arn:aws:iam::111111111111:role/deploy',
