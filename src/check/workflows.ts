@@ -382,10 +382,8 @@ function calledInputs(job: ReusableWorkflowJob, target: Parsed, outer: Inputs, n
 /** The called workflow's inputs: its defaults, then what the caller's `with:` gives (through the caller's own inputs). */
 function inputsOf(job: ReusableWorkflowJob, target: Parsed, outer: Inputs): Inputs {
   const inputs: Inputs = {};
-  for (const [name, definition] of Object.entries(target.events.workflow_call?.inputs ?? {})) {
-    const value = definition.default;
-    if (value !== undefined) inputs[`inputs.${name}`] = typeof value === 'object' ? (text(value) ?? '') : String(value);
-  }
+  // What GitHub gives an input the caller leaves out: its default, else false, 0 or ''.
+  for (const [name, declared] of Object.entries(declaredInputs(target.raw, 'workflow_call'))) inputs[`inputs.${name}`] = String(declared.value);
   for (const { key, value } of job['input-values'] ?? []) {
     const given = withInputs(text(value), outer);
     if (given !== undefined) inputs[`inputs.${key.toString()}`] = given;

@@ -477,3 +477,28 @@ jobs:
   expect(read.jobs.length).toBeGreaterThan(0);
   expect(read.assumed.join('\n')).toMatch(/more than 500 calls of reusable workflows in all: the rest are not checked/);
 });
+
+test("a reusable workflow's number input keeps its default (the parser's model drops it), and an input left out is GitHub's empty value", async () => {
+  const called = `on:
+  workflow_call:
+    inputs:
+      tier:
+        type: number
+        default: 3
+      suffix:
+        type: string
+jobs:
+  apply:
+    runs-on: x
+    environment: tier-\${{ inputs.tier }}\${{ inputs.suffix }}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::1:role/y
+`;
+  const read = await readWorkflows([
+    { path: '.github/workflows/caller.yml', text: 'on: push\njobs:\n  go:\n    uses: ./.github/workflows/called.yml\n' },
+    { path: '.github/workflows/called.yml', text: called },
+  ]);
+  expect(read.jobs.map((j) => j.environment)).toEqual([{ name: 'tier-3' }]);
+});
