@@ -71,7 +71,7 @@ function dispatchInputs(job: CredentialJob): { said: string; inputs: RunInputs }
           ? input.options.map((o) => ({ value: o, said: `${name}=${o}` }))
           : [
               { value: first, said: `${name}=${JSON.stringify(first)}` },
-              { value: undefined, said: `${name} another value` },
+              { value: undefined, said: `${name}=(any other value)` },
             ];
     combos = combos.flatMap((c) => values.map((v) => ({ said: v.said ? [...c.said, v.said] : c.said, inputs: { ...c.inputs, [name]: v.value } }))).slice(0, MAX_DISPATCHES);
   }

@@ -352,7 +352,7 @@ test("a workflow_dispatch's choice decides the environment: one run per option; 
   expect(withDefault.map((r) => [r.trigger, r.run.environment])).toEqual([
     ['workflow_dispatch with target="qa" on the default branch', 'qa'],
     // Any other text may be typed in: only the run knows that environment, said.
-    ['workflow_dispatch with target another value on the default branch', undefined],
+    ['workflow_dispatch with target=(any other value) on the default branch', undefined],
     // A push has no inputs: the expression's fallback.
     ['push to main', 'prod'],
   ]);

@@ -380,7 +380,7 @@ describe('typed workflow_dispatch inputs (field: a job gated on !inputs.dry-run,
     // On push the inputs context is empty: null == 0 holds, as GitHub compares them.
     expect(runsOfJob(judgement, 'scale-down')).toEqual([
       'push to main repo:acme/webapp:ref:refs/heads/main admitted',
-      'workflow_dispatch with replicas another value on the default branch repo:acme/webapp:ref:refs/heads/main admitted',
+      'workflow_dispatch with replicas=(any other value) on the default branch repo:acme/webapp:ref:refs/heads/main admitted',
     ]);
     expect(excludedOf(judgement, 'scale-down')).toEqual(['workflow_dispatch with replicas=2 on the default branch: inputs.replicas == 0']);
     expect(judgement.assumed).toContain('.github/workflows/deploy.yml job scale-down: if: inputs.replicas == 0 is known only to the run: predicted as if it holds');
