@@ -2,7 +2,7 @@
 // workflows and trust policies, predicts every token the workflows will present and judges it. The only
 // module of the check that touches files, the environment and the network.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { accountAnnotations, accountExitCode, accountJson, accountSummary, accountText } from './check/account-report.ts';
@@ -12,13 +12,14 @@ import { isExpression, isPolicyOf, isUnnamed, judge, roleName, rolesOf } from '.
 import { jsonText } from './check/one-line.ts';
 import { annotations, errorLine, exitCode, fatalLine, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
+import { parseWorkflowSource, remoteReader, type WorkflowSources } from './check/workflow-sources.ts';
 import { readWorkflows } from './check/workflows.ts';
 import { readFromAws } from './policies/read-aws.ts';
 import { readPolicies, type ReadResult } from './policies/read.ts';
 import { RepositoryFileError, repositoryFiles, type RepositoryFiles } from './repository-files.ts';
 
 const USAGE =
-  'usage: trust-check [--repository OWNER/REPO] [--workflows DIR] [--subject-claims KEYS] [--immutable] [--visibility public|private|internal] [--repository-id N] [--owner-id N] [--var NAME=VALUE]... [--var-file FILE]... [--from-aws] [--json] POLICY...\n' +
+  'usage: trust-check [--repository OWNER/REPO] [--workflows DIR] [--subject-claims KEYS] [--immutable] [--visibility public|private|internal] [--repository-id N] [--owner-id N] [--var NAME=VALUE]... [--var-file FILE]... [--workflow-source OWNER/REPO=DIR]... [--from-aws] [--json] POLICY...\n' +
   '       trust-check --from-aws --all-roles [--org OWNER] [--issuer URL]... [--repository OWNER/REPO] [--json]\n' +
   '  POLICY: a policy file (IAM JSON, CloudFormation/SAM/CDK template, Terraform .tf, terraform show -json plan), a folder, or ROLE_ARN=PATH';
 
@@ -43,6 +44,8 @@ interface Options {
   json: boolean;
   policies: string[];
   token?: string;
+  /** OWNER/REPO=DIR: a checkout of a repository whose reusable workflows the workflows call. */
+  workflowSources: string[];
 }
 
 const env = process.env;
@@ -65,6 +68,7 @@ function options(): Options {
       json: false,
       policies: (input('policies') ?? '').split(/\s*[\n,]\s*|\s+/).filter(Boolean),
       token: input('github-token'),
+      workflowSources: [],
     };
   }
   let parsed;
@@ -81,6 +85,7 @@ function options(): Options {
         'owner-id': { type: 'string' },
         var: { type: 'string', multiple: true, default: [] },
         'var-file': { type: 'string', multiple: true, default: [] },
+        'workflow-source': { type: 'string', multiple: true, default: [] },
         'from-aws': { type: 'boolean', default: false },
         'all-roles': { type: 'boolean', default: false },
         org: { type: 'string' },
@@ -126,6 +131,7 @@ function options(): Options {
     json: values.json,
     policies: positionals,
     token: env.GITHUB_TOKEN || undefined,
+    workflowSources: values['workflow-source'],
   };
 }
 
@@ -215,6 +221,48 @@ function localActions(workflows: string, errors: InputError[]) {
   };
 }
 
+// A workflow file is small; one larger than this is not read (nor is anything that is not a file).
+const MAX_WORKFLOW_BYTES = 1 << 20;
+
+/** `--workflow-source OWNER/REPO=DIR`: reads under DIR's real path only, so no `..` or symlink leads out of it. */
+function checkouts(values: string[]): WorkflowSources['checkouts'] {
+  const found: WorkflowSources['checkouts'] = new Map();
+  for (const value of values) {
+    const source = parseWorkflowSource(value);
+    if (!source) throw new UsageError(`--workflow-source must be OWNER/REPO=DIR, got '${value}'`);
+    let root: string;
+    try {
+      root = realpathSync(source.dir);
+      if (!statSync(root).isDirectory()) throw new Error('not a folder');
+    } catch (error) {
+      throw new UsageError(`--workflow-source ${source.repository}: cannot read the folder ${source.dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    const read = (file: string): string | undefined => {
+      try {
+        const real = realpathSync(path.join(root, file));
+        if (!real.startsWith(`${root}${path.sep}`)) return undefined;
+        const stat = statSync(real);
+        return stat.isFile() && stat.size <= MAX_WORKFLOW_BYTES ? readFileSync(real, 'utf8') : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    found.set(source.repository, { dir: source.dir, read });
+  }
+  return found;
+}
+
+async function contentsApi(token: string): Promise<NonNullable<WorkflowSources['contents']>> {
+  const { getOctokit } = await import('@actions/github');
+  const octokit = getOctokit(token);
+  return async (owner, repo, file, ref) => {
+    const { data } = await octokit.rest.repos.getContent({ owner, repo, path: file, ref });
+    if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) throw new Error(`${file} is not a file`);
+    if (data.size > MAX_WORKFLOW_BYTES) throw new Error(`${file} is larger than ${MAX_WORKFLOW_BYTES} bytes`);
+    return Buffer.from(data.content, 'base64').toString('utf8');
+  };
+}
+
 async function githubApi(token: string): Promise<RepositorySources['github']> {
   const { getOctokit } = await import('@actions/github');
   const octokit = getOctokit(token);
@@ -288,7 +336,8 @@ async function main(): Promise<number> {
     ownerId: opts.ownerId,
     github: opts.token ? await githubApi(opts.token) : undefined,
   });
-  const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows, errors));
+  const sources: WorkflowSources = { checkouts: checkouts(opts.workflowSources), ...(opts.token ? { contents: await contentsApi(opts.token) } : {}) };
+  const workflows = await readWorkflows(workflowFiles(opts.workflows, errors), localActions(opts.workflows, errors), remoteReader(sources));
   errors.push(...workflows.errors);
 
   // A policy or var-file named outside the root is said with where to run instead, and not read.

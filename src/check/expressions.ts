@@ -1,7 +1,9 @@
 // `${{ … }}` in what decides whether and how a job presents a token (an `if:`, an environment's name),
 // resolved for one run when it reads only the run's own facts (github.ref, github.event_name, …), with
-// GitHub's own expression evaluator. Anything else (vars, inputs, secrets, needs, the event's payload)
-// only the run knows: undefined, and the caller says so.
+// GitHub's own expression evaluator, and the inputs the caller gives, typed as GitHub types them (a
+// boolean input is `false`, not the string 'false', so `!inputs.flag` holds). Anything else (vars, an
+// input the caller does not know, secrets, needs, the event's payload) only the run knows: undefined,
+// and the caller says so.
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import { truthy } from '@actions/expressions/result';
 
@@ -11,8 +13,16 @@ const SEGMENT = /\$\{\{([\s\S]*?)\}\}/g;
 // A job or step runs only once the ones before it succeeded: the status functions, as they stand then.
 const STATUS = { 'success()': 'true', 'always()': 'true', 'failure()': 'false', 'cancelled()': 'false' };
 
-/** A workflow_dispatch run's inputs; for a run of another event, the empty context GitHub gives it. */
-export type RunInputs = Record<string, string>;
+/**
+ * The inputs context: a workflow_dispatch run's or a reusable workflow's inputs, typed; for a run of
+ * another event, the empty context GitHub gives it (every input reads null). An input given as
+ * undefined is one only the run knows.
+ */
+export type RunInputs = Record<string, string | number | boolean | undefined>;
+
+// `inputs.NAME` or `inputs['NAME']`; any other way of reading the context (`inputs[x]`, `toJSON(inputs)`) is `*`.
+// (Read where string literals stand as their index, `'N'`.)
+const INPUT_READ = /(?<![.\w])inputs\s*(?:\.\s*([\w-]+)|\[\s*'(\d+)'\s*\]|)/gi;
 
 function evaluate(expression: string, facts: RunFacts, inputs?: RunInputs): data.ExpressionData | undefined {
   // String literals aside, every github.X it reads must be a fact of the run.
@@ -21,9 +31,15 @@ function evaluate(expression: string, facts: RunFacts, inputs?: RunInputs): data
   code = code.replace(/\b(success|always|failure|cancelled)\(\s*\)/g, (call) => STATUS[call.replace(/\s/g, '') as keyof typeof STATUS]);
   const read = [...code.matchAll(/\bgithub\s*(?:\.\s*(\w+)|\[)/g)];
   if (read.some(([, key]) => key === undefined || !(key in facts))) return undefined;
-  if (inputs === undefined && /\binputs\s*[.[]/.test(code)) return undefined;
+  const restored = (t: string) => t.replace(/'(\d+)'/g, (_, i: string) => literals[Number(i)]!);
+  const readsInputs = [...code.matchAll(INPUT_READ)].map((m) => m[1] ?? (m[2] === undefined ? '*' : literals[Number(m[2])]!.slice(1, -1).replace(/''/g, "'")));
+  if (readsInputs.length > 0) {
+    // Names are case-insensitive, as GitHub's contexts are.
+    const unknown = new Set(Object.entries(inputs ?? {}).flatMap(([k, v]) => (v === undefined ? [k.toLowerCase()] : [])));
+    if (inputs === undefined || readsInputs.some((name) => unknown.has(name.toLowerCase()) || (name === '*' && unknown.size > 0))) return undefined;
+  }
   try {
-    const { tokens } = new Lexer(code.replace(/'(\d+)'/g, (_, i: string) => literals[Number(i)]!)).lex();
+    const { tokens } = new Lexer(restored(code)).lex();
     const ast = new Parser(tokens, inputs === undefined ? ['github'] : ['github', 'inputs'], []).parse();
     const context = JSON.parse(JSON.stringify({ github: facts, ...(inputs ? { inputs } : {}) }), data.reviver) as data.Dictionary;
     return new Evaluator(ast, context).evaluate();
@@ -49,4 +65,18 @@ export function holdsForRun(condition: string, facts: RunFacts, inputs?: RunInpu
   const whole = /^\$\{\{([\s\S]*)\}\}$/.exec(trimmed);
   const result = evaluate(whole ? whole[1]!.trim() : trimmed, facts, inputs);
   return result === undefined ? undefined : truthy(result);
+}
+
+/**
+ * A value passed to a typed input for this run: `${{ expr }}` alone keeps its type (a boolean stays a
+ * boolean), text with `${{ … }}` in it is text; undefined when only the run knows it.
+ */
+export function valueForRun(text: string, facts: RunFacts, inputs?: RunInputs): string | number | boolean | undefined {
+  const whole = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(text);
+  if (!whole || whole[1]!.includes('}}')) return text.includes('${{') ? resolveForRun(text, facts, inputs) : text;
+  const result = evaluate(whole[1]!.trim(), facts, inputs);
+  if (result === undefined) return undefined;
+  if (result instanceof data.BooleanData) return result.value;
+  if (result instanceof data.NumberData) return result.value;
+  return result.coerceString();
 }

@@ -10,7 +10,7 @@ import type { PolicyDocument, Statement } from '../iam/policy.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import type { Repository } from './repository.ts';
 import { holdsForRun } from './expressions.ts';
-import { factsOf, runsOf, type PredictedRun } from './runs.ts';
+import { factsOf, predictRuns, type ExcludedRun, type PredictedRun } from './runs.ts';
 import type { CredentialJob, CredentialStep } from './workflows.ts';
 
 /** A role a step assumes with the workflow's token, as the workflow writes it. */
@@ -57,8 +57,17 @@ export interface JudgedStranger {
   unresolved?: string[];
 }
 
+/** A run of a job that presents no token, because the job's or the step's `if:` is false for it. */
+export interface SkippedRun extends ExcludedRun {
+  job: CredentialJob;
+  /** Whose `if:` it is. */
+  of: 'job' | 'step';
+}
+
 export interface Judgement {
   runs: JudgedRun[];
+  /** Runs an `if:` rules out: no token, so nothing to judge, but listed so no job disappears without a word. */
+  excluded: SkippedRun[];
   /** Strangers a policy admits, or may admit (`unresolved`): one per policy and kind of stranger. */
   strangers: JudgedStranger[];
   /** Every stranger's token tried against each policy, admitted or not (what a fix is re-checked against). */
@@ -339,8 +348,10 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
   const runs: JudgedRun[] = [];
   const refused: JudgedRun[] = [];
   const undetermined: JudgedRun[] = [];
+  const excluded: SkippedRun[] = [];
   for (const job of jobs) {
-    const predicted = runsOf(job, repository);
+    const { runs: predicted, excluded: ruledOut } = predictRuns(job, repository);
+    excluded.push(...ruledOut.map((r): SkippedRun => ({ ...r, job, of: 'job' })));
     for (const p of predicted) for (const note of p.assumed) assumed.add(`${job.workflow} job ${job.job}: ${note}`);
     for (const step of job.steps) {
       for (const use of rolesOf(job, step, notes)) {
@@ -356,7 +367,10 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
         else if (isExpression(use.role)) assumed.add(`${job.workflow} job ${job.job}: role ${use.role} is partly an expression: matched by its name, ${roleName(use.role)}`);
         for (const p of predicted) {
           const holds = step.if === undefined ? true : holdsForRun(step.if, factsOf(p.run), p.inputs);
-          if (holds === false) continue;
+          if (holds === false) {
+            if (!excluded.some((e) => e.job === job && e.trigger === p.trigger && e.condition === step.if)) excluded.push({ event: p.event, trigger: p.trigger, condition: step.if!, job, of: 'step' });
+            continue;
+          }
           if (holds === undefined) assumed.add(`${job.workflow} job ${job.job}: the step's if: ${step.if} is known only to the run: predicted as if it holds`);
           // The workflow's name and the repository's visibility are claims (and template keys) that the run's ref and event do not decide.
           const facts = { workflow: job.name, ...(repository.visibility ? { visibility: repository.visibility } : {}) };
@@ -420,7 +434,7 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
     tried.filter((s) => s.verdict.allowed || s.unresolved),
     (s) => `${s.policy.where}\n${s.stranger.who}`,
   );
-  return { runs, strangers, tried, refused, undetermined, unoffered, assumed: [...assumed] };
+  return { runs, excluded, strangers, tried, refused, undetermined, unoffered, assumed: [...assumed] };
 }
 
 /** The values the policy's Allow statements test sub against, as string operators read them. */

@@ -36,6 +36,8 @@ export interface JsonReport {
     why: string;
   }[];
   strangers: { policy: string; role: string; claims: Claims; why: string }[];
+  /** Runs that present no token because an `if:` is false for them. */
+  excluded: { workflow: string; line: number; job: string; event: string; trigger: string; why: string }[];
   assumed: string[];
   /** Conditions on claims STS does not offer: a Deny's that never holds is a finding. */
   unoffered: { policy: string; statement: number; effect: string; operator: string; key: string; holds: string }[];
@@ -60,7 +62,9 @@ export function deadDenyText(u: Unoffered): string {
 /** A run's sub as printed: a run GitHub issues no token for has none. */
 const subOf = (run: JudgedRun): string => (run.noToken ? '(no token)' : String(run.claims.sub));
 
-const jobName = (run: JudgedRun): string => [run.job.job, ...run.job.called.map((c) => c.job)].join(' / ');
+const excludedWhy = (e: Judgement['excluded'][number]): string => `the ${e.of}'s if: ${e.condition} is false for this run`;
+
+const jobName = (run: Pick<JudgedRun, 'job'>): string => [run.job.job, ...run.job.called.map((c) => c.job)].join(' / ');
 
 /** Why a stranger got in: the condition on `sub` of the statement that admitted it, or its absence. */
 export function letIn(finding: JudgedStranger): string {
@@ -108,6 +112,7 @@ export function toJson(result: CheckResult): JsonReport {
       claims: s.stranger.claims,
       why: strangerWhy(s, result.fixes),
     })),
+    excluded: result.judgement.excluded.map((e) => ({ workflow: e.job.workflow, line: e.job.line, job: jobName(e), event: e.event, trigger: e.trigger, why: excludedWhy(e) })),
     assumed: onceEach(result.assumed).map(standIn),
     unoffered: result.judgement.unoffered.map((u) => ({ policy: u.policy.where, statement: u.statement + 1, effect: u.effect, operator: u.operator, key: u.key, holds: u.holds })),
   };
@@ -231,6 +236,10 @@ export function toText(found: CheckResult): string {
     out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved, s.policy)})` : strangerWhy(s, result.fixes)])));
   }
   for (const fix of result.fixes) out.push('', fixText(fix, fix.policy));
+  if (result.judgement.excluded.length > 0) {
+    out.push('', 'Not run: no token, because an if: is false for the run');
+    out.push(table(['RUN', 'WHY'], result.judgement.excluded.map((e) => [`${e.job.workflow}:${e.job.line} ${jobName(e)}: ${e.trigger}`, excludedWhy(e)])));
+  }
   if (result.assumed.length > 0) out.push('', 'Assumed:', ...onceEach(result.assumed).map((a) => `  - ${standIn(a.replace(/\s*\n\s*/g, ' '))}`));
   out.push('', summaryLine(result));
   return out.join('\n').replace(/^\n/, '');

@@ -1,7 +1,7 @@
 // The trust check as users run it: node dist/trust-check.js on repositories shaped like real ones, as a CLI
 // and as the trust-check action (inputs, annotations, job summary), and GitHub's API as a loopback stand-in.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -55,7 +55,7 @@ describe('the CLI', () => {
     const result = await cli('after-merge', ['--repository', 'acme/webapp', '--json', `${DEPLOY}=infra/deploy-trust.json`]);
     expect(result.code).toBe(1);
     const report = json(result);
-    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed', 'unoffered']);
+    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'excluded', 'assumed', 'unoffered']);
     expect(report.runs[1]).toEqual({
       workflow: '.github/workflows/deploy.yml',
       line: 11,
@@ -72,6 +72,21 @@ describe('the CLI', () => {
     expect(report.runs[0]).toMatchObject({ event: 'pull_request', admitted: true });
     expect(report.strangers).toEqual([]);
     expect(report.assumed).toEqual(expect.arrayContaining([expect.stringMatching(/default branch/)]));
+  });
+
+  test('a run an if: rules out is listed with the if:, as text and under --json excluded (field: !inputs.dry-run)', async () => {
+    const args = ['--repository', 'acme/webapp', `${DEPLOY}=infra/deploy-trust.json`, 'arn:aws:iam::111111111111:role/plan=infra/plan-trust.json'];
+    const text = await cli('inputs', args);
+    expect(text.stdout).toMatch(/Not run: no token, because an if: is false for the run\n.*\n.*\n\.github\/workflows\/deploy\.yml:22 apply: workflow_dispatch with dry-run=true, target=staging on the default branch +the job's if: \$\{\{ !inputs\.dry-run \}\} is false for this run/);
+    const report = json(await cli('inputs', ['--json', ...args])) as unknown as { excluded: Record<string, unknown>[] };
+    expect(report.excluded).toContainEqual({
+      workflow: '.github/workflows/deploy.yml',
+      line: 31,
+      job: 'plan',
+      event: 'push',
+      trigger: 'push to main',
+      why: "the job's if: github.event_name == 'workflow_dispatch' && inputs.dry-run == false is false for this run",
+    });
   });
 
   test('exit 0 when every run is admitted and no stranger is', async () => {
@@ -124,7 +139,7 @@ describe('the CLI', () => {
     // Whether another owner's token gets in rests on var.org too: said, not claimed either way.
     expect(result.stdout).toMatch(/repo:intruder\/webapp:ref:refs\/heads\/main\s+UNKNOWN \(depends on var\.org/);
     const report = json(await cli('undetermined', ['--repository', 'acme/webapp', '--json', 'infra']));
-    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed', 'unoffered']);
+    expect(Object.keys(report)).toEqual(['runs', 'strangers', 'excluded', 'assumed', 'unoffered']);
     expect(report.runs).toEqual([expect.objectContaining({ event: 'push', admitted: false, why: 'undetermined: depends on var.org, not resolved: give --var org=VALUE' })]);
     expect(Object.keys(report.runs[0]!)).toEqual(['workflow', 'line', 'job', 'event', 'ref', 'environment', 'role', 'policy', 'claims', 'admitted', 'why']);
     expect(report.strangers.length).toBeGreaterThan(0);
@@ -265,7 +280,12 @@ describe("GitHub's API, when a token is there", () => {
       res.setHeader('content-type', 'application/json');
       if (req.url === '/repos/acme/webapp') res.end(JSON.stringify({ id: 456789, owner: { id: 123456 }, default_branch: 'main', visibility: 'internal' }));
       else if (req.url === '/repos/acme/webapp/actions/oidc/customization/sub') res.end(JSON.stringify({ use_default: false, include_claim_keys: ['repo', 'context', 'job_workflow_ref'] }));
-      else {
+      else if (req.url?.startsWith('/repos/acme-platform/workflows/contents/') && req.url.endsWith('?ref=v2') && !req.url.includes('notes')) {
+        // The platform repository's file, as the contents API gives it (base64).
+        const file = decodeURIComponent(req.url.slice('/repos/acme-platform/workflows/contents/'.length, -'?ref=v2'.length));
+        const content = readFileSync(path.join(REPOS, 'cross-repo', 'platform-checkout', file));
+        res.end(JSON.stringify({ type: 'file', path: file, size: content.length, encoding: 'base64', content: content.toString('base64') }));
+      } else {
         res.statusCode = 404;
         res.end('{"message":"Not Found"}');
       }
@@ -289,7 +309,47 @@ describe("GitHub's API, when a token is there", () => {
     expect(result.code).toBe(1);
     expect(report.assumed.join('\n')).not.toMatch(/default branch main \(neither/);
   });
+  test("a reusable workflow in another repository is read through the contents API at the caller's ref", async () => {
+    const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const args = ['--repository', 'acme/webapp', '--json', '--subject-claims', 'default', 'arn:aws:iam::111111111111:role/apply=infra/apply-trust.json'];
+    const report = json(await cli('cross-repo', args, { GITHUB_TOKEN: 'ghs_test', GITHUB_API_URL: api }));
+    expect(seen.filter((s) => s.includes('/contents/'))).toEqual([
+      `GET /repos/acme-platform/workflows/contents/${encodeURIComponent('.github/workflows/terraform.yml')}?ref=v2 token ghs_test`,
+      `GET /repos/acme-platform/workflows/contents/${encodeURIComponent('.github/workflows/notes.yml')}?ref=v2 token ghs_test`,
+    ]);
+    expect(report.runs.map((r) => [r.job, r.admitted, (r.claims as Record<string, string>).job_workflow_ref])).toEqual([['apply / terraform', true, 'acme-platform/workflows/.github/workflows/terraform.yml@refs/tags/v2']]);
+    expect(report.assumed.join('\n')).toMatch(/calls \.\/\.github\/workflows\/notes\.yml, which is in another repository \(GitHub's API did not give it: .*\): its jobs are not checked/);
+  });
 });
+
+describe('--workflow-source OWNER/REPO=DIR: a checkout of the repository whose reusable workflow is called', () => {
+  test("its jobs are judged with the caller's token: a nested workflow the policy does not pin is refused, exit 1", async () => {
+    const args = ['--repository', 'acme/webapp', '--workflow-source', 'acme-platform/workflows=platform-checkout', 'arn:aws:iam::111111111111:role/apply=infra/apply-trust.json', 'arn:aws:iam::111111111111:role/plan=infra/plan-trust.json'];
+    const result = await cli('cross-repo', args);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/deploy\.yml:18 apply \/ terraform: push to main +repo:acme\/webapp:environment:production +admitted/);
+    expect(result.stdout).toMatch(/deploy\.yml:13 plan \/ release-notes \/ notes: pull request into main +repo:acme\/webapp:pull_request +REFUSED: .*job_workflow_ref/);
+    expect(result.stdout).toContain('read from the checkout platform-checkout (as checked out, taken as v2)');
+  });
+
+  test('a file in the checkout that leads outside it (a symlink) is not read, and that is said; a malformed value is one error', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'checkout-'));
+    try {
+      mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true });
+      symlinkSync(path.join(REPOS, 'cross-repo', 'platform-checkout', '.github', 'workflows', 'terraform.yml'), path.join(dir, '.github', 'workflows', 'terraform.yml'));
+      const result = await cli('cross-repo', ['--repository', 'acme/webapp', '--json', '--workflow-source', `acme-platform/workflows=${dir}`, 'arn:aws:iam::111111111111:role/apply=infra/apply-trust.json']);
+      expect(json(result).runs).toEqual([]);
+      expect(json(result).assumed.join('\n')).toContain(`which is in another repository (.github/workflows/terraform.yml is not a file inside the checkout ${dir}): its jobs are not checked`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const bad = await cli('cross-repo', ['--repository', 'acme/webapp', '--workflow-source', 'platform-checkout', 'x.json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe("error: --workflow-source must be OWNER/REPO=DIR, got 'platform-checkout'");
+    noStack(bad);
+  });
+});
+
 
 describe('--from-aws: the roles themselves, with iam:GetRole', () => {
   const USER = { name: 'auditor', accessKeyId: 'AKIAEMULATORAUDITOR1', secretAccessKey: 'auditor-secret/+=' };
