@@ -2,20 +2,56 @@
 // workflows and trust policies, predicts every token the workflows will present and judges it. The only
 // module of the check that touches files, the environment and the network.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fixesFor } from './check/fix.ts';
 import { isExpression, judge, roleName, rolesOf } from './check/judge.ts';
 import { annotations, exitCode, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
+import { toSarif, type SarifSources } from './check/sarif.ts';
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
 import { readWorkflows } from './check/workflows.ts';
 import { readFromAws } from './policies/read-aws.ts';
 import { readPolicies, type PolicyFiles, type ReadResult } from './policies/read.ts';
 
-const USAGE =
-  'usage: trust-check [--repository OWNER/REPO] [--workflows DIR] [--subject-claims KEYS] [--var NAME=VALUE]... [--var-file FILE]... [--from-aws] [--json] POLICY...\n' +
-  '  POLICY: a policy file (IAM JSON, CloudFormation/SAM/CDK template, Terraform .tf, terraform show -json plan), a folder, or ROLE_ARN=PATH';
+const USAGE = 'usage: trust-check [OPTION]... POLICY...   (trust-check --help tells everything)';
+
+// --help: one line per flag. A new flag adds its line here, in the order the flags are best read.
+const FLAGS: [string, string][] = [
+  ['--repository OWNER/REPO', "whose tokens are predicted (default: git's origin, or GITHUB_REPOSITORY)"],
+  ['--workflows DIR', 'the folder of workflows to read (default: .github/workflows)'],
+  ['--subject-claims KEYS', 'the subject template: default, immutable, or claim keys (repo,context,...)'],
+  ['--var NAME=VALUE', 'a Terraform variable, and a CloudFormation parameter of that name (repeatable)'],
+  ['--var-file FILE', 'a .tfvars file, applied after the root module\'s own (repeatable)'],
+  ['--from-aws', "also check the workflows' roles as AWS has them (iam:GetRole, AWS credentials)"],
+  ['--json', 'print the findings as JSON (a shape kept stable) instead of text'],
+  ['--sarif FILE', 'also write the findings as SARIF 2.1.0 for GitHub code scanning'],
+  ['--help', 'print this help'],
+];
+
+const HELP = [
+  USAGE,
+  '',
+  "Predicts every OIDC token the repository's workflows present to AWS and judges each against the",
+  "roles' trust policies; tries other repositories' tokens (strangers) too. Offline.",
+  '',
+  'POLICY is a file, a folder, or ROLE_ARN=PATH (the file is the trust policy of that role).',
+  '  A file: IAM JSON, a CloudFormation/SAM/CDK template, Terraform .tf, a terraform show -json plan.',
+  '  A folder is walked (not node_modules, not hidden folders): each folder in it that holds .tf files is',
+  '  read as one Terraform root module, except a module another one calls (read with its arguments);',
+  '  its other .json, .yaml, .yml and .template files are read as policies, templates or plans.',
+  '',
+  'Options:',
+  ...FLAGS.map(([flag, what]) => `  ${flag.padEnd(26)}${what}`),
+  '',
+  'Exit status: 0 every predicted run is admitted and no stranger is; 1 findings (a refused run, an',
+  'admitted stranger, an UNKNOWN verdict); 2 bad input (a file that cannot be read as what it should be).',
+  '',
+  'Examples:',
+  '  trust-check infra/',
+  '  trust-check --var org=acme --var-file prod.tfvars --sarif trust-check.sarif infra/',
+  '  trust-check --json arn:aws:iam::111111111111:role/deploy=policies/deploy-trust.json',
+].join('\n');
 
 class UsageError extends Error {}
 
@@ -27,6 +63,7 @@ interface Options {
   varFiles: string[];
   fromAws: boolean;
   json: boolean;
+  sarif?: string;
   policies: string[];
   token?: string;
 }
@@ -35,6 +72,18 @@ const env = process.env;
 // As an action, the runner gives inputs as INPUT_<NAME>, hyphens kept, and no arguments.
 const input = (name: string) => env[`INPUT_${name.toUpperCase()}`]?.trim() || undefined;
 const asAction = process.argv.length <= 2 && input('policies') !== undefined;
+const lines = (value: string | undefined) => (value ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+
+/** `--var` and the action's `vars` lines: NAME=VALUE, the value taken as written (it may hold `=`). */
+function parseVars(pairs: string[], what: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`${what} must be NAME=VALUE, got '${pair}'`);
+    vars[pair.slice(0, at).trim()] = pair.slice(at + 1);
+  }
+  return vars;
+}
 
 function options(): Options {
   if (asAction) {
@@ -42,10 +91,11 @@ function options(): Options {
       repository: input('repository'),
       workflows: input('workflows') ?? '.github/workflows',
       subjectClaims: input('subject-claims'),
-      vars: {},
-      varFiles: [],
+      vars: parseVars(lines(input('vars')), 'each line of the input vars'),
+      varFiles: lines(input('var-files')),
       fromAws: false,
       json: false,
+      sarif: input('sarif'),
       policies: (input('policies') ?? '').split(/\s*[\n,]\s*|\s+/).filter(Boolean),
       token: input('github-token'),
     };
@@ -62,6 +112,7 @@ function options(): Options {
         'var-file': { type: 'string', multiple: true, default: [] },
         'from-aws': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        sarif: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -70,15 +121,10 @@ function options(): Options {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${HELP}\n`);
     process.exit(0);
   }
-  const vars: Record<string, string> = {};
-  for (const pair of values.var) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`--var must be NAME=VALUE, got '${pair}'`);
-    vars[pair.slice(0, at)] = pair.slice(at + 1);
-  }
+  const vars = parseVars(values.var, '--var');
   if (positionals.length === 0 && !values['from-aws']) throw new UsageError('give at least one POLICY (or --from-aws)');
   return {
     repository: values.repository,
@@ -88,6 +134,7 @@ function options(): Options {
     varFiles: values['var-file'],
     fromAws: values['from-aws'],
     json: values.json,
+    sarif: values.sarif,
     policies: positionals,
     token: env.GITHUB_TOKEN || undefined,
   };
@@ -151,6 +198,42 @@ async function fromAws(roles: string[]): Promise<ReadResult> {
   return readFromAws(roles, getRoleWith(new IAMClient({ region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1' })));
 }
 
+// SARIF locations are relative to the repository root: for the CLI and the action, the folder it runs in.
+const sarifSources: SarifSources = {
+  uri: (file) => {
+    if (file.startsWith('aws:')) return undefined;
+    const relative = path.relative(process.cwd(), path.resolve(file));
+    return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative.split(path.sep).join('/');
+  },
+  text: (file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function writeSarif(file: string, result: CheckResult) {
+  try {
+    writeFileSync(file, `${JSON.stringify(toSarif(result, sarifSources), null, 2)}\n`);
+  } catch (error) {
+    throw new UsageError(`the SARIF file ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** The action's outputs, for the next step: counts of what was judged and found, and the SARIF file. */
+async function setOutputs(result: CheckResult, sarif: string | undefined) {
+  const core = await import('@actions/core');
+  const { runs, refused, undetermined, strangers } = result.judgement;
+  const admitted = strangers.filter((s) => !s.unresolved).length;
+  core.setOutput('runs', runs.length);
+  core.setOutput('refused', refused.length);
+  core.setOutput('strangers', admitted);
+  core.setOutput('undetermined', undetermined.length + strangers.length - admitted);
+  core.setOutput('sarif', sarif ?? '');
+}
+
 async function main(): Promise<number> {
   const opts = options();
   const errors: InputError[] = [];
@@ -189,6 +272,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${toText(result)}\n`);
   }
   if (inWorkflow && env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, summary(result));
+  if (opts.sarif) writeSarif(opts.sarif, result);
+  if (asAction && env.GITHUB_OUTPUT) await setOutputs(result, opts.sarif);
   return exitCode(result);
 }
 

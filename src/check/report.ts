@@ -44,7 +44,7 @@ export function exitCode(result: CheckResult): 0 | 1 | 2 {
   return refused.length + undetermined.length + strangers.length > 0 ? 1 : 0;
 }
 
-const jobName = (run: JudgedRun): string => [run.job.job, ...run.job.called.map((c) => c.job)].join(' / ');
+export const jobName = (run: JudgedRun): string => [run.job.job, ...run.job.called.map((c) => c.job)].join(' / ');
 
 /** Why a stranger got in: the condition on `sub` of the statement that admitted it, or its absence. */
 export function letIn(finding: JudgedStranger): string {
@@ -61,7 +61,7 @@ export function letIn(finding: JudgedStranger): string {
   return `${finding.stranger.who}: ${door}`;
 }
 
-function keepOut(finding: JudgedStranger, fixes: Fix[]): string {
+export function keepOut(finding: JudgedStranger, fixes: Fix[]): string {
   const fix = fixes.find((f) => f.policy === finding.policy && !f.failed);
   const subs = fix ? [fix.condition.StringLike?.[Object.keys(fix.condition.StringLike).find((k) => k.toLowerCase().endsWith(':sub')) ?? ''] ?? []].flat() : [];
   return subs.length > 0 ? `keep it out: pin sub to ${subs.map((s) => `'${s}'`).join(', ')} (the fix below)` : 'keep it out: pin sub to this repository (repo:OWNER/REPO:...)';
