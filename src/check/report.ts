@@ -92,13 +92,52 @@ export function toJson(result: CheckResult): JsonReport {
   };
 }
 
-function table(header: string[], cells: string[][]): string {
-  // An unresolved expression quoted in a verdict may span lines: a row stays one line.
-  const rows = cells.map((r) => r.map((c) => c.replace(/\s*\n\s*/g, ' ')));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+/** The widest a line of the text report gets: a terminal of 100 columns shows it without wrapping. */
+export const WIDTH = 100;
+
+/**
+ * `text` after `first`, in lines of at most WIDTH columns: broken at spaces; a word longer than a whole line
+ * (an ARN, a quoted expression) is cut where the line ends. A continuation line starts with `hang` spaces
+ * (at least 2), so no line the report wraps can start with `::`.
+ */
+export function wrap(text: string, first: string, hang: number): string[] {
+  const indent = ' '.repeat(Math.max(2, hang));
+  const out: string[] = [];
+  let line = first;
+  let bare = true; // nothing of text on this line yet
+  for (let word of text.replace(/\s*\n\s*/g, ' ').split(' ')) {
+    for (;;) {
+      const joined = bare ? word : ` ${word}`;
+      if (line.length + joined.length <= WIDTH) {
+        line += joined;
+        bare = false;
+        break;
+      }
+      if (!bare) {
+        out.push(line);
+        [line, bare] = [indent, true];
+        continue;
+      }
+      const room = Math.max(1, WIDTH - line.length);
+      out.push(line + word.slice(0, room));
+      [line, word] = [indent, word.slice(room)];
+      if (word === '') break;
+    }
+  }
+  return [...out, line];
 }
+
+/** A line of the report as it is, or wrapped under its own indentation. */
+const fit = (line: string): string[] => {
+  if (line.length <= WIDTH) return [line];
+  const lead = /^ */.exec(line)![0];
+  return wrap(line.slice(lead.length), lead, lead.length + 2);
+};
+
+// A block per run or stranger: the verdict, what it is about on the next lines, then why, all under column 12.
+const HANG = 12;
+const block = (verdict: string, lines: string[]): string[] =>
+  lines.flatMap((text, i) => wrap(text, i === 0 ? `  ${verdict.padEnd(HANG - 2)}` : ' '.repeat(HANG), HANG));
 
 const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {
   const byRole = new Map<string, JudgedRun[]>();
@@ -110,8 +149,15 @@ const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {
 };
 
 // A verdict resting on a value the source left unresolved says what to give rather than guessing.
-const verdictText = (run: JudgedRun): string =>
-  run.unresolved ? `UNKNOWN (${dependsOn(run.unresolved)})` : run.verdict.allowed ? 'admitted' : `REFUSED: ${run.verdict.why}`;
+function runBlock(run: JudgedRun): string[] {
+  const what = `${run.job.workflow}:${run.job.line} ${jobName(run)}: ${run.predicted.trigger}${run.use.profile ? ` (profile ${run.use.profile})` : ''}`;
+  const sub = `sub ${String(run.claims.sub)}`;
+  if (run.unresolved) return block('UNKNOWN', [what, sub, dependsOn(run.unresolved)]);
+  return run.verdict.allowed ? block('admitted', [what, sub]) : block('REFUSED', [what, sub, run.verdict.why]);
+}
+
+const strangerBlock = (s: JudgedStranger, fixes: Fix[]): string[] =>
+  block(s.unresolved ? 'UNKNOWN' : 'ADMITTED', [`sub ${String(s.stranger.claims.sub)}`, `by ${s.policy.where}`, s.unresolved ? dependsOn(s.unresolved) : `${letIn(s)}; ${keepOut(s, fixes)}`]);
 
 const strangerWhy = (s: JudgedStranger, fixes: Fix[]): string => (s.unresolved ? s.verdict.why : `${letIn(s)}; ${keepOut(s, fixes)}`);
 
@@ -133,19 +179,14 @@ function fixText(fix: Fix, policy: FoundPolicy): string {
   return parts.join('\n');
 }
 
-/** For a person: one table per role, then the strangers, then the fix, then what was assumed. */
+/** For a person: a block per run under its role, then the strangers, then the fix, then what was assumed. */
 export function toText(result: CheckResult): string {
   const out: string[] = [];
   for (const error of result.errors) out.push(`error: ${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`);
   for (const [key, runs] of groups(result.judgement.runs)) {
     const [role, where] = key.split('\n');
     out.push('', `Role ${role}, trust policy ${where}${isUnnamed(role!) ? ' (the role is known only to the run: tried against this policy)' : ''}`);
-    out.push(
-      table(
-        ['RUN', 'SUB', 'VERDICT'],
-        runs.map((run) => [`${run.job.workflow}:${run.job.line} ${jobName(run)}: ${run.predicted.trigger}${run.use.profile ? ` (profile ${run.use.profile})` : ''}`, String(run.claims.sub), verdictText(run)]),
-      ),
-    );
+    out.push(...runs.flatMap(runBlock));
   }
   if (result.judgement.runs.length === 0) out.push('', 'No run of a job that obtains AWS credentials was matched with a trust policy.');
   // A role only the run knows: which of the policies given would admit all of its runs.
@@ -157,12 +198,12 @@ export function toText(result: CheckResult): string {
   }
   if (result.judgement.strangers.length > 0) {
     out.push('', `Strangers: tokens that are not this repository's, admitted${result.judgement.strangers.some((s) => s.unresolved) ? ' (or UNKNOWN: they may be)' : ''}`);
-    out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved)})` : `${letIn(s)}; ${keepOut(s, result.fixes)}`])));
+    out.push(...result.judgement.strangers.flatMap((s) => strangerBlock(s, result.fixes)));
   }
   for (const fix of result.fixes) out.push('', fixText(fix, fix.policy));
   if (result.assumed.length > 0) out.push('', 'Assumed:', ...result.assumed.map((a) => `  - ${a.replace(/\s*\n\s*/g, ' ')}`));
   out.push('', summaryLine(result));
-  return out.join('\n').replace(/^\n/, '');
+  return out.join('\n').replace(/^\n/, '').split('\n').flatMap(fit).join('\n');
 }
 
 /** The last line: what was found, and how much was judged to find it (nothing judged is no all-clear). */
