@@ -132,3 +132,20 @@ describe("the README's profiles files", () => {
     expect(config.profilesFile?.chained.map((c) => [c.name, c.sourceProfile])).toEqual([['prod', 'ci']]);
   });
 });
+
+describe("the README's trust-check workflow", () => {
+  it('is trust-check/workflow.yml, the one the tests run on every fixture repository, to the byte', () => {
+    const workflow = readFileSync(new URL('../../trust-check/workflow.yml', import.meta.url), 'utf8');
+    const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1]).filter((b) => b?.includes('/trust-check@v1'));
+    expect(blocks).toEqual([workflow]);
+  });
+
+  it('documents every input and output of trust-check/action.yml, in its order', () => {
+    const trustCheck = readFileSync(new URL('../../trust-check/action.yml', import.meta.url), 'utf8');
+    const names = (part: string) => [...(trustCheck.split(new RegExp(`^${part}:\\n`, 'm'))[1]?.split(/^\S/m)[0] ?? '').matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]);
+    const body = readme.split('## Trust check: know before the merge\n')[1]?.split(/^## /m)[0] ?? '';
+    const table = (head: string) => [...(body.split(`| ${head} | Meaning |\n`)[1]?.split(/\n\n/)[0] ?? '').matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
+    expect(table('Input')).toEqual(names('inputs'));
+    expect(table('Output')).toEqual(names('outputs'));
+  });
+});
