@@ -120,13 +120,18 @@ function conditionLine(finding: JudgedStranger, sources: SarifSources): number |
   const index = finding.verdict.deciding?.statement;
   const statement = index === undefined ? undefined : policy.document.Statement[index];
   const conditions = Object.values(statement?.Condition ?? {}).flatMap((keys) => Object.entries(keys).filter(([key]) => key.toLowerCase().endsWith(':sub')));
+  return lineOf(policy, sources, [conditions.flatMap(([, v]) => [v as unknown].flat().map(String)), conditions.map(([key]) => key)]);
+}
+
+/** The first line that holds one of the first texts wanted, else of the next; the policy's line when none. */
+function lineOf(policy: FoundPolicy, sources: SarifSources, wanted: string[][]): number | undefined {
   const text = sources.text(policy.file);
-  if (text === undefined || conditions.length === 0) return policy.line;
+  if (text === undefined) return policy.line;
   const lines = text.split('\n');
   const from = Math.max(0, (policy.line ?? 1) - 1);
   const order = [...lines.keys()].slice(from).concat([...lines.keys()].slice(0, from));
-  for (const wanted of [conditions.flatMap(([, v]) => [v as unknown].flat().map(String)), conditions.map(([key]) => key)]) {
-    const at = order.find((i) => wanted.some((w) => w !== '' && lines[i]!.includes(w)));
+  for (const texts of wanted) {
+    const at = order.find((i) => texts.some((w) => w !== '' && lines[i]!.includes(w)));
     if (at !== undefined) return at + 1;
   }
   return policy.line;
@@ -182,12 +187,44 @@ function strangerResult(finding: JudgedStranger, result: CheckResult, sources: S
   };
 }
 
+/**
+ * A condition on a key STS never sets for a GitHub token, as the judgement names it (engineer "claims"'
+ * `Judgement.unoffered`; read where present, so this renderer stands before and after that merge).
+ */
+export interface UnofferedCondition {
+  policy: FoundPolicy;
+  /** Index in Statement, from 0. */
+  statement: number;
+  effect: 'Allow' | 'Deny';
+  operator: string;
+  key: string;
+  /** What the condition does with a key that has no value. */
+  holds: 'never' | 'always';
+}
+
+function unofferedResult(u: UnofferedCondition, sources: SarifSources): Result | undefined {
+  const at = location(sources, u.policy.file, lineOf(u.policy, sources, [[`"${u.key}"`, u.key]]));
+  if (!at) return undefined;
+  const effect = u.holds === 'never' ? (u.effect === 'Allow' ? 'so the statement admits no token' : 'so the Deny never applies') : u.effect === 'Allow' ? 'so it does not restrict the statement' : 'so the Deny applies to every token';
+  const text = `${u.policy.where}: statement ${u.statement + 1} (${u.effect}) tests ${u.key} with ${u.operator}, a key STS never sets for a GitHub token: the condition ${u.holds} holds, ${effect}. Use a key STS sets (token.actions.githubusercontent.com:sub, :aud, ...) or remove the condition.`;
+  return {
+    ruleId: 'key-never-offered',
+    ruleIndex: RULES.findIndex((r) => r.id === 'key-never-offered'),
+    level: 'error',
+    message: { text: oneLine(text) },
+    locations: [at],
+    partialFingerprints: { [FINGERPRINT]: fingerprint(['key-never-offered', u.policy.where, u.effect, u.operator, u.key]) },
+  };
+}
+
 export function toSarif(result: CheckResult, sources: SarifSources): SarifLog {
   const { judgement } = result;
+  const unoffered = (judgement as { unoffered?: UnofferedCondition[] }).unoffered ?? [];
   const found = [
     ...judgement.refused.map((run) => runResult(run, 'refused-run', result, sources)),
     ...judgement.undetermined.map((run) => runResult(run, 'undetermined', result, sources)),
     ...judgement.strangers.map((s) => strangerResult(s, result, sources)),
+    ...unoffered.map((u) => unofferedResult(u, sources)),
   ].filter((r) => r !== undefined);
   // Two runs that differ only in what no fingerprint holds (a matrix leg) are one alert.
   const seen = new Set<string>();
