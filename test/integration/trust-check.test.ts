@@ -112,17 +112,17 @@ describe('the CLI', () => {
   test('a value left unresolved over several lines stays on the lines of its run (field: lenhofr/bstri)', async () => {
     const result = await cli('unresolved', ['--repository', 'acme/webapp', 'infra']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/UNKNOWN   \.github\/workflows\/deploy\.yml:\d+ deploy: push to main\n\s+sub repo:acme\/webapp:ref:refs\/heads\/main\n\s+depends on var\.subject != "" \? \( var\.subject \) : "repo:acme\/webapp:\*", not resolved:\s+give --var subject=VALUE\n/);
+    expect(result.stdout).toMatch(/UNKNOWN {3}\.github\/workflows\/deploy\.yml:\d+ deploy: push to main\n\s+sub repo:acme\/webapp:ref:refs\/heads\/main\n\s+depends on var\.subject != "" \? \( var\.subject \) : "repo:acme\/webapp:\*", not resolved:\s+give --var subject=VALUE\n/);
   });
 
   test('a verdict resting on a variable nobody gave is UNKNOWN, names it, proposes no change, and is a finding', async () => {
     const result = await cli('undetermined', ['--repository', 'acme/webapp', 'infra']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/UNKNOWN   \.github\/workflows\/deploy\.yml:\d+ deploy: push to main\n\s+sub repo:acme\/webapp:ref:refs\/heads\/main\n\s+depends on var\.org, not resolved: give --var org=VALUE\n/);
+    expect(result.stdout).toMatch(/UNKNOWN {3}\.github\/workflows\/deploy\.yml:\d+ deploy: push to main\n\s+sub repo:acme\/webapp:ref:refs\/heads\/main\n\s+depends on var\.org, not resolved: give --var org=VALUE\n/);
     expect(result.stdout).not.toContain('REFUSED');
     expect(result.stdout).not.toContain('Change the GitHub statement');
     // Whether another owner's token gets in rests on var.org too: said, not claimed either way.
-    expect(result.stdout).toMatch(/UNKNOWN   sub repo:intruder\/webapp:ref:refs\/heads\/main\n.*\n\s+depends on var\.org/);
+    expect(result.stdout).toMatch(/UNKNOWN {3}sub repo:intruder\/webapp:ref:refs\/heads\/main\n.*\n\s+depends on var\.org/);
     const report = json(await cli('undetermined', ['--repository', 'acme/webapp', '--json', 'infra']));
     expect(Object.keys(report)).toEqual(['runs', 'strangers', 'assumed']);
     expect(report.runs).toEqual([expect.objectContaining({ event: 'push', admitted: false, why: 'undetermined: depends on var.org, not resolved: give --var org=VALUE' })]);
@@ -136,10 +136,10 @@ describe('the CLI', () => {
 
   test('the same policy with the variable given: a real verdict (StringNotLike repo:acme/*:pull_request holds for a push)', async () => {
     const result = await cli('undetermined', ['--repository', 'acme/webapp', '--var', 'org=acme', 'infra']);
-    expect(result.stdout).toMatch(/admitted  \.github\/workflows\/deploy\.yml:\d+ deploy: push to main\n\s+sub repo:acme\/webapp:ref:refs\/heads\/main\n/);
+    expect(result.stdout).toMatch(/admitted {2}\.github\/workflows\/deploy\.yml:\d+ deploy: push to main\n\s+sub repo:acme\/webapp:ref:refs\/heads\/main\n/);
     expect(result.stdout).not.toContain('UNKNOWN');
     // Known now: the NotLike lets any other owner's push in, and the fix is advised.
-    expect(result.stdout).toMatch(/ADMITTED  sub repo:intruder\/webapp:ref:refs\/heads\/main\n.*\n\s+a repository of another owner/);
+    expect(result.stdout).toMatch(/ADMITTED {2}sub repo:intruder\/webapp:ref:refs\/heads\/main\n.*\n\s+a repository of another owner/);
     expect(result.stdout).toContain('Change the GitHub statement');
     expect(result.code).toBe(1);
   });
