@@ -115,6 +115,8 @@ describe("the SARIF of every fixture repository passes Microsoft's validator wit
       expect(rule.shortDescription.text.length).toBeGreaterThan(20);
       expect(rule.fullDescription.text.length).toBeGreaterThan(rule.shortDescription.text.length);
       expect(Number(rule.properties['security-severity'])).toBeGreaterThan(0);
+      // The help says what to change: a fix, not the description again.
+      expect(rule.help.text).toMatch(/^(Change|Pin|Use|Give) /);
     }
   });
 
