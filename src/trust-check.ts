@@ -2,7 +2,7 @@
 // workflows and trust policies, predicts every token the workflows will present and judges it. The only
 // module of the check that touches files, the environment and the network.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { accountAnnotations, accountExitCode, accountJson, accountSummary, accountText } from './check/account-report.ts';
@@ -11,6 +11,7 @@ import { fixesFor } from './check/fix.ts';
 import { isExpression, isPolicyOf, isUnnamed, judge, roleName, rolesOf } from './check/judge.ts';
 import { jsonText } from './check/one-line.ts';
 import { annotations, errorLine, exitCode, fatalLine, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
+import { toSarif, type SarifSources } from './check/sarif.ts';
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
 import { parseWorkflowSource, remoteReader, type WorkflowSources } from './check/workflow-sources.ts';
 import { readWorkflows } from './check/workflows.ts';
@@ -18,10 +19,56 @@ import { readFromAws } from './policies/read-aws.ts';
 import { readPolicies, type ReadResult } from './policies/read.ts';
 import { RepositoryFileError, repositoryFiles, type RepositoryFiles } from './repository-files.ts';
 
-const USAGE =
-  'usage: trust-check [--repository OWNER/REPO] [--workflows DIR] [--subject-claims KEYS] [--immutable] [--visibility public|private|internal] [--repository-id N] [--owner-id N] [--var NAME=VALUE]... [--var-file FILE]... [--workflow-source OWNER/REPO=DIR]... [--from-aws] [--json] POLICY...\n' +
-  '       trust-check --from-aws --all-roles [--org OWNER] [--issuer URL]... [--repository OWNER/REPO] [--json]\n' +
-  '  POLICY: a policy file (IAM JSON, CloudFormation/SAM/CDK template, Terraform .tf, terraform show -json plan), a folder, or ROLE_ARN=PATH';
+const USAGE = 'usage: trust-check [OPTION]... POLICY...   (trust-check --help tells everything)';
+
+// --help: one line per flag. A new flag adds its line here, in the order the flags are best read.
+const FLAGS: [string, string][] = [
+  ['--repository OWNER/REPO', "whose tokens are predicted (default: git's origin, or GITHUB_REPOSITORY)"],
+  ['--workflows DIR', 'the folder of workflows to read (default: .github/workflows)'],
+  ['--subject-claims KEYS', 'the subject template: default, immutable, or claim keys (repo,context)'],
+  ['--immutable', 'subjects name the owner and repository with their IDs (OWNER@ID/REPO@ID)'],
+  ['--visibility VALUE', 'the repository_visibility a template renders: public, private or internal'],
+  ['--repository-id N', 'the repository_id claim (default: from GitHub with GITHUB_TOKEN)'],
+  ['--owner-id N', 'the repository_owner_id claim (default: from GitHub with GITHUB_TOKEN)'],
+  ['--workflow-source O/R=DIR', "read reusable workflows of repository O/R from DIR, that repository's checkout"],
+  ['--var NAME=VALUE', 'a Terraform variable, and a CloudFormation parameter (repeatable)'],
+  ['--var-file FILE', 'a .tfvars file, applied after the root module\'s own (repeatable)'],
+  ['--from-aws', "also check the workflows' roles as IAM has them (iam:GetRole)"],
+  ['--all-roles', 'with --from-aws: judge every role of the account (iam:ListRoles), no POLICY'],
+  ['--org OWNER', 'with --all-roles: the owner whose repositories are yours (breadth, not findings)'],
+  ['--issuer URL', 'with --all-roles: a GitHub Enterprise Server issuer whose providers count (repeatable)'],
+  ['--json', 'print the findings as JSON (a shape kept stable) instead of text'],
+  ['--sarif FILE', 'also write the findings as SARIF 2.1.0 for GitHub code scanning'],
+  ['--help', 'print this help'],
+];
+
+const HELP = [
+  USAGE,
+  '',
+  "Predicts every OIDC token the repository's workflows present to AWS and judges each against the",
+  "roles' trust policies; tries other repositories' tokens (strangers) too. Offline.",
+  '',
+  'POLICY is a file, a folder, or ROLE_ARN=PATH (the file is the trust policy of that role).',
+  '  A file: IAM JSON, a CloudFormation/SAM/CDK template, Terraform .tf, a terraform show -json plan.',
+  '  A folder is walked (not node_modules, not hidden folders): each folder in it that holds .tf',
+  '  files is read as one Terraform root module, except a module another one calls (read with the',
+  "  caller's arguments); its other .json, .yaml, .yml and .template files are read as policies,",
+  '  templates or plans.',
+  '',
+  'Options:',
+  ...FLAGS.map(([flag, what]) => `  ${flag.padEnd(26)}${what}`),
+  '',
+  "GITHUB_TOKEN, when set, reads the subject template, the IDs and the default branch from GitHub.",
+  '',
+  'Exit status: 0 every predicted run is admitted and no stranger is; 1 findings (a refused run,',
+  'an admitted stranger, an UNKNOWN verdict); 2 bad input (a file that cannot be read as it should).',
+  '',
+  'Examples:',
+  '  trust-check infra/',
+  '  trust-check --var org=acme --var-file prod.tfvars --sarif trust-check.sarif infra/',
+  '  trust-check --json arn:aws:iam::111111111111:role/deploy=policies/deploy-trust.json',
+  '  trust-check --from-aws --all-roles --org acme --sarif roles.sarif',
+].join('\n');
 
 class UsageError extends Error {}
 
@@ -42,6 +89,7 @@ interface Options {
   /** GitHub Enterprise Server issuers, as IAM names their providers. */
   issuers: string[];
   json: boolean;
+  sarif?: string;
   policies: string[];
   token?: string;
   /** OWNER/REPO=DIR: a checkout of a repository whose reusable workflows the workflows call. */
@@ -52,6 +100,18 @@ const env = process.env;
 // As an action, the runner gives inputs as INPUT_<NAME>, hyphens kept, and no arguments.
 const input = (name: string) => env[`INPUT_${name.toUpperCase()}`]?.trim() || undefined;
 const asAction = process.argv.length <= 2 && (input('policies') !== undefined || input('all-roles') === 'true');
+const lines = (value: string | undefined) => (value ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+
+/** `--var` and the action's `vars` lines: NAME=VALUE, the value taken as written (it may hold `=`). */
+function parseVars(pairs: string[], what: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`${what} must be NAME=VALUE, got '${pair}'`);
+    vars[pair.slice(0, at).trim()] = pair.slice(at + 1);
+  }
+  return vars;
+}
 
 function options(): Options {
   if (asAction) {
@@ -59,13 +119,14 @@ function options(): Options {
       repository: input('repository'),
       workflows: input('workflows') ?? '.github/workflows',
       subjectClaims: input('subject-claims'),
-      vars: {},
-      varFiles: [],
+      vars: parseVars(lines(input('vars')), 'each line of the input vars'),
+      varFiles: lines(input('var-files')),
       fromAws: input('all-roles') === 'true',
       allRoles: input('all-roles') === 'true',
       org: input('org'),
       issuers: (input('issuer') ?? '').split(/\s*[\n,]\s*|\s+/).filter(Boolean).map(providerHost),
       json: false,
+      sarif: input('sarif'),
       policies: (input('policies') ?? '').split(/\s*[\n,]\s*|\s+/).filter(Boolean),
       token: input('github-token'),
       workflowSources: [],
@@ -91,6 +152,7 @@ function options(): Options {
         org: { type: 'string' },
         issuer: { type: 'string', multiple: true, default: [] },
         json: { type: 'boolean', default: false },
+        sarif: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -99,15 +161,10 @@ function options(): Options {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${HELP}\n`);
     process.exit(0);
   }
-  const vars: Record<string, string> = {};
-  for (const pair of values.var) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`--var must be NAME=VALUE, got '${pair}'`);
-    vars[pair.slice(0, at)] = pair.slice(at + 1);
-  }
+  const vars = parseVars(values.var, '--var');
   if (positionals.length === 0 && !values['from-aws'] && !values['all-roles']) throw new UsageError('give at least one POLICY (or --from-aws)');
   if (values['all-roles'] && positionals.length > 0) throw new UsageError(`--all-roles reads every trust policy from the account: give no POLICY (got '${positionals[0]}')`);
   if (!values['all-roles'] && (values.org !== undefined || values.issuer.length > 0)) throw new UsageError('--org and --issuer go with --all-roles');
@@ -129,6 +186,7 @@ function options(): Options {
     org: values.org,
     issuers: values.issuer.map(providerHost),
     json: values.json,
+    sarif: values.sarif,
     policies: positionals,
     token: env.GITHUB_TOKEN || undefined,
     workflowSources: values['workflow-source'],
@@ -319,6 +377,43 @@ async function allRoles(opts: Options): Promise<number> {
   return Math.max(own ? exitCode(own) : 0, accountExitCode(account));
 }
 
+// SARIF locations are relative to the repository root, and the lines are found in the files as the
+// check read them: through the same confined reader.
+const sarifSources = (root: string): SarifSources => ({
+  uri: (file) => {
+    if (file.startsWith('aws:')) return undefined;
+    const relative = path.relative(root, path.resolve(file));
+    return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative.split(path.sep).join('/');
+  },
+  text: (file) => {
+    try {
+      return files.read(file);
+    } catch {
+      return undefined;
+    }
+  },
+});
+
+function writeSarif(file: string, result: CheckResult) {
+  try {
+    writeFileSync(file, `${JSON.stringify(toSarif(result, sarifSources(files.root)), null, 2)}\n`);
+  } catch (error) {
+    throw new UsageError(`the SARIF file ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** The action's outputs, for the next step: counts of what was judged and found, and the SARIF file. */
+async function setOutputs(result: CheckResult, sarif: string | undefined) {
+  const core = await import('@actions/core');
+  const { runs, refused, undetermined, strangers } = result.judgement;
+  const admitted = strangers.filter((s) => !s.unresolved).length;
+  core.setOutput('runs', runs.length);
+  core.setOutput('refused', refused.length);
+  core.setOutput('strangers', admitted);
+  core.setOutput('undetermined', undetermined.length + strangers.length - admitted);
+  core.setOutput('sarif', sarif ?? '');
+}
+
 async function main(): Promise<number> {
   const opts = options();
   files = repositoryFiles(repositoryRoot());
@@ -373,6 +468,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${toText(result)}\n`);
   }
   if (inWorkflow && env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, summary(result));
+  if (opts.sarif) writeSarif(opts.sarif, result);
+  if (asAction && env.GITHUB_OUTPUT) await setOutputs(result, opts.sarif);
   return exitCode(result);
 }
 

@@ -64,7 +64,7 @@ const subOf = (run: JudgedRun): string => (run.noToken ? '(no token)' : String(r
 
 const excludedWhy = (e: Judgement['excluded'][number]): string => `the ${e.of}'s if: ${e.condition} is false for this run`;
 
-const jobName = (run: Pick<JudgedRun, 'job'>): string => [run.job.job, ...run.job.called.map((c) => c.job)].join(' / ');
+export const jobName = (run: Pick<JudgedRun, 'job'>): string => [run.job.job, ...run.job.called.map((c) => c.job)].join(' / ');
 
 /** Why a stranger got in: the condition on `sub` of the statement that admitted it, or its absence. */
 export function letIn(finding: JudgedStranger): string {
@@ -81,7 +81,7 @@ export function letIn(finding: JudgedStranger): string {
   return `${finding.stranger.who}: ${door}`;
 }
 
-function keepOut(finding: JudgedStranger, fixes: Fix[]): string {
+export function keepOut(finding: JudgedStranger, fixes: Fix[]): string {
   const fix = fixes.find((f) => f.policy === finding.policy && !f.failed);
   const subs = fix ? [fix.condition.StringLike?.[Object.keys(fix.condition.StringLike).find((k) => k.toLowerCase().endsWith(':sub')) ?? ''] ?? []].flat() : [];
   const id = fix ? Object.entries(fix.condition.StringEquals ?? {}).find(([k]) => k.toLowerCase().endsWith(':repository_id'))?.[1] : undefined;
@@ -118,13 +118,52 @@ export function toJson(result: CheckResult): JsonReport {
   };
 }
 
-function table(header: string[], cells: string[][]): string {
-  // An unresolved expression quoted in a verdict may span lines: a row stays one line.
-  const rows = cells.map((r) => r.map((c) => c.replace(/\s*\n\s*/g, ' ')));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+/** The widest a line of the text report gets: a terminal of 100 columns shows it without wrapping. */
+export const WIDTH = 100;
+
+/**
+ * `text` after `first`, in lines of at most WIDTH columns: broken at spaces; a word longer than a whole line
+ * (an ARN, a quoted expression) is cut where the line ends. A continuation line starts with `hang` spaces
+ * (at least 2), so no line the report wraps can start with `::`.
+ */
+export function wrap(text: string, first: string, hang: number): string[] {
+  const indent = ' '.repeat(Math.max(2, hang));
+  const out: string[] = [];
+  let line = first;
+  let bare = true; // nothing of text on this line yet
+  for (let word of text.replace(/\s*\n\s*/g, ' ').split(' ')) {
+    for (;;) {
+      const joined = bare ? word : ` ${word}`;
+      if (line.length + joined.length <= WIDTH) {
+        line += joined;
+        bare = false;
+        break;
+      }
+      if (!bare) {
+        out.push(line);
+        [line, bare] = [indent, true];
+        continue;
+      }
+      const room = Math.max(1, WIDTH - line.length);
+      out.push(line + word.slice(0, room));
+      [line, word] = [indent, word.slice(room)];
+      if (word === '') break;
+    }
+  }
+  return [...out, line];
 }
+
+/** A line of the report as it is, or wrapped under its own indentation. */
+const fit = (line: string): string[] => {
+  if (line.length <= WIDTH) return [line];
+  const lead = /^ */.exec(line)![0];
+  return wrap(line.slice(lead.length), lead, lead.length + 2);
+};
+
+// A block per run or stranger: the verdict, what it is about on the next lines, then why, all under column 12.
+const HANG = 12;
+const block = (verdict: string, lines: string[]): string[] =>
+  lines.flatMap((text, i) => wrap(text, i === 0 ? `  ${verdict.padEnd(HANG - 2)}` : ' '.repeat(HANG), HANG));
 
 const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {
   const byRole = new Map<string, JudgedRun[]>();
@@ -138,6 +177,25 @@ const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {
 // A verdict resting on a value the source left unresolved says what to give rather than guessing.
 const verdictText = (run: JudgedRun): string =>
   run.unresolved ? `UNKNOWN (${dependsOn(run.unresolved, run.policy)})` : run.verdict.allowed ? 'admitted' : `REFUSED: ${standIn(run.verdict.why)}`;
+
+const runLabel = (run: JudgedRun): string => `${run.job.workflow}:${run.job.line} ${jobName(run)}: ${run.predicted.trigger}${run.use.profile ? ` (profile ${run.use.profile})` : ''}`;
+
+function runBlock(run: JudgedRun): string[] {
+  const what = runLabel(run);
+  const sub = `sub ${subOf(run)}`;
+  if (run.unresolved) return block('UNKNOWN', [what, sub, dependsOn(run.unresolved, run.policy)]);
+  return run.verdict.allowed ? block('admitted', [what, sub]) : block('REFUSED', [what, sub, standIn(run.verdict.why)]);
+}
+
+/** A run of a role only the run knows: admitted by the policies that admit it, else as the judgement counted it. */
+function unnamedBlock(run: JudgedRun, judged: JudgedRun[], judgement: Judgement): string[] {
+  const verdict = unnamedVerdict(judged, judgement);
+  const label = verdict.startsWith('admitted') ? 'admitted' : verdict.startsWith('UNKNOWN') ? 'UNKNOWN' : 'REFUSED';
+  return block(label, [runLabel(run), `sub ${subOf(run)}`, verdict]);
+}
+
+const strangerBlock = (s: JudgedStranger, fixes: Fix[]): string[] =>
+  block(s.unresolved ? 'UNKNOWN' : 'ADMITTED', [`sub ${String(s.stranger.claims.sub)}`, `by ${s.policy.where}`, s.unresolved ? dependsOn(s.unresolved, s.policy) : strangerWhy(s, fixes)]);
 
 /** A text that shows the stand-in account says it is one: a reader must not take it for theirs. */
 export const standIn = (text: string): string =>
@@ -203,23 +261,22 @@ function fixText(fix: Fix, policy: FoundPolicy): string {
   return parts.join('\n');
 }
 
-/** For a person: one table per role, then the strangers, then the fix, then what was assumed. */
+/** For a person: a block per run under its role, then the strangers, then the fix, then what was assumed. */
 export function toText(found: CheckResult): string {
   const result = printable(found);
   const out: string[] = [];
   for (const error of result.errors) out.push(errorLine(error));
-  const runName = (run: JudgedRun) => `${run.job.workflow}:${run.job.line} ${jobName(run)}: ${run.predicted.trigger}${run.use.profile ? ` (profile ${run.use.profile})` : ''}`;
   for (const [key, runs] of groups(result.judgement.runs.filter((r) => !isUnnamed(r.use.role)))) {
     const [role, where] = key.split('\n');
     out.push('', `Role ${role}, trust policy ${where}`);
-    out.push(table(['RUN', 'SUB', 'VERDICT'], runs.map((run) => [runName(run), subOf(run), verdictText(run)])));
+    out.push(...runs.flatMap(runBlock));
   }
-  // A role only the run knows: one row per run, with the policies given that admit it (it is one run, whichever role it is).
+  // A role only the run knows: one block per run, with the policies given that admit it (it is one run, whichever role it is).
   for (const role of new Set(result.judgement.runs.map((r) => r.use.role).filter(isUnnamed))) {
     const runs = result.judgement.runs.filter((r) => r.use.role === role);
     const once = [...new Map(runs.map((r) => [r.predicted, r] as const)).values()];
     out.push('', `Role ${role} (known only to the run: tried against every policy given that trusts GitHub)`);
-    out.push(table(['RUN', 'SUB', 'VERDICT'], once.map((run) => [runName(run), subOf(run), unnamedVerdict(runs.filter((r) => r.predicted === run.predicted), result.judgement)])));
+    out.push(...once.flatMap((run) => unnamedBlock(run, runs.filter((r) => r.predicted === run.predicted), result.judgement)));
   }
   if (result.judgement.runs.length === 0) out.push('', 'No run of a job that obtains AWS credentials was matched with a trust policy.');
   // A role only the run knows: which of the policies given would admit all of its runs.
@@ -233,16 +290,16 @@ export function toText(found: CheckResult): string {
   if (dead.length > 0) out.push('', 'Deny conditions that never apply:', ...dead.map((u) => `  - ${deadDenyText(u)}`));
   if (result.judgement.strangers.length > 0) {
     out.push('', `Strangers: tokens that are not this repository's, admitted${result.judgement.strangers.some((s) => s.unresolved) ? ' (or UNKNOWN: they may be)' : ''}`);
-    out.push(table(['POLICY', 'SUB', 'WHY'], result.judgement.strangers.map((s) => [s.policy.where, String(s.stranger.claims.sub), s.unresolved ? `UNKNOWN (${dependsOn(s.unresolved, s.policy)})` : strangerWhy(s, result.fixes)])));
+    out.push(...result.judgement.strangers.flatMap((s) => strangerBlock(s, result.fixes)));
   }
   for (const fix of result.fixes) out.push('', fixText(fix, fix.policy));
   if (result.judgement.excluded.length > 0) {
     out.push('', 'Not run: no token, because an if: is false for the run');
-    out.push(table(['RUN', 'WHY'], result.judgement.excluded.map((e) => [`${e.job.workflow}:${e.job.line} ${jobName(e)}: ${e.trigger}`, excludedWhy(e)])));
+    out.push(...result.judgement.excluded.flatMap((e) => block('NOT RUN', [`${e.job.workflow}:${e.job.line} ${jobName(e)}: ${e.trigger}`, excludedWhy(e)])));
   }
   if (result.assumed.length > 0) out.push('', 'Assumed:', ...onceEach(result.assumed).map((a) => `  - ${standIn(a.replace(/\s*\n\s*/g, ' '))}`));
   out.push('', summaryLine(result));
-  return out.join('\n').replace(/^\n/, '');
+  return out.join('\n').replace(/^\n/, '').split('\n').flatMap(fit).join('\n');
 }
 
 /** The last line: what was found, and how much was judged to find it (nothing judged is no all-clear). */

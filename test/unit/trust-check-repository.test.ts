@@ -52,12 +52,13 @@ test("GitHub's API, when it fails, is said and not guessed", async () => {
 test("trust-check/action.yml declares the inputs the entry point reads, and the README lists them", () => {
   const action = readFileSync('trust-check/action.yml', 'utf8');
   const inputs = [...(action.split(/^inputs:\n/m)[1] ?? '').split(/^\S/m)[0]!.matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]);
-  expect(inputs).toEqual(['policies', 'workflows', 'repository', 'subject-claims', 'github-token', 'all-roles', 'org', 'issuer']);
+  expect(inputs).toEqual(['policies', 'workflows', 'repository', 'subject-claims', 'github-token', 'all-roles', 'org', 'issuer', 'vars', 'var-files', 'sarif']);
   expect(action).toMatch(/using: 'node24'\n\s+main: '\.\.\/dist\/trust-check\.js'/);
   const entry = readFileSync('src/trust-check.ts', 'utf8');
   for (const name of inputs) expect(entry).toContain(`input('${name}')`);
   const readme = readFileSync('README.md', 'utf8').split('## Trust check')[1]!.split(/^## /m)[0]!;
-  expect([...readme.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1])).toEqual(inputs);
+  const table = readme.split('| Input | Meaning |\n')[1]!.split('\n\n')[0]!;
+  expect([...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1])).toEqual(inputs);
 });
 
 test('--immutable combines with --subject-claims KEYS; --subject-claims immutable keeps its meaning (field: OWNER@ID/REPO@ID with custom keys)', async () => {
