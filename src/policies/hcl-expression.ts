@@ -69,6 +69,7 @@ interface Api {
   parse(file: string, text: string): string;
   evaluate(request: string, host: object): string;
   template(file: string, text: string, vars: string, host: object): string;
+  convert(type: number, value: string): string;
 }
 
 type Response<T> = { ok: T } | { error: string; file?: string; line?: number };
@@ -78,6 +79,8 @@ export interface Evaluator {
   evaluate(attribute: Attribute, variables: Record<string, Value>, host: Host): Value;
   /** A template's text rendered with its variables, as templatefile() renders a file's. */
   template(file: string, text: string, vars: Value, host: Host): Value;
+  /** A value converted to a variable's type (`type = …`), with its optional() attributes' defaults. */
+  convert(type: Attribute, value: Value): Value;
 }
 
 let started: Promise<Evaluator> | undefined;
@@ -107,6 +110,7 @@ async function start(): Promise<Evaluator> {
       const request = JSON.stringify({ id: attribute.id, variables: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, encode(v)])) });
       return decode(unwrap(JSON.parse(api.evaluate(request, lend(host))) as Response<Tagged>, undefined));
     },
+    convert: (type, value) => decode(unwrap(JSON.parse(api.convert(type.id, JSON.stringify(encode(value)))) as Response<Tagged>, undefined)),
     template: (file, text, vars, host) => decode(unwrap(JSON.parse(api.template(file, text, JSON.stringify(encode(vars)), lend(host))) as Response<Tagged>, file)),
   };
 }

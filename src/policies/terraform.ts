@@ -352,14 +352,6 @@ const assume = (ctx: Context, text: string) => {
   if (!ctx.assumed.includes(text)) ctx.assumed.push(text);
 };
 
-/** A value as Terraform converts it to the variable's primitive type: `-var create=true` is the bool true for `type = bool`. */
-function ofType(value: Value, type: string | undefined): Value {
-  if (type === 'bool' && (value === 'true' || value === 'false')) return value === 'true';
-  if (type === 'number' && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  if (type === 'string' && (typeof value === 'boolean' || typeof value === 'number')) return String(value);
-  return value;
-}
-
 /** Puts a value into the tree of variables an evaluation is given, at the reference's first `depth` steps. */
 function place(tree: Record<string, Value>, steps: (string | number)[], value: Value): void {
   let node = tree;
@@ -400,6 +392,8 @@ class Module {
   private readonly providers = new Map<string, Body>();
   private readonly roles = new Map<string, Body>();
   private readonly calls = new Map<string, Block>();
+  /** Every resource and data source, by `TYPE.NAME` or `data.TYPE.NAME`: their count and for_each shape references. */
+  private readonly declared = new Map<string, Body>();
   private readonly callerIdentity: string;
   private readonly dir: string;
   private readonly values: Map<string, Assigned>;
@@ -415,6 +409,7 @@ class Module {
     for (const { file, body } of sources) {
       for (const block of body.blocks) {
         const [type = '', name = ''] = block.labels;
+        if (block.type === 'resource' || block.type === 'data') this.declared.set(`${block.type === 'data' ? 'data.' : ''}${type}.${name}`, block.body);
         if (block.type === 'locals') for (const [k, attribute] of Object.entries(block.body.attributes)) this.locals.set(k, { attribute, file });
         else if (block.type === 'variable') this.variables.set(type, block.body);
         else if (block.type === 'output' && block.body.attributes.value) this.outputs.set(type, block.body.attributes.value);
@@ -515,7 +510,7 @@ class Module {
       many(Object.keys(value).length);
       return Object.entries(value).map(([k, v]) => ({ key: k, each: { key: k, value: v } }));
     }
-    return [{ undecided: { text: `${what} = ${JSON.stringify(plain(value))}`, assumed: ctx.assumed } }];
+    return [{ undecided: { text: `${what} = ${value instanceof Unknown ? value.rendered : JSON.stringify(plain(value))}`, assumed: ctx.assumed } }];
   }
 
   role(name: string, body: Body, where: string, file: string, line: number | undefined, instance: Instance): FoundPolicy {
@@ -574,17 +569,26 @@ class Module {
     if (root === 'var') {
       const declared = this.variables.get(name);
       if (!declared) throw new ExpressionError(`var.${name} is not declared in ${this.dir}`);
-      const type = declared.attributes.type?.keyword;
+      const type = declared.attributes.type;
+      const ofType = (value: Value) => {
+        if (!type) return value;
+        try {
+          return this.reading.evaluator.convert(type, value);
+        } catch (error) {
+          if (error instanceof ExpressionError) throw new ExpressionError(`var.${name}: ${error.message}`, error.file, error.line ?? type.line);
+          throw error;
+        }
+      };
       const assigned = this.values.get(name);
       if (assigned) {
         const outer = assigned.lazy?.();
         for (const a of outer?.assumed ?? []) assume(ctx, a);
-        const value = ofType(outer ? outer.value : (assigned.value ?? null), type);
+        const value = ofType(outer ? outer.value : (assigned.value ?? null));
         assume(ctx, `var.${name} = ${JSON.stringify(plain(value))} (from ${assigned.from})`);
         return [2, value];
       }
       if (declared.attributes.default) {
-        const value = ofType(this.value(declared.attributes.default, this.context(), this.file), type);
+        const value = ofType(this.value(declared.attributes.default, this.context(), this.file));
         assume(ctx, `var.${name} = ${JSON.stringify(plain(value))} (its default)`);
         return [2, value];
       }
@@ -628,48 +632,54 @@ class Module {
     const [type = '', resource = ''] = (data ? steps.slice(1) : steps).map(String);
     const depth = data ? 3 : 2;
     const attribute = steps[depth] === undefined ? undefined : String(steps[depth]);
+    const address = `${data ? 'data.' : ''}${type}.${resource}`;
+    const declared = this.declared.get(address);
+    if (!declared) throw new ExpressionError(`${address} is not declared in ${this.dir}`);
+    const keyed = (instance: Instance) => `${address}${instance.key === undefined ? '' : `[${JSON.stringify(instance.key)}]`}`;
     if (data && type === 'aws_iam_policy_document') {
-      const doc = this.documents.get(resource);
-      if (!doc) throw new ExpressionError(`data.aws_iam_policy_document.${resource} is not declared in ${this.dir}`);
-      return [depth, this.perInstance(doc.body, doc.file, ctx, (instance, shared) => {
-        const json = this.document(resource, doc.body, this.context(instance, shared), doc.file);
+      const file = this.documents.get(resource)?.file ?? this.file;
+      return [depth, this.perInstance(declared, file, ctx, address, (instance, shared) => {
+        const json = this.document(resource, declared, this.context(instance, shared), file);
         const minified = JSON.stringify(JSON.parse(json.rendered));
-        return { json: json.unknown ? new Unknown(json.rendered, json.rendered) : json.rendered, minified_json: json.unknown ? new Unknown(minified, minified) : minified, id: new Unknown(`data.aws_iam_policy_document.${resource}.id`) };
+        return { json: json.unknown ? new Unknown(json.rendered, json.rendered) : json.rendered, minified_json: json.unknown ? new Unknown(minified, minified) : minified, id: new Unknown(`${keyed(instance)}.id`) };
       })];
     }
     if (data && type === 'template_file') {
-      const template = this.templates.get(resource);
-      if (!template) throw new ExpressionError(`data.template_file.${resource} is not declared in ${this.dir}`);
-      return [depth, this.perInstance(template.body, template.file, ctx, (instance, shared) => ({ rendered: this.templateFile(template.body, this.context(instance, shared), template.file), id: new Unknown(`data.template_file.${resource}.id`) }))];
+      const file = this.templates.get(resource)?.file ?? this.file;
+      return [depth, this.perInstance(declared, file, ctx, address, (instance, shared) => ({ rendered: this.templateFile(declared, this.context(instance, shared), file), id: new Unknown(`${keyed(instance)}.id`) }))];
     }
     if (data && type === 'aws_caller_identity') {
-      const account = `data.aws_caller_identity.${resource}.account_id`;
-      ctx.placeholders.add(`\${${account}}`);
-      assume(ctx, `${account} is the account Terraform runs in: left as \${${account}}`);
-      return [depth, { account_id: new Unknown(account), arn: new Unknown(`data.aws_caller_identity.${resource}.arn`), id: new Unknown(account), user_id: new Unknown(`data.aws_caller_identity.${resource}.user_id`) }];
+      return [depth, this.perInstance(declared, this.file, ctx, address, (instance) => {
+        const account = `${keyed(instance)}.account_id`;
+        ctx.placeholders.add(`\${${account}}`);
+        assume(ctx, `${account} is the account Terraform runs in: left as \${${account}}`);
+        return { account_id: new Unknown(account), arn: new Unknown(`${keyed(instance)}.arn`), id: new Unknown(account), user_id: new Unknown(`${keyed(instance)}.user_id`) };
+      })];
     }
     if (data && type === 'aws_partition') {
-      if (attribute === 'partition' || attribute === 'dns_suffix') assume(ctx, `${text} = "${attribute === 'partition' ? 'aws' : 'amazonaws.com'}" (assumed: the standard partition)`);
-      return [depth, { partition: 'aws', dns_suffix: 'amazonaws.com', id: 'aws', reverse_dns_prefix: 'com.amazonaws' }];
+      if (attribute === 'partition' || attribute === 'dns_suffix' || typeof attribute === 'number') assume(ctx, `${address}: the standard partition, aws and amazonaws.com (assumed)`);
+      return [depth, this.perInstance(declared, this.file, ctx, address, () => ({ partition: 'aws', dns_suffix: 'amazonaws.com', id: 'aws', reverse_dns_prefix: 'com.amazonaws' }))];
     }
     // The attributes of an OIDC provider or a role the module declares that its own arguments decide.
-    const provider = this.providers.get(`${data ? 'data.' : ''}${type}.${resource}`);
+    const provider = this.providers.get(address);
     const role = !data && type === 'aws_iam_role' ? this.roles.get(resource) : undefined;
     if (provider || role) {
-      const body = (provider ?? role)!;
-      return [depth, this.perInstance(body, this.file, ctx, (instance, shared) => {
-        const known = provider ? this.providerAttributes(body, this.context(instance, shared)) : this.roleAttributes(body, this.context(instance, shared));
-        return this.withUnknowns(known, ref, depth, ctx, `${data ? 'data.' : ''}${type}.${resource}`);
+      return [depth, this.perInstance(declared, this.file, ctx, address, (instance, shared) => {
+        const known = provider ? this.providerAttributes(declared, this.context(instance, shared)) : this.roleAttributes(declared, this.context(instance, shared));
+        return this.withUnknowns(known, ref, depth, ctx, keyed(instance));
       })];
     }
     return unknown(depth, 'is known only to Terraform');
   }
 
   /** A block's value for each instance when it has count or for_each (keyed as Terraform keys them), else its one value. */
-  private perInstance(body: Body, file: string, ctx: Context, one: (instance: Instance, shared: Context) => Value): Value {
+  private perInstance(body: Body, file: string, ctx: Context, address: string, one: (instance: Instance, shared: Context) => Value): Value {
     if (!body.attributes.count && !body.attributes.for_each) return one({}, ctx);
-    const instances = this.instances({ type: 'resource', labels: [], line: 0, body }, file);
-    if (instances.length === 1 && instances[0]?.undecided) return new Unknown('each instance');
+    const instances = this.instances({ type: 'resource', labels: address.replace(/^data\./, '').split('.'), line: 0, body }, file);
+    if (instances.length === 1 && instances[0]?.undecided) {
+      assume(ctx, `${address}: its instances are not decided here: left as \${${address}}`);
+      return new Unknown(address);
+    }
     if (body.attributes.count) return instances.map((i) => one(i, ctx));
     return Object.fromEntries(instances.map((i) => [String(i.key), one(i, ctx)]));
   }
@@ -688,13 +698,13 @@ class Module {
   private providerAttributes(body: Body, ctx: Context): Record<string, Value> | undefined {
     if (body.attributes.arn) {
       const arn = this.value(body.attributes.arn, ctx, this.file);
-      const host = typeof arn === 'string' ? /:oidc-provider\/(.+)$/.exec(arn)?.[1] : undefined;
-      if (typeof arn === 'string' && host !== undefined) return { arn, id: arn, url: `https://${host}` };
+      const host = /:oidc-provider\/(.+)$/.exec(shownText(arn) ?? '')?.[1];
+      if (host !== undefined) return { arn, id: arn, url: showing(`https://${host}`) };
     } else if (body.attributes.url) {
-      const url = this.value(body.attributes.url, ctx, this.file);
-      if (typeof url === 'string') {
-        const arn = `arn:aws:iam::\${${this.account(ctx)}}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
-        return { arn, id: arn, url };
+      const url = shownText(this.value(body.attributes.url, ctx, this.file));
+      if (url !== undefined) {
+        const arn = showing(`arn:aws:iam::\${${this.account(ctx)}}:oidc-provider/${url.replace(/^https:\/\//, '')}`);
+        return { arn, id: arn, url: showing(url) };
       }
     }
     return undefined;
@@ -702,7 +712,7 @@ class Module {
 
   private roleAttributes(body: Body, ctx: Context): Record<string, Value> | undefined {
     const roleName = this.roleName(body, ctx, this.file);
-    return roleName ? { name: roleName, id: roleName, arn: `arn:aws:iam::\${${this.account(ctx)}}:role/${roleName}` } : undefined;
+    return roleName ? { name: roleName, id: roleName, arn: showing(`arn:aws:iam::\${${this.account(ctx)}}:role/${roleName}`) } : undefined;
   }
 
   /** module.NAME: the outputs the reference names (all, when it names none), of each instance when the call has count or for_each. */
@@ -874,6 +884,12 @@ class Module {
     return { statement: out, unknown };
   }
 }
+
+/** A string as a value is shown: one this module made around a placeholder is unknown, so no function takes it for known. */
+const showing = (text: string): Value => (text.includes('${') ? new Unknown(text, text) : text);
+
+/** The text a string value shows, known or not. */
+const shownText = (value: Value): string | undefined => (value instanceof Unknown ? value.rendered : typeof value === 'string' ? value : undefined);
 
 /** What a placeholder names, for a value the module does not decide. */
 function placeholderText(value: Value): string {

@@ -16,7 +16,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"path"
 	"regexp"
 	"sort"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
@@ -232,7 +232,8 @@ func exprText(expr hcl.Expression) string {
 
 type tagged = map[string]interface{}
 
-func decode(raw interface{}) (cty.Value, error) {
+// decode: a tagged value; an unknown is cty's unknown, or, for the display evaluation, the text that shows it.
+func decode(raw interface{}, display bool) (cty.Value, error) {
 	t, ok := raw.(map[string]interface{})
 	if !ok || len(t) != 1 {
 		return cty.NilVal, fmt.Errorf("malformed value")
@@ -251,6 +252,10 @@ func decode(raw interface{}) (cty.Value, error) {
 		case "z":
 			return cty.NullVal(cty.DynamicPseudoType), nil
 		case "u":
+			if display {
+				s, _ := v.(string)
+				return cty.StringVal(s), nil
+			}
 			return cty.DynamicVal, nil
 		case "l":
 			items, _ := v.([]interface{})
@@ -259,7 +264,7 @@ func decode(raw interface{}) (cty.Value, error) {
 			}
 			vals := make([]cty.Value, len(items))
 			for i, item := range items {
-				d, err := decode(item)
+				d, err := decode(item, display)
 				if err != nil {
 					return cty.NilVal, err
 				}
@@ -273,7 +278,7 @@ func decode(raw interface{}) (cty.Value, error) {
 			}
 			vals := map[string]cty.Value{}
 			for k, item := range fields {
-				d, err := decode(item)
+				d, err := decode(item, display)
 				if err != nil {
 					return cty.NilVal, err
 				}
@@ -345,201 +350,85 @@ func evaluate(req request, h host) (interface{}, error) {
 	}
 	expr := expressions[req.ID]
 	vars := map[string]cty.Value{}
+	shown := map[string]cty.Value{}
 	for name, raw := range req.Variables {
-		v, err := decode(raw)
+		v, err := decode(raw, false)
 		if err != nil {
 			return nil, err
 		}
 		vars[name] = v
+		shown[name], _ = decode(raw, true)
 	}
-	ctx := &hcl.EvalContext{Variables: vars, Functions: functions(h, true)}
-	r := renderer{ctx: ctx, shown: req.Variables}
-	return r.render(expr)
-}
-
-type renderer struct {
-	ctx   *hcl.EvalContext
-	shown map[string]interface{}
-}
-
-// render evaluates an expression and, where its value is not wholly known, shows each unknown part as
-// its source: a template keeps its known text around `${…}`, jsonencode encodes what it shows, and a
-// reference shows what the JavaScript side said it shows. Only the showing does this: values that reach
-// a function are cty's unknowns, so no function makes a placeholder into something that looks known.
-func (r renderer) render(expr hcl.Expression) (interface{}, error) {
-	v, diags := expr.Value(r.ctx)
+	v, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: functions(h, true)})
 	if diags.HasErrors() {
 		return nil, diagError(diags)
 	}
 	if v.IsWhollyKnown() {
 		return encode(v, ""), nil
 	}
-	placeholder := "${" + exprText(expr) + "}"
-	switch e := expr.(type) {
-	case *hclsyntax.TemplateWrapExpr:
-		return r.render(e.Wrapped)
-	case *hclsyntax.ParenthesesExpr:
-		return r.render(e.Expression)
-	case *hclsyntax.TemplateExpr:
-		var b strings.Builder
-		for _, part := range e.Parts {
-			shown, err := r.render(part)
-			if err != nil {
-				return nil, err
-			}
-			s, ok := asText(shown)
-			if !ok {
-				return tagged{"u": placeholder}, nil
-			}
-			b.WriteString(s)
-		}
-		return tagged{"u": b.String()}, nil
-	case *hclsyntax.TupleConsExpr:
-		items := []interface{}{}
-		for _, item := range e.Exprs {
-			shown, err := r.render(item)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, shown)
-		}
-		return tagged{"l": items}, nil
-	case *hclsyntax.ObjectConsExpr:
-		fields := map[string]interface{}{}
-		for _, item := range e.Items {
-			k, diags := item.KeyExpr.Value(r.ctx)
-			if diags.HasErrors() {
-				return nil, diagError(diags)
-			}
-			k, err := convert.Convert(k, cty.String)
-			if err != nil || !k.IsKnown() || k.IsNull() {
-				return encode(v, placeholder), nil
-			}
-			shown, err := r.render(item.ValueExpr)
-			if err != nil {
-				return nil, err
-			}
-			fields[k.AsString()] = shown
-		}
-		return tagged{"o": fields}, nil
-	case *hclsyntax.ConditionalExpr:
-		c, diags := e.Condition.Value(r.ctx)
-		if diags.HasErrors() || !c.IsKnown() || c.IsNull() || c.Type() != cty.Bool {
-			return encode(v, placeholder), nil
-		}
-		if c.True() {
-			return r.render(e.TrueResult)
-		}
-		return r.render(e.FalseResult)
-	case *hclsyntax.FunctionCallExpr:
-		if e.Name == "jsonencode" && len(e.Args) == 1 && !e.ExpandFinal {
-			shown, err := r.render(e.Args[0])
-			if err != nil {
-				return nil, err
-			}
-			text, err := json.Marshal(plain(shown))
-			if err != nil {
-				return nil, err
-			}
-			return tagged{"u": string(text)}, nil
-		}
-	case *hclsyntax.ScopeTraversalExpr:
-		if shown, ok := lookup(r.shown, e.Traversal); ok {
-			return shown, nil
-		}
+	// How the unknown parts show: the same expression evaluated once more with each unknown given as
+	// the text that shows it (`${var.org}`), so that `"repo:${var.org}/*"` or a jsonencode() of it keeps
+	// its known text around the placeholder. That evaluation only shows: its value is used for a part
+	// the real evaluation left unknown, and only if it still holds a placeholder, so nothing a function
+	// did to the placeholder can pass for a known value. Otherwise the part shows as the expression.
+	d, diags := expr.Value(&hcl.EvalContext{Variables: shown, Functions: functions(h, true)})
+	if diags.HasErrors() {
+		d = cty.NilVal
 	}
-	return encode(v, placeholder), nil
+	return show(v, d, "${"+exprText(expr)+"}"), nil
 }
 
-// lookup: what the JavaScript side said a reference shows, when the reference names exactly a value
-// it gave or a part of a known one.
-func lookup(shown map[string]interface{}, t hcl.Traversal) (interface{}, bool) {
-	var at interface{} = tagged{"o": shown}
-	for _, step := range t {
-		node, _ := at.(map[string]interface{})
-		if node == nil {
-			return nil, false
-		}
-		var key string
-		switch s := step.(type) {
-		case hcl.TraverseRoot:
-			key = s.Name
-		case hcl.TraverseAttr:
-			key = s.Name
-		case hcl.TraverseIndex:
-			if s.Key.Type() == cty.String {
-				key = s.Key.AsString()
-			} else if s.Key.Type() == cty.Number {
-				key = s.Key.AsBigFloat().Text('f', -1)
-			} else {
-				return nil, false
-			}
-		default:
-			return nil, false
-		}
-		if fields, ok := node["o"].(map[string]interface{}); ok {
-			at = fields[key]
-		} else if items, ok := node["l"].([]interface{}); ok {
-			i, ok := new(big.Int).SetString(key, 10)
-			if !ok || !i.IsInt64() || i.Int64() < 0 || i.Int64() >= int64(len(items)) {
-				return nil, false
-			}
-			at = items[i.Int64()]
-		} else {
-			return nil, false
-		}
-	}
-	_, ok := at.(map[string]interface{})
-	return at, ok
-}
+var placeholder = regexp.MustCompile(`\$\{[^}]+\}`)
 
-// asText: a shown value as template text (a known primitive, or an unknown's showing).
-func asText(shown interface{}) (string, bool) {
-	t, _ := shown.(map[string]interface{})
+// show: a value whose unknown parts show as the display evaluation gives them, where it still holds a
+// placeholder there, and as the expression otherwise.
+func show(v cty.Value, d cty.Value, expression string) interface{} {
+	v, _ = v.UnmarkDeep()
+	if d != cty.NilVal {
+		d, _ = d.UnmarkDeep()
+	}
+	known := d != cty.NilVal && d.IsKnown() && !d.IsNull()
+	if !v.IsKnown() {
+		if known && d.Type() == cty.String && placeholder.MatchString(d.AsString()) {
+			return tagged{"u": d.AsString()}
+		}
+		return tagged{"u": expression}
+	}
+	ty := v.Type()
 	switch {
-	case t == nil:
-		return "", false
-	case t["s"] != nil:
-		return t["s"].(string), true
-	case t["u"] != nil:
-		return t["u"].(string), true
-	case t["n"] != nil:
-		return t["n"].(string), true
-	case t["b"] != nil:
-		if t["b"].(bool) {
-			return "true", true
+	case v.IsNull():
+		return tagged{"z": true}
+	case ty.IsListType() || ty.IsTupleType():
+		var shown []cty.Value
+		if known && (d.Type().IsListType() || d.Type().IsTupleType()) && d.LengthInt() == v.LengthInt() {
+			shown = d.AsValueSlice()
 		}
-		return "false", true
-	}
-	return "", false
-}
-
-// plain: a shown value as jsonencode would give it, unknowns as their showing.
-func plain(shown interface{}) interface{} {
-	t, _ := shown.(map[string]interface{})
-	for tag, v := range t {
-		switch tag {
-		case "s", "u", "b":
-			return v
-		case "n":
-			return json.Number(v.(string))
-		case "z":
-			return nil
-		case "l":
-			items := []interface{}{}
-			for _, item := range v.([]interface{}) {
-				items = append(items, plain(item))
+		items := []interface{}{}
+		for i, e := range v.AsValueSlice() {
+			if shown != nil {
+				items = append(items, show(e, shown[i], expression))
+			} else {
+				items = append(items, show(e, cty.NilVal, expression))
 			}
-			return items
-		case "o":
-			fields := map[string]interface{}{}
-			for k, item := range v.(map[string]interface{}) {
-				fields[k] = plain(item)
-			}
-			return fields
 		}
+		return tagged{"l": items}
+	case ty.IsMapType() || ty.IsObjectType():
+		var shown map[string]cty.Value
+		if known && (d.Type().IsMapType() || d.Type().IsObjectType()) {
+			shown = d.AsValueMap()
+		}
+		fields := map[string]interface{}{}
+		for k, e := range v.AsValueMap() {
+			if s, ok := shown[k]; ok {
+				fields[k] = show(e, s, expression)
+			} else {
+				fields[k] = show(e, cty.NilVal, expression)
+			}
+		}
+		return tagged{"o": fields}
 	}
-	return nil
+	// A set's elements cannot be paired with the display's: each unknown one shows as the expression.
+	return encode(v, expression)
 }
 
 // ---- Terraform's functions -------------------------------------------------------------------------
@@ -836,6 +725,46 @@ func renderTemplate(name string, text string, vars cty.Value, h host) (cty.Value
 	return convert.Convert(v, cty.String)
 }
 
+// convertTo: a variable's value as Terraform takes it for the variable's type: converted, with the
+// defaults of its optional() attributes. A value not wholly known is left as it is.
+func convertTo(id int, raw interface{}) (interface{}, error) {
+	if id < 0 || id >= len(expressions) {
+		return nil, fmt.Errorf("no expression %d", id)
+	}
+	expr := expressions[id]
+	if _, native := expr.(hclsyntax.Expression); !native {
+		// In a .tf.json file, the type is a string holding the native expression.
+		v, diags := expr.Value(nil)
+		if diags.HasErrors() || v.Type() != cty.String || v.IsNull() || !v.IsKnown() {
+			return nil, fmt.Errorf("a variable's type must be a string holding a type")
+		}
+		parsed, diags := hclsyntax.ParseExpression([]byte(v.AsString()), expr.Range().Filename, expr.Range().Start)
+		if diags.HasErrors() {
+			return nil, diagError(diags)
+		}
+		expr = parsed
+	}
+	ty, defaults, diags := typeexpr.TypeConstraintWithDefaults(expr)
+	if diags.HasErrors() {
+		return nil, diagError(diags)
+	}
+	v, err := decode(raw, false)
+	if err != nil {
+		return nil, err
+	}
+	if !v.IsWhollyKnown() {
+		return raw, nil
+	}
+	if defaults != nil {
+		v = defaults.Apply(v)
+	}
+	v, err = convert.Convert(v, ty)
+	if err != nil {
+		return nil, fmt.Errorf("the value is not of the variable's type %s: %s", typeexpr.TypeString(ty), err)
+	}
+	return encode(v, ""), nil
+}
+
 // ---- the boundary ------------------------------------------------------------------------------------
 
 func diagError(diags hcl.Diagnostics) error {
@@ -903,7 +832,7 @@ func main() {
 		if err := json.Unmarshal([]byte(args[2].String()), &raw); err != nil {
 			return nil, err
 		}
-		vars, err := decode(raw)
+		vars, err := decode(raw, false)
 		if err != nil {
 			return nil, err
 		}
@@ -912,6 +841,13 @@ func main() {
 			return nil, err
 		}
 		return encode(v, ""), nil
+	}))
+	api.Set("convert", guarded(func(args []js.Value) (interface{}, error) {
+		var raw interface{}
+		if err := json.Unmarshal([]byte(args[1].String()), &raw); err != nil {
+			return nil, err
+		}
+		return convertTo(args[0].Int(), raw)
 	}))
 	js.Global().Set("terraformEvaluator", api)
 	select {}
