@@ -129,7 +129,10 @@ function parseModule(dir: string, only: string | undefined, reading: Reading): {
 function load(dir: string, only: string | undefined, values: Map<string, Assigned>, reading: Reading, depth: number): Loaded {
   const { result, files } = reading;
   const { primary, overrides } = parseModule(dir, only, reading);
-  const sources = merge(primary, overrides, result);
+  // A module Terraform refuses (a name declared twice, an override of nothing) has no policies to judge.
+  const refused = result.errors.length;
+  const merged = merge(primary, overrides, result);
+  const sources = result.errors.length > refused ? [] : merged;
   const module = new Module(dir, sources, values, reading);
   const loaded: Loaded = { module, sources, only, calls: [] };
   for (const source of sources) {
@@ -142,7 +145,7 @@ function load(dir: string, only: string | undefined, values: Map<string, Assigne
         continue;
       }
       if (depth + 1 > LIMITS.moduleDepth) throw new LimitError(source.file, `module.${name}: modules call modules more than ${LIMITS.moduleDepth} deep, the limit: not read`, block.line);
-      const child = join(dir, from);
+      const child = join(dir, from).replace(/(.)[\\/]+$/, '$1');
       if (!isFolder(child, files)) {
         // Terraform refuses to init such a module; the check names the call and reads the rest.
         if (reported) result.errors.push({ file: source.file, ...lineField(block.line), message: `module.${name}: its source ${from} is not a folder of this repository (${child}): not read` });
