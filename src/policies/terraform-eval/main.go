@@ -351,7 +351,9 @@ func evaluate(req request, h host) (interface{}, error) {
 	expr := expressions[req.ID]
 	vars := map[string]cty.Value{}
 	shown := map[string]cty.Value{}
+	given := map[string]bool{}
 	for name, raw := range req.Variables {
+		collectPlaceholders(raw, given)
 		v, err := decode(raw, false)
 		if err != nil {
 			return nil, err
@@ -375,21 +377,52 @@ func evaluate(req request, h host) (interface{}, error) {
 	if diags.HasErrors() {
 		d = cty.NilVal
 	}
-	return show(v, d, "${"+exprText(expr)+"}"), nil
+	return show(v, d, "${"+exprText(expr)+"}", given), nil
+}
+
+// collectPlaceholders: the placeholders the unknowns given show, which alone a shown part may hold.
+func collectPlaceholders(raw interface{}, into map[string]bool) {
+	switch t := raw.(type) {
+	case map[string]interface{}:
+		if u, ok := t["u"].(string); ok && len(t) == 1 {
+			for _, p := range placeholder.FindAllString(u, -1) {
+				into[p] = true
+			}
+			return
+		}
+		for _, v := range t {
+			collectPlaceholders(v, into)
+		}
+	case []interface{}:
+		for _, v := range t {
+			collectPlaceholders(v, into)
+		}
+	}
+}
+
+// showsGiven: a shown text holds placeholders, each one an unknown given shows (not one a function made).
+func showsGiven(text string, given map[string]bool) bool {
+	found := placeholder.FindAllString(text, -1)
+	for _, p := range found {
+		if !given[p] {
+			return false
+		}
+	}
+	return len(found) > 0
 }
 
 var placeholder = regexp.MustCompile(`\$\{[^}]+\}`)
 
 // show: a value whose unknown parts show as the display evaluation gives them, where it still holds a
 // placeholder there, and as the expression otherwise.
-func show(v cty.Value, d cty.Value, expression string) interface{} {
+func show(v cty.Value, d cty.Value, expression string, given map[string]bool) interface{} {
 	v, _ = v.UnmarkDeep()
 	if d != cty.NilVal {
 		d, _ = d.UnmarkDeep()
 	}
 	known := d != cty.NilVal && d.IsKnown() && !d.IsNull()
 	if !v.IsKnown() {
-		if known && d.Type() == cty.String && placeholder.MatchString(d.AsString()) {
+		if known && d.Type() == cty.String && showsGiven(d.AsString(), given) {
 			return tagged{"u": d.AsString()}
 		}
 		return tagged{"u": expression}
@@ -406,9 +439,9 @@ func show(v cty.Value, d cty.Value, expression string) interface{} {
 		items := []interface{}{}
 		for i, e := range v.AsValueSlice() {
 			if shown != nil {
-				items = append(items, show(e, shown[i], expression))
+				items = append(items, show(e, shown[i], expression, given))
 			} else {
-				items = append(items, show(e, cty.NilVal, expression))
+				items = append(items, show(e, cty.NilVal, expression, given))
 			}
 		}
 		return tagged{"l": items}
@@ -420,9 +453,9 @@ func show(v cty.Value, d cty.Value, expression string) interface{} {
 		fields := map[string]interface{}{}
 		for k, e := range v.AsValueMap() {
 			if s, ok := shown[k]; ok {
-				fields[k] = show(e, s, expression)
+				fields[k] = show(e, s, expression, given)
 			} else {
-				fields[k] = show(e, cty.NilVal, expression)
+				fields[k] = show(e, cty.NilVal, expression, given)
 			}
 		}
 		return tagged{"o": fields}
@@ -436,7 +469,7 @@ func show(v cty.Value, d cty.Value, expression string) interface{} {
 func functions(h host, withTemplatefile bool) map[string]function.Function {
 	fns := map[string]function.Function{
 		"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "chomp": stdlib.ChompFunc, "chunklist": stdlib.ChunklistFunc,
-		"coalesce": stdlib.CoalesceFunc, "coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
+		"coalesce": coalesceFunc, "coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
 		"concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc, "distinct": stdlib.DistinctFunc,
 		"element": stdlib.ElementFunc, "flatten": stdlib.FlattenFunc, "floor": stdlib.FloorFunc, "format": stdlib.FormatFunc,
 		"formatdate": stdlib.FormatDateFunc, "formatlist": stdlib.FormatListFunc, "indent": stdlib.IndentFunc,
@@ -498,7 +531,49 @@ var lengthFunc = function.New(&function.Spec{
 			}
 			return stdlib.Strlen(v)
 		}
-		return stdlib.Length(v)
+		switch ty := v.Type(); {
+		case ty.IsObjectType():
+			return cty.NumberIntVal(int64(len(ty.AttributeTypes()))), nil
+		case ty.IsTupleType():
+			return cty.NumberIntVal(int64(len(ty.TupleElementTypes()))), nil
+		case !v.IsKnown():
+			return cty.UnknownVal(cty.Number), nil
+		case ty.IsListType() || ty.IsSetType() || ty.IsMapType():
+			return v.Length(), nil
+		}
+		return cty.NilVal, fmt.Errorf("argument must be a string, a collection type, or a structural type")
+	},
+})
+
+// coalesce: Terraform's, the first argument that is neither null nor an empty string.
+var coalesceFunc = function.New(&function.Spec{
+	VarParam: &function.Parameter{Name: "vals", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowDynamicType: true, AllowNull: true},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		types := make([]cty.Type, len(args))
+		for i, a := range args {
+			types[i] = a.Type()
+		}
+		ty, _ := convert.UnifyUnsafe(types)
+		if ty == cty.NilType {
+			return cty.NilType, fmt.Errorf("all arguments must have the same type")
+		}
+		return ty, nil
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		for _, a := range args {
+			a, err := convert.Convert(a, retType)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			if !a.IsKnown() {
+				return cty.UnknownVal(retType), nil
+			}
+			if a.IsNull() || (retType == cty.String && a.AsString() == "") {
+				continue
+			}
+			return a, nil
+		}
+		return cty.NilVal, fmt.Errorf("no non-null, non-empty-string arguments")
 	},
 })
 
