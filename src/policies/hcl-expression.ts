@@ -98,10 +98,13 @@ async function start(): Promise<Evaluator> {
   // Go's own loader (wasm_exec.js, copied from the Go installation into dist/ by the build) defines
   // globalThis.Go. With no globalThis.fs it gives the program a file system that refuses everything.
   await import(new URL('wasm_exec.js', assets).href);
-  const GoRuntime = (globalThis as unknown as { Go: new () => { importObject: WebAssembly.Imports; run(i: WebAssembly.Instance): Promise<void> } }).Go;
-  const go = new GoRuntime();
+  const { Go, WebAssembly: wasm } = globalThis as unknown as {
+    Go: new () => { importObject: object; run(instance: object): Promise<void> };
+    WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: object }> };
+  };
+  const go = new Go();
   const bytes = gunzipSync(await readFile(new URL('terraform-eval.wasm.gz', assets)));
-  const { instance } = await WebAssembly.instantiate(bytes, go.importObject);
+  const { instance } = await wasm.instantiate(bytes, go.importObject);
   void go.run(instance);
   const api = (globalThis as unknown as { terraformEvaluator: Api }).terraformEvaluator;
   return {

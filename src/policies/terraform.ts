@@ -882,7 +882,7 @@ class Module {
       ((condition[test] ??= {})[variable] ??= []).push(...listValue(value('values')));
     }
     // A principal or condition block the module does not expand: a condition on a placeholder, so the verdict rests on it.
-    if (Object.keys(undecided).length > 0) (condition.StringLike ??= {}), Object.assign(condition.StringLike, Object.fromEntries(Object.entries(undecided).map(([k, v]) => [k, [v]])));
+    for (const [key, value] of Object.entries(undecided)) (condition.StringLike ??= {})[key] = [value];
     if (Object.keys(condition).length > 0) out.Condition = Object.fromEntries(Object.entries(condition).map(([t, vars]) => [t, Object.fromEntries(Object.entries(vars).map(([v, vals]) => [v, one(vals)]))]));
     return { statement: out, unknown };
   }

@@ -70,7 +70,7 @@ resource "aws_iam_role" "deploy" {
 async function check(tree: Record<string, string>) {
   const read = await readPolicies(['infra'], memory(tree));
   const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text: WORKFLOW }]);
-  const judgement = judge(workflows.jobs, read.policies, repository.shape);
+  const judgement = judge(workflows.jobs, read.policies, repository);
   const subjects = read.policies.map((p) => p.document.Statement.map((s) => s.Condition?.StringLike?.[`${GITHUB}:sub`]));
   return { read, judgement, subjects, strangers: judgement.strangers.map((s) => ({ sub: s.stranger.claims.sub, undetermined: s.unresolved !== undefined })) };
 }
