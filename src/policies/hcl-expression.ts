@@ -68,7 +68,7 @@ export interface Host {
 interface Api {
   parse(file: string, text: string): string;
   evaluate(request: string, host: object): string;
-  template(file: string, text: string, vars: string, host: object): string;
+  template(file: string, text: string, vars: string, host: object, shownAs: string): string;
   convert(type: number, value: string): string;
 }
 
@@ -77,8 +77,8 @@ type Response<T> = { ok: T } | { error: string; file?: string; line?: number };
 export interface Evaluator {
   parse(file: string, text: string): Body;
   evaluate(attribute: Attribute, variables: Record<string, Value>, host: Host): Value;
-  /** A template's text rendered with its variables, as templatefile() renders a file's. */
-  template(file: string, text: string, vars: Value, host: Host): Value;
+  /** A template's text rendered with its variables, as templatefile() renders a file's; what is unknown in it shows as `shownAs` where the placeholders cannot show. */
+  template(file: string, text: string, vars: Value, host: Host, shownAs: string): Value;
   /** A value converted to a variable's type (`type = …`), with its optional() attributes' defaults. */
   convert(type: Attribute, value: Value): Value;
 }
@@ -114,7 +114,7 @@ async function start(): Promise<Evaluator> {
       return decode(unwrap(JSON.parse(api.evaluate(request, lend(host))) as Response<Tagged>, undefined));
     },
     convert: (type, value) => decode(unwrap(JSON.parse(api.convert(type.id, JSON.stringify(encode(value)))) as Response<Tagged>, undefined)),
-    template: (file, text, vars, host) => decode(unwrap(JSON.parse(api.template(file, text, JSON.stringify(encode(vars)), lend(host))) as Response<Tagged>, file)),
+    template: (file, text, vars, host, shownAs) => decode(unwrap(JSON.parse(api.template(file, text, JSON.stringify(encode(vars)), lend(host), shownAs)) as Response<Tagged>, file)),
   };
 }
 

@@ -8,7 +8,7 @@ import { isTemplate, jsonLines, parseYamlTemplate, readTemplate } from './cloudf
 import { PolicyReadError, ROLE_ARN, type FoundPolicy, type PolicyFiles, type ReadError, type ReadOptions, type ReadResult } from './found.ts';
 import { isPolicyJson, readIamJson } from './iam-json.ts';
 import { isPlan, readPlan } from './plan.ts';
-import { readTerraform } from './terraform.ts';
+import { isTerraformFile, readTerraform, terraformRoots } from './terraform.ts';
 
 export type { FoundPolicy, PolicyFiles, ReadOptions, ReadResult } from './found.ts';
 export { forAccount } from './account.ts';
@@ -94,9 +94,12 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
   const consumed = new Set<string>();
   const modules = new Set<string>();
   const others: string[] = [];
+  // A folder another one calls as a module is read with its caller's arguments, not as a root of its own.
+  const { roots, uncalled } = await terraformRoots(target, files, (name) => !SKIPPED_FOLDERS.has(name) && !name.startsWith('.'));
+  notes.push(...uncalled);
   const walk = async (dir: string) => {
     const names = files.list(dir).sort();
-    if (names.some((n) => n.endsWith('.tf'))) {
+    if (names.some(isTerraformFile) && roots.has(normalize(dir))) {
       const module = await readTerraform(dir, true, files, options);
       policies.push(...module.policies);
       errors.push(...module.errors);

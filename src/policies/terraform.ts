@@ -77,6 +77,44 @@ export async function readTerraform(target: string, isFolder: boolean, files: Po
   return result;
 }
 
+/**
+ * The folders below `target` Terraform would run in: those holding `.tf` files that no other such folder
+ * calls as a local module, and that are not modules by Terraform's layout (a folder within `modules/`)
+ * unless given by name. The rest are read as the modules their callers call; an uncalled module is named.
+ */
+export async function terraformRoots(target: string, files: PolicyFiles, descend: (name: string) => boolean): Promise<{ roots: Set<string>; uncalled: string[] }> {
+  const evaluator = await terraformEvaluator();
+  const folders: string[] = [];
+  const called = new Set<string>();
+  const none: Host = { read: () => '', exists: () => false, files: () => [] };
+  const walk = (dir: string, depth: number) => {
+    const names = files.list(dir).sort();
+    if (names.some(isTerraformFile)) {
+      folders.push(normalize(dir));
+      for (const name of names.filter(isTerraformFile)) {
+        try {
+          const body = evaluator.parse(join(dir, name), files.read(join(dir, name)));
+          for (const block of body.blocks.filter((b) => b.type === 'module' && b.body.attributes.source)) {
+            const source = evaluator.evaluate(block.body.attributes.source!, {}, none);
+            if (typeof source === 'string' && /^\.\.?\//.test(source)) called.add(normalize(join(dir, source)).replace(/(.)[\\/]+$/, '$1'));
+          }
+        } catch (error) {
+          // Read as a root, its errors are reported there.
+          if (!(error instanceof ExpressionError)) throw error;
+        }
+      }
+    }
+    if (depth >= 32) return;
+    for (const name of names) if (descend(name) && isFolder(join(dir, name), files)) walk(join(dir, name), depth + 1);
+  };
+  walk(target, 0);
+  const top = normalize(target);
+  const layoutModule = (dir: string) => dir !== top && relative(top, dir).split(/[\\/]/).slice(0, -1).includes('modules');
+  const roots = new Set(folders.filter((f) => f === top || (!called.has(f) && !layoutModule(f))));
+  const uncalled = folders.filter((f) => !called.has(f) && !roots.has(f)).map((f) => `${f}: a module (in a modules/ folder) that no root module here calls: not judged on its own; give the folder by name to judge it as a root`);
+  return { roots, uncalled };
+}
+
 interface Reading {
   evaluator: Evaluator;
   files: PolicyFiles;
@@ -649,7 +687,7 @@ class Module {
     }
     if (data && type === 'template_file') {
       const file = this.templates.get(resource)?.file ?? this.file;
-      return [depth, this.perInstance(declared, file, ctx, address, (instance, shared) => ({ rendered: this.templateFile(declared, this.context(instance, shared), file), id: new Unknown(`${keyed(instance)}.id`) }))];
+      return [depth, this.perInstance(declared, file, ctx, address, (instance, shared) => ({ rendered: this.templateFile(declared, this.context(instance, shared), file, `${keyed(instance)}.rendered`), id: new Unknown(`${keyed(instance)}.id`) }))];
     }
     if (data && type === 'aws_caller_identity') {
       return [depth, this.perInstance(declared, this.file, ctx, address, (instance) => {
@@ -747,16 +785,16 @@ class Module {
   }
 
   /** data "template_file": the template provider renders `template` with `vars`, as templatefile() does a file. */
-  private templateFile(body: Body, ctx: Context, file: string): Value {
+  private templateFile(body: Body, ctx: Context, file: string, address: string): Value {
     if (!body.attributes.template) throw new ExpressionError('data.template_file has no template', file);
     const template = this.value(body.attributes.template, ctx, file);
     const vars = body.attributes.vars ? this.value(body.attributes.vars, ctx, file) : {};
-    if (template instanceof Unknown || isUnknown(vars)) {
-      assume(ctx, `a data "template_file" template or its vars depend on what is not known: left as written`);
-      return new Unknown(template instanceof Unknown ? template.text : 'data.template_file');
+    if (template instanceof Unknown) {
+      assume(ctx, `${address}: its template is not known here: left as \${${address}}`);
+      return new Unknown(address);
     }
-    if (typeof template !== 'string') throw new ExpressionError('data.template_file: template must be a string', file);
-    return this.reading.evaluator.template(file, template, vars, this.host());
+    if (typeof template !== 'string') throw new ExpressionError(`${address}: template must be a string`, file);
+    return this.reading.evaluator.template(file, template, vars, this.host(), `\${${address}}`);
   }
 
   /** The JSON an aws_iam_policy_document data source renders, as the AWS provider renders it; `unknown` when any part of it is. */

@@ -778,7 +778,7 @@ func renderTemplate(name string, text string, vars cty.Value, h host) (cty.Value
 	if diags.HasErrors() {
 		return cty.NilVal, diagError(diags)
 	}
-	if !vars.IsWhollyKnown() {
+	if !vars.IsKnown() {
 		return cty.UnknownVal(cty.String), nil
 	}
 	if !vars.Type().IsObjectType() && !vars.Type().IsMapType() {
@@ -911,11 +911,23 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		v, err := renderTemplate(args[0].String(), args[1].String(), vars, host{args[3]})
+		h := host{args[3]}
+		v, err := renderTemplate(args[0].String(), args[1].String(), vars, h)
 		if err != nil {
 			return nil, err
 		}
-		return encode(v, ""), nil
+		if v.IsWhollyKnown() {
+			return encode(v, ""), nil
+		}
+		// Shown as an expression's value is: rendered once more with each unknown as its placeholder.
+		given := map[string]bool{}
+		collectPlaceholders(raw, given)
+		shown, _ := decode(raw, true)
+		d, err := renderTemplate(args[0].String(), args[1].String(), shown, h)
+		if err != nil {
+			d = cty.NilVal
+		}
+		return show(v, d, args[4].String(), given), nil
 	}))
 	api.Set("convert", guarded(func(args []js.Value) (interface{}, error) {
 		var raw interface{}
