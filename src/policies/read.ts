@@ -85,7 +85,7 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
     return { policies: [], errors: [{ file: target, message: `cannot be read: ${(error as Error).message}` }], notes: [] };
   }
   if (!folder) {
-    if (target.endsWith('.tf')) return readTerraform(target, false, files, options);
+    if (isTerraformFile(target)) return readTerraform(target, false, files, options);
     return { ...(await readFile(target, files, options, true)), notes: [] };
   }
   const policies: FoundPolicy[] = [];
@@ -112,7 +112,7 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
       if (files.isDirectory(path)) {
         // A module another one calls is read with the caller's arguments, not again on its own.
         if (!SKIPPED_FOLDERS.has(name) && !name.startsWith('.') && !modules.has(normalize(path))) await walk(path);
-      } else if (/\.(json|ya?ml|template)$/.test(name) && !/\.tfvars\.json$/.test(name)) others.push(path);
+      } else if (/\.(json|ya?ml|template)$/.test(name) && !/\.(tfvars|tf)\.json$/.test(name)) others.push(path);
     }
   };
   await walk(target);

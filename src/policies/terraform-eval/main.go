@@ -332,9 +332,13 @@ type request struct {
 	Variables map[string]interface{} `json:"variables"`
 }
 
-// host: what the JavaScript side lends: read(path) → {text} | {error}, list(dir) → {names} | {error},
-// isDirectory(path) → boolean. Paths are as the expression gives them, relative to the root module.
+// host: what the JavaScript side lends: read(path) → {text} | {error}, exists(path) → {exists} | {error},
+// files(dir) → {names} | {error}. Paths are as the expression gives them; the host resolves them.
 type host struct{ js.Value }
+
+// lent: the host of the call in progress. JavaScript calls in one at a time, so the functions below,
+// built once, read files through whichever host the current call lent.
+var lent host
 
 func (h host) read(p string) (string, error) {
 	r := h.Call("read", p)
@@ -345,6 +349,7 @@ func (h host) read(p string) (string, error) {
 }
 
 func evaluate(req request, h host) (interface{}, error) {
+	lent = h
 	if req.ID < 0 || req.ID >= len(expressions) {
 		return nil, fmt.Errorf("no expression %d", req.ID)
 	}
@@ -361,7 +366,7 @@ func evaluate(req request, h host) (interface{}, error) {
 		vars[name] = v
 		shown[name], _ = decode(raw, true)
 	}
-	v, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: functions(h, true)})
+	v, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: functions(true)})
 	if diags.HasErrors() {
 		return nil, diagError(diags)
 	}
@@ -373,11 +378,57 @@ func evaluate(req request, h host) (interface{}, error) {
 	// its known text around the placeholder. That evaluation only shows: its value is used for a part
 	// the real evaluation left unknown, and only if it still holds a placeholder, so nothing a function
 	// did to the placeholder can pass for a known value. Otherwise the part shows as the expression.
-	d, diags := expr.Value(&hcl.EvalContext{Variables: shown, Functions: functions(h, true)})
-	if diags.HasErrors() {
-		d = cty.NilVal
+	d := cty.NilVal
+	restore := showChoices(expr, vars, given)
+	if value, diags := expr.Value(&hcl.EvalContext{Variables: shown, Functions: functions(true)}); !diags.HasErrors() {
+		d = value
 	}
+	restore()
 	return show(v, d, "${"+exprText(expr)+"}", given), nil
+}
+
+// showChoices: for the display evaluation, each conditional that tests something not known shows as
+// itself (`${var.x != "" ? … : …}`) instead of choosing a branch by the placeholder's text. It changes
+// the parsed expression in place (calls come one at a time) and returns what puts it back; the
+// placeholders it shows join those `given`.
+func showChoices(expr hcl.Expression, vars map[string]cty.Value, given map[string]bool) func() {
+	native, ok := expr.(hclsyntax.Node)
+	if !ok {
+		return func() {}
+	}
+	var undo []func()
+	hclsyntax.VisitAll(native, func(node hclsyntax.Node) hcl.Diagnostics {
+		c, ok := node.(*hclsyntax.ConditionalExpr)
+		if !ok || !testsUnknown(c.Condition, vars) {
+			return nil
+		}
+		condition, result := c.Condition, c.TrueResult
+		text := "${" + exprText(c) + "}"
+		admit(given, text)
+		shown := &hclsyntax.LiteralValueExpr{Val: cty.StringVal(text), SrcRange: c.SrcRange}
+		c.Condition, c.TrueResult = &hclsyntax.LiteralValueExpr{Val: cty.True, SrcRange: condition.Range()}, shown
+		undo = append(undo, func() { c.Condition, c.TrueResult = condition, result })
+		return nil
+	})
+	return func() {
+		for _, u := range undo {
+			u()
+		}
+	}
+}
+
+// testsUnknown: whether a condition refers to a value given as not wholly known (a for expression's own
+// variables are not given: its conditions are tested as they are).
+func testsUnknown(condition hclsyntax.Expression, vars map[string]cty.Value) bool {
+	for _, t := range condition.Variables() {
+		if _, given := vars[t.RootName()]; !given {
+			continue
+		}
+		if v, diags := t.TraverseAbs(&hcl.EvalContext{Variables: vars}); diags.HasErrors() || !v.IsWhollyKnown() {
+			return true
+		}
+	}
+	return false
 }
 
 // collectPlaceholders: the placeholders the unknowns given show, which alone a shown part may hold.
@@ -386,7 +437,7 @@ func collectPlaceholders(raw interface{}, into map[string]bool) {
 	case map[string]interface{}:
 		if u, ok := t["u"].(string); ok && len(t) == 1 {
 			for _, p := range placeholder.FindAllString(u, -1) {
-				into[p] = true
+				admit(into, p)
 			}
 			return
 		}
@@ -397,6 +448,14 @@ func collectPlaceholders(raw interface{}, into map[string]bool) {
 		for _, v := range t {
 			collectPlaceholders(v, into)
 		}
+	}
+}
+
+// admit: a placeholder a shown text may hold, as it is and as jsonencode() writes it inside a string.
+func admit(given map[string]bool, text string) {
+	given[text] = true
+	if quoted, err := json.Marshal(text); err == nil {
+		given[string(quoted[1:len(quoted)-1])] = true
 	}
 }
 
@@ -466,8 +525,23 @@ func show(v cty.Value, d cty.Value, expression string, given map[string]bool) in
 
 // ---- Terraform's functions -------------------------------------------------------------------------
 
-func functions(h host, withTemplatefile bool) map[string]function.Function {
-	fns := map[string]function.Function{
+var functionsWith, functionsWithout map[string]function.Function
+
+// functions: Terraform's functions, with templatefile or (inside a template) without it.
+func functions(withTemplatefile bool) map[string]function.Function {
+	if functionsWith == nil {
+		functionsWithout = buildFunctions()
+		functionsWith = buildFunctions()
+		functionsWith["templatefile"] = templatefileFunc()
+	}
+	if withTemplatefile {
+		return functionsWith
+	}
+	return functionsWithout
+}
+
+func buildFunctions() map[string]function.Function {
+	return map[string]function.Function{
 		"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "chomp": stdlib.ChompFunc, "chunklist": stdlib.ChunklistFunc,
 		"coalesce": coalesceFunc, "coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
 		"concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc, "distinct": stdlib.DistinctFunc,
@@ -491,12 +565,8 @@ func functions(h host, withTemplatefile bool) map[string]function.Function {
 		"strcontains": strContainsFunc, "alltrue": allTrueFunc, "anytrue": anyTrueFunc, "sum": sumFunc,
 		"sensitive": identityFunc, "nonsensitive": identityFunc,
 		"basename": pathFunc(path.Base), "dirname": pathFunc(path.Dir),
-		"file": fileFunc(h), "fileexists": fileExistsFunc(h), "fileset": filesetFunc(h),
+		"file": fileFunc(), "fileexists": fileExistsFunc(), "fileset": filesetFunc(),
 	}
-	if withTemplatefile {
-		fns["templatefile"] = templatefileFunc(h)
-	}
-	return fns
 }
 
 var str = function.Parameter{Name: "str", Type: cty.String}
@@ -672,12 +742,12 @@ func pathFunc(f func(string) string) function.Function {
 	})
 }
 
-func fileFunc(h host) function.Function {
+func fileFunc() function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			text, err := h.read(args[0].AsString())
+			text, err := lent.read(args[0].AsString())
 			if err != nil {
 				return cty.NilVal, err
 			}
@@ -686,12 +756,12 @@ func fileFunc(h host) function.Function {
 	})
 }
 
-func fileExistsFunc(h host) function.Function {
+func fileExistsFunc() function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.Bool),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			r := h.Call("exists", args[0].AsString())
+			r := lent.Call("exists", args[0].AsString())
 			if e := r.Get("error"); e.Truthy() {
 				return cty.NilVal, fmt.Errorf("%s", e.String())
 			}
@@ -702,12 +772,12 @@ func fileExistsFunc(h host) function.Function {
 
 // fileset: Terraform's, the files under a folder whose path below it matches a glob (`*` and `?` within
 // a name, `**` across folders, `[…]` classes), as a set of relative paths. The host lists the files.
-func filesetFunc(h host) function.Function {
+func filesetFunc() function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}, {Name: "pattern", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.Set(cty.String)),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			r := h.Call("files", args[0].AsString())
+			r := lent.Call("files", args[0].AsString())
 			if e := r.Get("error"); e.Truthy() {
 				return cty.NilVal, fmt.Errorf("%s", e.String())
 			}
@@ -756,24 +826,24 @@ func globMatch(pattern, name []string) (bool, error) {
 
 // templatefile: Terraform's, a template file evaluated with the variables given and every function
 // but templatefile itself.
-func templatefileFunc(h host) function.Function {
+func templatefileFunc() function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}, {Name: "vars", Type: cty.DynamicPseudoType}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			name := args[0].AsString()
-			text, err := h.read(name)
+			text, err := lent.read(name)
 			if err != nil {
 				return cty.NilVal, err
 			}
-			return renderTemplate(name, text, args[1], h)
+			return renderTemplate(name, text, args[1])
 		},
 	})
 }
 
 // renderTemplate: a template's text evaluated with the variables given (every one it names must be
 // there) and every function but templatefile, as templatefile() and the template provider do.
-func renderTemplate(name string, text string, vars cty.Value, h host) (cty.Value, error) {
+func renderTemplate(name string, text string, vars cty.Value) (cty.Value, error) {
 	expr, diags := hclsyntax.ParseTemplate([]byte(text), name, hcl.Pos{Line: 1, Column: 1})
 	if diags.HasErrors() {
 		return cty.NilVal, diagError(diags)
@@ -784,7 +854,7 @@ func renderTemplate(name string, text string, vars cty.Value, h host) (cty.Value
 	if !vars.Type().IsObjectType() && !vars.Type().IsMapType() {
 		return cty.NilVal, fmt.Errorf("invalid vars value: must be a map")
 	}
-	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions(h, false)}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions(false)}
 	if vars.LengthInt() > 0 {
 		ctx.Variables = vars.AsValueMap()
 	}
@@ -911,8 +981,8 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		h := host{args[3]}
-		v, err := renderTemplate(args[0].String(), args[1].String(), vars, h)
+		lent = host{args[3]}
+		v, err := renderTemplate(args[0].String(), args[1].String(), vars)
 		if err != nil {
 			return nil, err
 		}
@@ -923,7 +993,7 @@ func main() {
 		given := map[string]bool{}
 		collectPlaceholders(raw, given)
 		shown, _ := decode(raw, true)
-		d, err := renderTemplate(args[0].String(), args[1].String(), shown, h)
+		d, err := renderTemplate(args[0].String(), args[1].String(), shown)
 		if err != nil {
 			d = cty.NilVal
 		}
