@@ -8,7 +8,7 @@ import { isTemplate, jsonLines, parseYamlTemplate, readTemplate } from './cloudf
 import { PolicyReadError, ROLE_ARN, type FoundPolicy, type PolicyFiles, type ReadError, type ReadOptions, type ReadResult } from './found.ts';
 import { isPolicyJson, readIamJson } from './iam-json.ts';
 import { isPlan, readPlan } from './plan.ts';
-import { readTerraform } from './terraform.ts';
+import { isTerraformFile, readTerraform, terraformRoots } from './terraform.ts';
 
 export type { FoundPolicy, PolicyFiles, ReadOptions, ReadResult } from './found.ts';
 export { forAccount } from './account.ts';
@@ -85,7 +85,7 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
     return { policies: [], errors: [{ file: target, message: `cannot be read: ${(error as Error).message}` }], notes: [] };
   }
   if (!folder) {
-    if (target.endsWith('.tf')) return readTerraform(target, false, files, options);
+    if (isTerraformFile(target)) return readTerraform(target, false, files, options);
     return { ...(await readFile(target, files, options, true)), notes: [] };
   }
   const policies: FoundPolicy[] = [];
@@ -94,6 +94,9 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
   const consumed = new Set<string>();
   const modules = new Set<string>();
   const others: string[] = [];
+  // A folder another one calls as a module is read with its caller's arguments, not as a root of its own.
+  const { roots, uncalled } = await terraformRoots(target, files, (name) => !SKIPPED_FOLDERS.has(name) && !name.startsWith('.'));
+  notes.push(...uncalled);
   const walk = async (dir: string) => {
     let names: string[];
     try {
@@ -102,7 +105,7 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
       errors.push({ file: dir, message: (error as Error).message });
       return;
     }
-    if (names.some((n) => n.endsWith('.tf'))) {
+    if (names.some(isTerraformFile) && roots.has(normalize(dir))) {
       const module = await readTerraform(dir, true, files, options);
       policies.push(...module.policies);
       errors.push(...module.errors);
@@ -123,7 +126,7 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
       if (folder) {
         // A module another one calls is read with the caller's arguments, not again on its own.
         if (!SKIPPED_FOLDERS.has(name) && !name.startsWith('.') && !modules.has(normalize(path))) await walk(path);
-      } else if (/\.(json|ya?ml|template)$/.test(name) && !/\.tfvars\.json$/.test(name)) others.push(path);
+      } else if (/\.(json|ya?ml|template)$/.test(name) && !/\.(tfvars|tf)\.json$/.test(name)) others.push(path);
     }
   };
   await walk(target);
