@@ -5,7 +5,8 @@ import { convertWorkflowTemplate, isBasicExpression, isMapping, isSequence, isSt
 import type { EventsConfig, ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { aliasProblem } from '../policies/yaml-aliases.ts';
 
 export interface WorkflowFile {
   /** As shown in reports and annotations, e.g. '.github/workflows/deploy.yml'. */
@@ -95,6 +96,8 @@ const lineOf = (token: TemplateToken | undefined): number => token?.range?.start
 async function parse(file: WorkflowFile): Promise<Parsed | WorkflowError> {
   // The parser's own word for an empty file ("Expected a scalar value, a sequence, or a mapping") hides what is wrong.
   if (file.text.trim() === '') return { file: file.path, line: 1, message: 'is empty: expected a workflow with on: and jobs:' };
+  const aliases = aliasesTooCostly(file.text);
+  if (aliases) return { file: file.path, message: aliases };
   const result = parseWorkflow({ name: file.path, content: file.text }, new NoOperationTraceWriter());
   const firstError = (): WorkflowError | undefined => {
     const [error] = result.context.errors.getErrors();
@@ -110,6 +113,11 @@ async function parse(file: WorkflowFile): Promise<Parsed | WorkflowError> {
   const after = firstError() ?? (template.errors?.[0] ? { file: file.path, line: 1, message: template.errors[0].Message } : undefined);
   if (after) return after;
   return { file, events: template.events, jobs: template.jobs, raw: result.value };
+}
+
+/** The workflow parser expands YAML aliases without limit: a file whose aliases cost too much is refused first (an alias needs an anchor, `&`). */
+function aliasesTooCostly(text: string): string | undefined {
+  return text.includes('&') && text.includes('*') ? aliasProblem(parseDocument(text)) : undefined;
 }
 
 function environmentOf(token: TemplateToken | undefined, inputs: Inputs): Environment | undefined {
@@ -248,14 +256,21 @@ function inputsOf(job: ReusableWorkflowJob, target: Parsed, outer: Inputs): Inpu
   return inputs;
 }
 
-const MAX_COMBINATIONS = 32;
+/** GitHub runs at most 256 jobs of one matrix, and connects at most ten levels of workflows (a caller and nine reusable ones). */
+const MAX_COMBINATIONS = 256;
+const MAX_LEVELS = 10;
+/** Jobs visited from one workflow, reusable workflows' jobs and matrix combinations counted: fan-out (20 jobs each calling 20, ten levels down) stops here. */
+const MAX_JOBS = 10_000;
+
+/** A workflow past one of the limits above: it becomes one error, naming the limit. */
+class TooLarge extends Error {}
 
 /**
  * The combinations of the job's matrix that decide its token: only the keys its environment, its
  * credential steps' inputs or its reusable workflow's `with:` name, and only those the matrix lists
  * literally (include, exclude and fromJSON are for the run to expand: what they give stays unresolved).
  */
-function matrixOf(raw: MappingToken, jobId: string, decisive: (string | undefined)[]): { label: string; values: Inputs }[] {
+function matrixOf(raw: MappingToken, path: string, jobId: string, decisive: (string | undefined)[]): { label: string; values: Inputs }[] {
   const job = jobMapping(raw, jobId);
   const strategy = job && isMapping(job) ? job.find('strategy') : undefined;
   const matrix = strategy && isMapping(strategy) ? strategy.find('matrix') : undefined;
@@ -266,7 +281,9 @@ function matrixOf(raw: MappingToken, jobId: string, decisive: (string | undefine
     const name = key.toString();
     if (!named.has(name) || !isSequence(value)) continue;
     const options = [...value].map(text).filter((v): v is string => v !== undefined && !v.includes('${{'));
-    combos = combos.flatMap((c) => options.map((o) => ({ label: [...c.label, o], values: { ...c.values, [`matrix.${name}`]: o } }))).slice(0, MAX_COMBINATIONS);
+    // Counted before it is built: 256 × 256 × … is refused, not expanded.
+    if (combos.length * options.length > MAX_COMBINATIONS) throw new TooLarge(`job ${jobId} in ${path}: its matrix gives more than ${MAX_COMBINATIONS} combinations of ${[...named].join(', ')}, and GitHub runs at most ${MAX_COMBINATIONS} jobs of a matrix`);
+    combos = combos.flatMap((c) => options.map((o) => ({ label: [...c.label, o], values: { ...c.values, [`matrix.${name}`]: o } })));
   }
   return combos.map((c) => ({ label: c.label.length > 0 ? ` (${c.label.join(', ')})` : '', values: c.values }));
 }
@@ -286,8 +303,10 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
   const jobs: CredentialJob[] = [];
   type Origin = Omit<CredentialJob, 'called' | 'environment' | 'steps' | 'conditions'>;
   // origin: the caller's job, once inside a reusable workflow; called: the called jobs on the way down.
+  let visited = 0;
   const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>, inputs: Inputs, outer: string[]) => {
     for (const job of workflow.jobs) {
+      if (++visited > MAX_JOBS) throw new TooLarge(`expands to more than ${MAX_JOBS} jobs through its reusable workflows and matrices, the limit of this check`);
       const here = { workflow: workflow.file.path, job: job.id.value, line: lineOf(job.id) };
       const condition = withInputs(jobCondition(workflow.raw, job.id.value), inputs);
       const conditions = condition === undefined ? outer : [...outer, condition];
@@ -297,6 +316,7 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
         const target = callee(job);
         if (target === undefined) assumed.push(`${here.workflow} job ${here.job} calls ${job.ref.value}, which is ${LOCAL_WORKFLOW.test(job.ref.value) ? 'not among the workflows read' : 'in another repository'}: its jobs are not checked`);
         // GitHub refuses a cycle of calls; the check need not follow one.
+        else if (seen.size >= MAX_LEVELS) throw new TooLarge(`job ${here.job} in ${here.workflow} calls ${job.ref.value} more than ${MAX_LEVELS} levels of workflows deep, and GitHub connects at most ${MAX_LEVELS}`);
         else if (!seen.has(target)) visit(target, events, start, chain, new Set([...seen, target]), inputsOf(job, target, inputs), conditions);
         continue;
       }
@@ -306,12 +326,13 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
       const steps = credentialSteps(workflow.raw, job.id.value, inputs, readAction, said);
       if (steps.length === 0) continue;
       const decisive = [text(job.environment && isMapping(job.environment) ? job.environment.find('name') : job.environment), ...steps.flatMap((st) => [st.roleToAssume, st.profiles, st.audience])];
-      for (const { label, values } of matrixOf(workflow.raw, job.id.value, decisive)) {
+      for (const { label, values } of matrixOf(workflow.raw, workflow.file.path, job.id.value, decisive)) {
         const scope = { ...inputs, ...values };
         // GitHub names each combination's job after its values: "deploy (production)".
         const named = label === '' ? {} : origin ? {} : { job: `${start.job}${label}` };
         const inner = label !== '' && origin ? [...called, { ...here, job: `${here.job}${label}` }] : chain;
         jobs.push({ ...start, ...named, called: inner, environment: environmentOf(job.environment, scope), conditions, steps: credentialSteps(workflow.raw, job.id.value, scope, readAction, said) });
+        if (++visited > MAX_JOBS) throw new TooLarge(`expands to more than ${MAX_JOBS} jobs through its reusable workflows and matrices, the limit of this check`);
       }
     }
   };
@@ -331,7 +352,16 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
       continue;
     }
     const events = Object.fromEntries(Object.entries(workflow.events).filter(([event]) => event !== 'workflow_call')) as EventsConfig;
-    visit(workflow, events, undefined, [], new Set([workflow]), {}, []);
+    const before = jobs.length;
+    try {
+      visited = 0;
+      visit(workflow, events, undefined, [], new Set([workflow]), {}, []);
+    } catch (error) {
+      if (!(error instanceof TooLarge)) throw error;
+      // Its jobs so far are dropped: a workflow read in part would be judged as if it were whole.
+      jobs.length = before;
+      errors.push({ file: workflow.file.path, message: error.message });
+    }
   }
   return { jobs, errors, assumed };
 }

@@ -6,6 +6,7 @@ import { LineCounter, parseDocument, isMap, isScalar, type Tags, type YAMLMap, t
 import { toPolicyDocument } from '../iam/policy.ts';
 import { Unknown, plain, type Value } from './hcl-expression.ts';
 import { PolicyReadError, lineAt, type FoundPolicy, type ReadOptions } from './found.ts';
+import { aliasProblem } from './yaml-aliases.ts';
 
 type Template = {
   Parameters?: Record<string, { Type?: unknown; Default?: unknown }>;
@@ -38,6 +39,8 @@ export function parseYamlTemplate(file: string, text: string): { value: unknown;
   const doc = parseDocument(text, { customTags: SHORT_FORMS, lineCounter, uniqueKeys: false });
   const [error] = doc.errors;
   if (error) throw new PolicyReadError(file, `not valid YAML: ${error.message.split('\n')[0]}`, error.linePos?.[0].line);
+  const aliases = aliasProblem(doc);
+  if (aliases) throw new PolicyReadError(file, aliases);
   const lines: Record<string, number> = {};
   const resources = isMap(doc.contents) ? doc.contents.get('Resources', true) : undefined;
   if (isMap(resources)) {
@@ -45,7 +48,8 @@ export function parseYamlTemplate(file: string, text: string): { value: unknown;
       if (isScalar(pair.key) && pair.key.range) lines[String(pair.key.value)] = lineCounter.linePos(pair.key.range[0]).line;
     }
   }
-  return { value: doc.toJS({ maxAliasCount: 1000 }), lines };
+  // aliasProblem has bounded the expansion; the library's own guess at a limit would refuse some files within it.
+  return { value: doc.toJS({ maxAliasCount: -1 }), lines };
 }
 
 export function jsonLines(text: string, template: Template): Record<string, number> {
