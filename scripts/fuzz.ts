@@ -267,7 +267,8 @@ function makeCase(g: Gen, all: Fixture[]): Case {
   }
   const args = ['--repository', g.pick(['acme/webapp', 'Acme/WebApp']), ...(g.chance(0.7) ? ['infra'] : Object.keys(files).filter((f) => f.startsWith('infra/')).map((f) => (g.chance(0.3) ? `arn:aws:iam::${ACCOUNT}:role/deploy=${f}` : f)))];
   if (g.chance(0.3)) args.push('--json');
-  if (g.chance(0.2)) args.push('--var', `repo=${value(g)}`);
+  // An argument cannot hold a NUL.
+  if (g.chance(0.2)) args.push('--var', `repo=${value(g).replace(/\0/g, '')}`);
   const links = LINKS.filter(() => g.chance(0.25));
   if (links.length > 0) kinds.push('symlinks');
   return { kind: [...new Set(kinds)].sort().join(' + '), files, links, args, actions: g.chance(0.5) };

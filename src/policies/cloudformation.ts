@@ -33,6 +33,9 @@ export function isTemplate(value: unknown): value is Template {
   return !!resources && typeof resources === 'object' && (t.AWSTemplateFormatVersion !== undefined || t.Transform !== undefined || Object.values(resources).some((r) => typeof (r as { Type?: unknown })?.Type === 'string'));
 }
 
+/** A YAML file whose aliases would cost too much to expand: an error even where a file that is no template would be passed over, as it may hold a role. */
+export class AliasLimitError extends PolicyReadError {}
+
 /** Parses YAML with CloudFormation's tags; returns the value and where each resource's logical id sits. */
 export function parseYamlTemplate(file: string, text: string): { value: unknown; lines: Record<string, number> } {
   const lineCounter = new LineCounter();
@@ -40,7 +43,7 @@ export function parseYamlTemplate(file: string, text: string): { value: unknown;
   const [error] = doc.errors;
   if (error) throw new PolicyReadError(file, `not valid YAML: ${error.message.split('\n')[0]}`, error.linePos?.[0].line);
   const aliases = aliasProblem(doc);
-  if (aliases) throw new PolicyReadError(file, aliases);
+  if (aliases) throw new AliasLimitError(file, aliases);
   const lines: Record<string, number> = {};
   const resources = isMap(doc.contents) ? doc.contents.get('Resources', true) : undefined;
   if (isMap(resources)) {

@@ -81,10 +81,14 @@ Resources:
             Action: sts:AssumeRoleWithWebIdentity
             Condition: { StringLike: { "token.actions.githubusercontent.com:sub": *l30 } }
 `;
-    const files: PolicyFiles = { read: () => template, isDirectory: () => false, list: () => [] };
-    const read = await readPolicies(['infra/template.yml'], files);
-    expect(read.policies).toEqual([]);
-    expect(read.errors).toEqual([{ file: 'infra/template.yml', message: expect.stringMatching(new RegExp(`^its YAML aliases expand too far: .* more than the ${ALIAS_STEPS} steps`)) }]);
+    const files: PolicyFiles = { read: () => template, isDirectory: (p) => p === 'infra', list: () => ['template.yml'] };
+    const error = { file: 'infra/template.yml', message: expect.stringMatching(new RegExp(`^its YAML aliases expand too far: .* more than the ${ALIAS_STEPS} steps`)) };
+    const given = await readPolicies(['infra/template.yml'], files);
+    expect(given.policies).toEqual([]);
+    expect(given.errors).toEqual([error]);
+    // Found in a folder, where a YAML file that is no template is passed over, it is still an error: it may hold the role.
+    const found = await readPolicies(['infra'], files);
+    expect(found.errors).toEqual([error]);
   });
 });
 
