@@ -245,7 +245,7 @@ function makeCase(g: Gen, all: Fixture[]): Case {
   const kinds: string[] = [];
   const workflows = Array.from({ length: 1 + g.int(3) }, (_, i) => `w${i}.yml`);
   for (const name of workflows) {
-    if (g.chance(0.5)) {
+    if (g.chance(0.65)) {
       files[`.github/workflows/${name}`] = workflow(g, workflows.filter((w) => w !== name), name);
       kinds.push('workflow');
     } else {
@@ -255,7 +255,7 @@ function makeCase(g: Gen, all: Fixture[]): Case {
   }
   files['.github/actions/ok/action.yml'] = `name: ok\ninputs:\n  role: {}\nruns:\n  using: composite\n  steps:\n    - uses: aws-actions/configure-aws-credentials@v4\n      with:\n        role-to-assume: \${{ inputs.role }}\n`;
   for (let i = 0; i < 1 + g.int(3); i++) {
-    const kind = g.pick(['iam', 'cloudformation', 'terraform', 'mutated policy', 'mutated terraform']);
+    const kind = g.pick(['iam', 'iam', 'cloudformation', 'cloudformation', 'terraform', 'terraform', 'mutated policy', 'mutated terraform']);
     kinds.push(kind);
     if (kind === 'iam') files[`infra/p${i}.json`] = iamJson(g);
     else if (kind === 'cloudformation') files[`infra/t${i}.${g.chance(0.7) ? 'yml' : 'json'}`] = cloudformation(g);
@@ -269,7 +269,7 @@ function makeCase(g: Gen, all: Fixture[]): Case {
   if (g.chance(0.3)) args.push('--json');
   // An argument cannot hold a NUL.
   if (g.chance(0.2)) args.push('--var', `repo=${value(g).replace(/\0/g, '')}`);
-  const links = LINKS.filter(() => g.chance(0.25));
+  const links = LINKS.filter(() => g.chance(0.1));
   if (links.length > 0) kinds.push('symlinks');
   return { kind: [...new Set(kinds)].sort().join(' + '), files, links, args, actions: g.chance(0.5) };
 }

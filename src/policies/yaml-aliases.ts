@@ -14,7 +14,7 @@ interface Cost {
   aliases: number;
 }
 
-/** Why the document's aliases cannot be expanded within ALIAS_STEPS, or undefined when they can (or there are none). */
+/** Why the document's aliases cannot be expanded (within ALIAS_STEPS, or at all), or undefined when they can (or there are none). */
 export function aliasProblem(doc: Document): string | undefined {
   // Anchors as the parser resolves them: an alias names the latest node before it with that anchor.
   const anchors = new Map<string, unknown>();
@@ -22,12 +22,16 @@ export function aliasProblem(doc: Document): string | undefined {
   const open = new Set<unknown>();
   let written = 0;
   let circular = false;
+  let unresolved: string | undefined;
   const cost = (node: unknown): Cost => {
     if (node === null || node === undefined) return { nodes: 0, aliases: 0 };
     written++;
     if (isAlias(node)) {
       const target = anchors.get(node.source);
-      if (target === undefined) return { nodes: 0, aliases: 0 };
+      if (target === undefined) {
+        unresolved ??= node.source;
+        return { nodes: 0, aliases: 0 };
+      }
       if (open.has(target)) {
         circular = true;
         return { nodes: 0, aliases: 0 };
@@ -56,6 +60,8 @@ export function aliasProblem(doc: Document): string | undefined {
     return total;
   };
   const { nodes, aliases } = cost(doc.contents);
+  // The parser reports neither: the workflow parser would drop the alias, and a template's reader would fail on it.
+  if (unresolved !== undefined) return `the YAML alias *${unresolved} names no anchor before it`;
   if (circular) return 'a YAML alias names the node that holds it, which would expand without end';
   if (aliases === 0) return undefined;
   const steps = nodes - written + aliases * written;

@@ -40,6 +40,14 @@ describe('YAML aliases', () => {
     expect(read.errors.map((e) => e.message)).toEqual(['a YAML alias names the node that holds it, which would expand without end']);
   });
 
+  test('an alias without its anchor is one error, in a workflow and in a template', async () => {
+    const read = await readWorkflows([wf('lost.yml', `x: &a 1\non: push\njobs:\n  deploy:\n    runs-on: *b\n    steps:\n${STEP}\n`)]);
+    expect(read.errors.map((e) => e.message)).toEqual(['the YAML alias *b names no anchor before it']);
+    const template = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Deploy:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: *l12\n';
+    const policies = await readPolicies(['infra/template.yml'], { read: () => template, isDirectory: () => false, list: () => [] });
+    expect(policies.errors).toEqual([{ file: 'infra/template.yml', message: 'the YAML alias *l12 names no anchor before it' }]);
+  });
+
   test('a workflow that reuses steps through a few aliases is read, the aliased step found in each job', async () => {
     const text = `on: push
 jobs:
