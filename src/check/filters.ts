@@ -107,12 +107,18 @@ export function representative(pattern: string, stand: string): string {
   return name;
 }
 
+type Filters = { negated: boolean; atoms: Atom[] }[];
+
+/** Each pattern compiled once: a list is weighed against each of its own patterns' representatives. */
+const compileAll = (filters: string[]): Filters => filters.map((filter) => (filter.startsWith('!') ? { negated: true, atoms: compile(filter.slice(1)) } : { negated: false, atoms: compile(filter) }));
+
 /** Whether a list of filters admits a name: the last pattern that matches decides, and `!` excludes. */
-export function admits(filters: string[], name: string): boolean {
+export const admits = (filters: string[], name: string): boolean => admitsCompiled(compileAll(filters), name);
+
+function admitsCompiled(filters: Filters, name: string): boolean {
   let admitted = false;
-  for (const filter of filters) {
-    const negated = filter.startsWith('!');
-    if (matches(compile(negated ? filter.slice(1) : filter), name)) admitted = !negated;
+  for (const { negated, atoms } of filters) {
+    if (matches(atoms, name)) admitted = !negated;
   }
   return admitted;
 }
@@ -131,17 +137,21 @@ export interface Candidate {
  */
 export function candidates(include: string[] | undefined, ignore: string[] | undefined, defaults: Candidate[], stand: string, kind: string): Candidate[] {
   if (include !== undefined) {
+    const compiled = compileAll(include);
     const found: Candidate[] = [];
     for (const filter of include) {
       if (filter.startsWith('!')) continue;
       const name = isPattern(filter) ? representative(filter, stand) : filter;
-      if (!admits(include, name) || found.some((c) => c.name === name)) continue;
+      if (!admitsCompiled(compiled, name) || found.some((c) => c.name === name)) continue;
       const like = isPattern(filter) ? toLike(filter) : filter;
       found.push({ name, like, said: isPattern(filter) ? `a ${kind} matching '${filter}' (${name} stands for them)` : name });
     }
     return found;
   }
-  if (ignore !== undefined) return defaults.filter((c) => !admits(ignore, c.name));
+  if (ignore !== undefined) {
+    const compiled = compileAll(ignore);
+    return defaults.filter((c) => !admitsCompiled(compiled, c.name));
+  }
   return defaults;
 }
 

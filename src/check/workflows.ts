@@ -259,11 +259,32 @@ function inputsOf(job: ReusableWorkflowJob, target: Parsed, outer: Inputs): Inpu
 /** GitHub runs at most 256 jobs of one matrix, and connects at most ten levels of workflows (a caller and nine reusable ones). */
 const MAX_COMBINATIONS = 256;
 const MAX_LEVELS = 10;
-/** Jobs visited from one workflow, reusable workflows' jobs and matrix combinations counted: fan-out (20 jobs each calling 20, ten levels down) stops here. */
-const MAX_JOBS = 10_000;
+/**
+ * Runs predicted from one workflow: each job visited (reusable workflows' jobs and matrix combinations
+ * counted) times the runs its triggers give (one per event, one per branch or tag pattern). Fan-out (20
+ * jobs each calling 20, ten levels down) stops here, and so does a long pattern list under many jobs.
+ */
+const MAX_RUNS = 10_000;
+/** Patterns in one branch or tag filter list: each names a run, weighed against the list's other patterns. */
+const MAX_PATTERNS = 256;
 
 /** A workflow past one of the limits above: it becomes one error, naming the limit. */
 class TooLarge extends Error {}
+
+/** The runs one job of these triggers is predicted for, at most: one per event, one per branch or tag pattern. */
+function runsPerJob(events: EventsConfig): number {
+  let runs = 0;
+  for (const [event, config] of Object.entries(events)) {
+    runs++;
+    for (const list of ['branches', 'branches-ignore', 'tags', 'tags-ignore']) {
+      const patterns = (config as Record<string, unknown> | null)?.[list];
+      if (!Array.isArray(patterns)) continue;
+      if (patterns.length > MAX_PATTERNS) throw new TooLarge(`on.${event}.${list} lists ${patterns.length} patterns, more than the ${MAX_PATTERNS} this check takes`);
+      runs += patterns.length;
+    }
+  }
+  return runs;
+}
 
 /**
  * The combinations of the job's matrix that decide its token: only the keys its environment, its
@@ -303,10 +324,13 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
   const jobs: CredentialJob[] = [];
   type Origin = Omit<CredentialJob, 'called' | 'environment' | 'steps' | 'conditions'>;
   // origin: the caller's job, once inside a reusable workflow; called: the called jobs on the way down.
+  // Runs predicted so far from the workflow being read, and per job visited.
   let visited = 0;
+  let weight = 1;
+  const tooMany = () => new TooLarge(`expands to more than ${MAX_RUNS} runs (its jobs through reusable workflows and matrices, times the events and branch and tag patterns of its triggers), the limit of this check`);
   const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>, inputs: Inputs, outer: string[]) => {
     for (const job of workflow.jobs) {
-      if (++visited > MAX_JOBS) throw new TooLarge(`expands to more than ${MAX_JOBS} jobs through its reusable workflows and matrices, the limit of this check`);
+      if ((visited += weight) > MAX_RUNS) throw tooMany();
       const here = { workflow: workflow.file.path, job: job.id.value, line: lineOf(job.id) };
       const condition = withInputs(jobCondition(workflow.raw, job.id.value), inputs);
       const conditions = condition === undefined ? outer : [...outer, condition];
@@ -332,7 +356,7 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
         const named = label === '' ? {} : origin ? {} : { job: `${start.job}${label}` };
         const inner = label !== '' && origin ? [...called, { ...here, job: `${here.job}${label}` }] : chain;
         jobs.push({ ...start, ...named, called: inner, environment: environmentOf(job.environment, scope), conditions, steps: credentialSteps(workflow.raw, job.id.value, scope, readAction, said) });
-        if (++visited > MAX_JOBS) throw new TooLarge(`expands to more than ${MAX_JOBS} jobs through its reusable workflows and matrices, the limit of this check`);
+        if ((visited += weight) > MAX_RUNS) throw tooMany();
       }
     }
   };
@@ -355,6 +379,7 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
     const before = jobs.length;
     try {
       visited = 0;
+      weight = runsPerJob(events);
       visit(workflow, events, undefined, [], new Set([workflow]), {}, []);
     } catch (error) {
       if (!(error instanceof TooLarge)) throw error;

@@ -76,13 +76,19 @@ describe('past a cap: exit 2, one line naming the file and the limit, within 512
   test('reusable workflows fanning out: 30 jobs each calling 30, six levels down', async () => {
     const files: Record<string, string> = { ...POLICY };
     for (let i = 0; i < 6; i++) files[`.github/workflows/w${i}.yml`] = calling(i < 5 ? `w${i + 1}.yml` : undefined, i === 0 ? 'push' : 'workflow_call');
-    expect(refused(await check(files))).toBe('error: .github/workflows/w0.yml: expands to more than 10000 jobs through its reusable workflows and matrices, the limit of this check');
+    expect(refused(await check(files))).toBe('error: .github/workflows/w0.yml: expands to more than 10000 runs (its jobs through reusable workflows and matrices, times the events and branch and tag patterns of its triggers), the limit of this check');
   }, 120_000);
 
   test('a matrix of 256 × 256 × 256', async () => {
     const keys = [0, 1, 2].map((k) => `        k${k}: [${Array.from({ length: 256 }, (_, i) => `v${i}`).join(', ')}]`).join('\n');
     const text = `on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n${keys}\n    steps:\n${STEP.replace(ROLE, `${ROLE}-\${{ matrix.k0 }}-\${{ matrix.k1 }}-\${{ matrix.k2 }}`)}\n`;
     expect(refused(await check({ ...POLICY, '.github/workflows/matrix.yml': text }))).toBe('error: .github/workflows/matrix.yml: job deploy in .github/workflows/matrix.yml: its matrix gives more than 256 combinations of k0, k1, k2, and GitHub runs at most 256 jobs of a matrix');
+  }, 120_000);
+
+  test('a branch filter of 3,000 patterns', async () => {
+    const list = Array.from({ length: 3000 }, (_, i) => `'b${i}/*'`).join(', ');
+    const result = await check({ ...POLICY, '.github/workflows/long.yml': `on:\n  push:\n    branches: [${list}]\n${PUSH.slice(PUSH.indexOf('jobs:'))}` });
+    expect(refused(result)).toBe('error: .github/workflows/long.yml: on.push.branches lists 3000 patterns, more than the 256 this check takes');
   }, 120_000);
 });
 

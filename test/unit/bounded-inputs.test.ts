@@ -112,7 +112,7 @@ describe('reusable workflows and matrices', () => {
     const files = Array.from({ length: levels }, (_, i) => wf(`w${i}.yml`, calling(i + 1 < levels ? `w${i + 1}.yml` : undefined, 30, i === 0 ? 'push' : 'workflow_call')));
     const read = await readWorkflows(files);
     expect(read.jobs).toEqual([]);
-    expect(read.errors).toEqual([{ file: '.github/workflows/w0.yml', message: 'expands to more than 10000 jobs through its reusable workflows and matrices, the limit of this check' }]);
+    expect(read.errors).toEqual([{ file: '.github/workflows/w0.yml', message: 'expands to more than 10000 runs (its jobs through reusable workflows and matrices, times the events and branch and tag patterns of its triggers), the limit of this check' }]);
   });
 
   test("ten levels of workflows are read, as GitHub connects them; an eleventh is GitHub's limit, one error", async () => {
@@ -124,6 +124,22 @@ describe('reusable workflows and matrices', () => {
     const eleven = await readWorkflows(chain(11));
     expect(eleven.jobs).toEqual([]);
     expect(eleven.errors).toEqual([{ file: '.github/workflows/c0.yml', message: 'job j0 in .github/workflows/c9.yml calls ./.github/workflows/c10.yml more than 10 levels of workflows deep, and GitHub connects at most 10' }]);
+  });
+
+  const branches = (n: number) => `[${Array.from({ length: n }, (_, i) => `'b${i}/*'`).join(', ')}]`;
+
+  test('a branch list of 3,000 patterns (each weighed against the others) is one error; 256 under one job are read', async () => {
+    const read = await readWorkflows([wf('long.yml', calling(undefined, 1, `\n  push:\n    branches: ${branches(3000)}`))]);
+    expect(read.errors).toEqual([{ file: '.github/workflows/long.yml', message: 'on.push.branches lists 3000 patterns, more than the 256 this check takes' }]);
+    const fine = await readWorkflows([wf('long.yml', calling(undefined, 1, `\n  push:\n    branches: ${branches(256)}`))]);
+    expect(fine.errors).toEqual([]);
+    expect(fine.jobs).toHaveLength(1);
+  });
+
+  test('200 patterns under 60 jobs predict more runs than the limit: one error', async () => {
+    const read = await readWorkflows([wf('many.yml', calling(undefined, 60, `\n  push:\n    branches: ${branches(200)}`))]);
+    expect(read.jobs).toEqual([]);
+    expect(read.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^expands to more than 10000 runs/)]);
   });
 
   const matrixWorkflow = (sizes: number[]) => {
