@@ -75,6 +75,41 @@ describe('IAM wildcards are matched without backtracking', () => {
     expect(ask('${aws:missing}', '')).toBe(false);
   });
 
+  // The policy-value reader the scan replaced, for what `${…}` means.
+  function variablesRegExp(value: string, context: Record<string, string>): RegExp | undefined {
+    let source = '';
+    const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    for (const part of value.split(/(\$\{[^}]*\})/)) {
+      const variable = /^\$\{\s*([^,}]+?)\s*(?:,\s*'([^']*)'\s*)?\}$/.exec(part);
+      if (variable) {
+        const [, name = '', fallback] = variable;
+        if (name === '*' || name === '?' || name === '$') source += literal(name);
+        else if (context[name.toLowerCase()] !== undefined) source += literal(context[name.toLowerCase()]!);
+        else if (fallback !== undefined) source += literal(fallback);
+        else return undefined;
+        continue;
+      }
+      source += part.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : literal(c))).join('');
+    }
+    return new RegExp(`^${source}$`, 's');
+  }
+
+  test('random policy variables mean what the regular expressions read them as', () => {
+    const r = random(7);
+    const pieces = ['${', '}', ',', "'", ' ', '\t', 'aws:x', 'x', 'a', '*', '?', '$'];
+    const context = { 'aws:x': 'a*', ' ': 's' };
+    let matched = 0;
+    for (let n = 0; n < 4000; n++) {
+      const value = Array.from({ length: r() * 9 }, () => pieces[Math.floor(r() * pieces.length)]).join('');
+      const sub = r() < 0.5 ? value.replace(/[${}',\s]/g, (c) => (r() < 0.5 ? '' : c)) : word(r, 'a*s${}', 5);
+      const expected = variablesRegExp(value, context)?.test(sub) === true;
+      if (expected) matched++;
+      const got = evaluate(policy('StringLike', value), { ...request(sub), context: { [KEY]: sub, ...context } }).allowed;
+      expect([value, sub, got]).toEqual([value, sub, expected]);
+    }
+    expect(matched).toBeGreaterThan(100);
+  });
+
   // The regular expressions the matcher replaced: the reference for what `*`, `?` and case mean.
   const likeRegExp = (p: string) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
   const actionRegExp = (p: string) => new RegExp(likeRegExp(p).source, 'si');
