@@ -6,6 +6,7 @@ import type { EventsConfig, ReusableWorkflowJob, WorkflowJob } from '@actions/wo
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { isMap, isScalar, LineCounter, parse as parseYaml, parseDocument } from 'yaml';
+import { aliasProblem } from '../policies/yaml-aliases.ts';
 
 export interface WorkflowFile {
   /** As shown in reports and annotations, e.g. '.github/workflows/deploy.yml'. */
@@ -178,6 +179,8 @@ function triggerKeys(source: string): Map<string, string> {
 async function parse(file: WorkflowFile): Promise<Parsed | WorkflowError> {
   // The parser's own word for an empty file ("Expected a scalar value, a sequence, or a mapping") hides what is wrong.
   if (file.text.trim() === '') return { file: file.path, line: 1, message: 'is empty: expected a workflow with on: and jobs:' };
+  const aliases = aliasesTooCostly(file.text);
+  if (aliases) return { file: file.path, message: aliases };
   const result = parseWorkflow({ name: file.path, content: file.text }, new NoOperationTraceWriter());
   const warnings: string[] = [];
   const flagged = result.context.errors.getErrors();
@@ -204,6 +207,11 @@ async function parse(file: WorkflowFile): Promise<Parsed | WorkflowError> {
   const after = firstError() ?? (template.errors?.[0] ? { file: file.path, line: 1, message: template.errors[0].Message } : undefined);
   if (after) return after;
   return { file, events: template.events, jobs: template.jobs, raw: result.value, ...(warnings.length > 0 ? { warnings } : {}) };
+}
+
+/** The workflow parser expands YAML aliases without limit: a file whose aliases cost too much is refused first (an alias needs an anchor, `&`). */
+function aliasesTooCostly(text: string): string | undefined {
+  return text.includes('&') && text.includes('*') ? aliasProblem(parseDocument(text)) : undefined;
 }
 
 function environmentOf(token: TemplateToken | undefined, inputs: Inputs): Environment | undefined {
@@ -437,8 +445,11 @@ function expandMatrix(matrix: MappingToken, decisive: string[], said: (note: str
   }
   if (include === UNKNOWN) said(`matrix include ${text(matrix.find('include'))} is an expression only the run expands: its combinations are not predicted`);
   if (exclude === UNKNOWN) said(`matrix exclude ${text(matrix.find('exclude'))} is an expression only the run expands: every combination is predicted`);
+  // Counted before it is built: 256 × 256 × … is refused, not expanded.
+  const size = dimensions.reduce((n, [, values]) => n * values.length, 1);
+  if (size > MAX_MATRIX) throw new TooLarge(`its matrix gives ${size} combinations, and GitHub runs at most ${MAX_MATRIX} jobs of a matrix`);
   let product: Combination[] = dimensions.length === 0 ? [] : [{}];
-  for (const [name, values] of dimensions) product = product.flatMap((c) => values.map((v) => ({ ...c, [name]: v }))).slice(0, MAX_MATRIX);
+  for (const [name, values] of dimensions) product = product.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
   const excluded = Array.isArray(exclude) ? (exclude as unknown[]).filter((e): e is Combination => typeof e === 'object' && e !== null && !Array.isArray(e)) : [];
   const original = product.filter((c) => !excluded.some((e) => Object.entries(e).every(([k, v]) => same(c[k], v))));
   const originalKeys = new Set(dimensions.map(([name]) => name));
@@ -453,10 +464,40 @@ function expandMatrix(matrix: MappingToken, decisive: string[], said: (note: str
         fitted = true;
       }
     });
-    if (!fitted && combinations.length < MAX_MATRIX) combinations.push({ ...entry });
+    if (fitted) continue;
+    if (combinations.length >= MAX_MATRIX) throw new TooLarge(`its matrix include adds combinations past ${MAX_MATRIX}, and GitHub runs at most ${MAX_MATRIX} jobs of a matrix`);
+    combinations.push({ ...entry });
   }
-  if (product.length >= MAX_MATRIX || combinations.length >= MAX_MATRIX) said(`a matrix of ${MAX_MATRIX} combinations or more: GitHub refuses to run more than ${MAX_MATRIX}; the first ${MAX_MATRIX} are predicted`);
   return combinations;
+}
+
+/** GitHub connects at most ten levels of workflows (a caller and nine reusable ones). */
+const MAX_LEVELS = 10;
+/**
+ * Runs predicted from one workflow: each job visited (reusable workflows' jobs and matrix combinations
+ * counted) times the runs its triggers give (one per event, one per branch or tag pattern). Fan-out (20
+ * jobs each calling 20, ten levels down) stops here, and so does a long pattern list under many jobs.
+ */
+const MAX_RUNS = 10_000;
+/** Patterns in one branch or tag filter list: each names a run, weighed against the list's other patterns. */
+const MAX_PATTERNS = 256;
+
+/** A workflow past one of the limits above: it becomes one error, naming the limit. */
+class TooLarge extends Error {}
+
+/** The runs one job of these triggers is predicted for, at most: one per event, one per branch or tag pattern. */
+function runsPerJob(events: EventsConfig): number {
+  let runs = 0;
+  for (const [event, config] of Object.entries(events)) {
+    runs++;
+    for (const list of ['branches', 'branches-ignore', 'tags', 'tags-ignore']) {
+      const patterns = (config as Record<string, unknown> | null)?.[list];
+      if (!Array.isArray(patterns)) continue;
+      if (patterns.length > MAX_PATTERNS) throw new TooLarge(`on.${event}.${list} lists ${patterns.length} patterns, more than the ${MAX_PATTERNS} this check takes`);
+      runs += patterns.length;
+    }
+  }
+  return runs;
 }
 
 /**
@@ -476,7 +517,13 @@ function matrixOf(raw: MappingToken, jobId: string, decisive: (string | undefine
   if (named.length === 0) return [{ label: '', values: {} }];
   const seen = new Set<string>();
   const found: { label: string; values: Inputs }[] = [];
-  for (const combination of expandMatrix(matrix, named, (note) => said(`job ${jobId}: ${note}`))) {
+  let combinations: Combination[];
+  try {
+    combinations = expandMatrix(matrix, named, (note) => said(`job ${jobId}: ${note}`));
+  } catch (error) {
+    throw error instanceof TooLarge ? new TooLarge(`job ${jobId}: ${error.message}`) : error;
+  }
+  for (const combination of combinations) {
     const values: Inputs = {};
     const label: string[] = [];
     for (const name of named) {
@@ -556,10 +603,15 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
 
   const jobs: CredentialJob[] = [];
   let calls = 0;
+  // Runs predicted so far from the workflow being read, and per job visited.
+  let visited = 0;
+  let weight = 1;
+  const tooMany = () => new TooLarge(`expands to more than ${MAX_RUNS} runs (its jobs through reusable workflows and matrices, times the events and branch and tag patterns of its triggers), the limit of this check`);
   type Origin = Omit<CredentialJob, 'called' | 'environment' | 'steps' | 'conditions'>;
   // origin: the caller's job, once inside a reusable workflow; called: the called jobs on the way down.
   const visit = (workflow: Parsed, events: EventsConfig, origin: Origin | undefined, called: CredentialJob['called'], seen: Set<Parsed>, inputs: Inputs, outer: Condition[], context?: Condition['inputs']) => {
     for (const job of workflow.jobs) {
+      if ((visited += weight) > MAX_RUNS) throw tooMany();
       const here = { workflow: workflow.file.path, job: job.id.value, line: lineOf(job.id), ...(workflow.remote ? { jobWorkflowRef: jobWorkflowRefOf(workflow.remote).ref } : {}) };
       // A job's if: reads the inputs context typed (a substituted `false` would be the truthy 'false').
       const condition = jobCondition(workflow.raw, job.id.value);
@@ -578,6 +630,7 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
         }
         // GitHub refuses a cycle of calls; the check need not follow one.
         if (seen.has(target)) continue;
+        if (seen.size >= MAX_LEVELS) throw new TooLarge(`job ${here.job} in ${here.workflow} calls ${job.ref.value} more than ${MAX_LEVELS} levels of workflows deep, and GitHub connects at most ${MAX_LEVELS}`);
         // A matrix on the calling job calls the workflow once per combination, each with its own `with:`.
         const decisive = [...(job['input-values'] ?? [])].map(({ value }) => text(value));
         for (const { label, values } of matrixOf(workflow.raw, job.id.value, decisive, (note) => said(`line ${here.line}: ${note}`))) {
@@ -600,6 +653,7 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
         const named = label === '' ? {} : origin ? {} : { job: `${start.job}${label}` };
         const inner = label !== '' && origin ? [...called, { ...here, job: `${here.job}${label}` }] : chain;
         jobs.push({ ...start, ...named, called: inner, environment: environmentOf(job.environment, scope), conditions, steps: credentialSteps(workflow.raw, job.id.value, scope, readAction, said), callable: 'workflow_call' in workflow.events, ...(context ? { calledInputs: context } : {}) });
+        if ((visited += weight) > MAX_RUNS) throw tooMany();
       }
     }
   };
@@ -621,7 +675,17 @@ export async function readWorkflows(files: WorkflowFile[], readAction?: ReadActi
       continue;
     }
     const events = Object.fromEntries(Object.entries(workflow.events).filter(([event]) => event !== 'workflow_call')) as EventsConfig;
-    visit(workflow, events, undefined, [], new Set([workflow]), {}, []);
+    const before = jobs.length;
+    try {
+      visited = 0;
+      weight = runsPerJob(events);
+      visit(workflow, events, undefined, [], new Set([workflow]), {}, []);
+    } catch (error) {
+      if (!(error instanceof TooLarge)) throw error;
+      // Its jobs so far are dropped: a workflow read in part would be judged as if it were whole.
+      jobs.length = before;
+      errors.push({ file: workflow.file.path, message: error.message });
+    }
   }
   return { jobs, errors, assumed };
 }

@@ -4,7 +4,7 @@
 import { join, normalize } from 'node:path';
 import { PolicyError } from '../iam/policy.ts';
 import { forAccount } from './account.ts';
-import { isTemplate, jsonLines, parseYamlTemplate, readTemplate } from './cloudformation.ts';
+import { AliasLimitError, isTemplate, jsonLines, parseYamlTemplate, readTemplate } from './cloudformation.ts';
 import { PolicyReadError, ROLE_ARN, type FoundPolicy, type PolicyFiles, type ReadError, type ReadOptions, type ReadResult } from './found.ts';
 import { isPolicyJson, readIamJson } from './iam-json.ts';
 import { isPlan, readPlan } from './plan.ts';
@@ -167,7 +167,7 @@ async function readFile(file: string, files: PolicyFiles, options: ReadOptions, 
       try {
         ({ value, lines } = parseYamlTemplate(file, text));
       } catch (error) {
-        if (given || !(error instanceof PolicyReadError)) throw error;
+        if (given || !(error instanceof PolicyReadError) || error instanceof AliasLimitError) throw error;
         return none;
       }
     }
