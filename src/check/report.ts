@@ -191,7 +191,9 @@ function runBlock(run: JudgedRun): string[] {
 function unnamedBlock(run: JudgedRun, judged: JudgedRun[], judgement: Judgement): string[] {
   const verdict = unnamedVerdict(judged, judgement);
   const label = verdict.startsWith('admitted') ? 'admitted' : verdict.startsWith('UNKNOWN') ? 'UNKNOWN' : 'REFUSED';
-  return block(label, [runLabel(run), `sub ${subOf(run)}`, verdict]);
+  // The block's verdict is said once: beneath it, only what follows it.
+  const why = label === 'REFUSED' ? verdict.replace(/^REFUSED: /, '') : label === 'UNKNOWN' ? verdict.replace(/^UNKNOWN \((.*)\)$/s, '$1') : verdict;
+  return block(label, [runLabel(run), `sub ${subOf(run)}`, why]);
 }
 
 const strangerBlock = (s: JudgedStranger, fixes: Fix[]): string[] =>

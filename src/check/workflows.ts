@@ -401,7 +401,6 @@ function inputsOf(job: ReusableWorkflowJob, target: Parsed, outer: Inputs): Inpu
   return inputs;
 }
 
-const MAX_COMBINATIONS = 32;
 // GitHub runs at most 256 jobs of one matrix; expanding further would only grow memory.
 const MAX_MATRIX = 256;
 
@@ -536,7 +535,6 @@ function matrixOf(raw: MappingToken, jobId: string, decisive: (string | undefine
     if (seen.has(key)) continue;
     seen.add(key);
     found.push({ label: label.length > 0 ? ` (${label.join(', ')})` : '', values });
-    if (found.length >= MAX_COMBINATIONS) break;
   }
   return found.length > 0 ? found : [{ label: '', values: {} }];
 }
