@@ -447,8 +447,9 @@ function expandMatrix(matrix: MappingToken, decisive: string[], said: (note: str
   // Counted before it is built: 256 × 256 × … is refused, not expanded.
   const size = dimensions.reduce((n, [, values]) => n * values.length, 1);
   if (size > MAX_MATRIX) throw new TooLarge(`its matrix gives ${size} combinations, and GitHub runs at most ${MAX_MATRIX} jobs of a matrix`);
-  let product: Combination[] = dimensions.length === 0 ? [] : [{}];
-  for (const [name, values] of dimensions) product = product.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
+  // A key with no values gives no combination: nothing is built (256 × 256 × [] would build first).
+  let product: Combination[] = dimensions.length === 0 || size === 0 ? [] : [{}];
+  for (const [name, values] of size === 0 ? [] : dimensions) product = product.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
   const excluded = Array.isArray(exclude) ? (exclude as unknown[]).filter((e): e is Combination => typeof e === 'object' && e !== null && !Array.isArray(e)) : [];
   const original = product.filter((c) => !excluded.some((e) => Object.entries(e).every(([k, v]) => same(c[k], v))));
   const originalKeys = new Set(dimensions.map(([name]) => name));
