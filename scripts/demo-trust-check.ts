@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ROOT } from '../test/standins/runner.ts';
 import { githubTrustPolicy, startSts, type Role } from '../test/standins/sts-emulator.ts';
 import { standinTls } from '../test/standins/tls.ts';
+import { fit } from './demo-fit.ts';
 
 const SAMPLE = path.join(ROOT, 'test/fixtures/repos/demo');
 
@@ -15,7 +16,7 @@ const SAMPLE = path.join(ROOT, 'test/fixtures/repos/demo');
  */
 export async function demoTrustCheck(bold: (s: string) => string): Promise<boolean> {
   console.log(bold('\n5. Before the merge: the trust check reads the workflows and the Terraform, and predicts each token'));
-  console.log('    ci.yml runs on pull_request, deploy.yml on push to main; infra/iam.tf trusts repo:${local.repo}*:pull_request');
+  console.log(fit('ci.yml runs on pull_request, deploy.yml on push to main; infra/iam.tf trusts repo:${local.repo}*:pull_request'));
   console.log(bold('\n▶ npx trust-check --repository acme/webapp infra/'));
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/trust-check.js'), '--repository', 'acme/webapp', 'infra/'], { cwd: SAMPLE, env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(SAMPLE) }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -24,8 +25,8 @@ export async function demoTrustCheck(bold: (s: string) => string): Promise<boole
     child.on('error', reject);
     child.on('close', (exit) => resolve({ code: exit, stdout: out }));
   });
-  console.log(stdout.trimEnd().replace(/^/gm, '    '));
-  console.log(`    (exit ${code})`);
+  console.log(stdout.trimEnd()); // as the check prints it: its own lines fit 100 columns
+  console.log(`(exit ${code})`);
   const found = code === 1 && /REFUSED/.test(stdout) && /look-alike/.test(stdout) && /Change the GitHub statement/.test(stdout);
   if (!found) console.log('    UNEXPECTED: the check should find the refused push, the look-alike stranger and a fix');
   return found;
@@ -50,8 +51,8 @@ export async function demoAllRoles(bold: (s: string) => string): Promise<boolean
   ];
   const sts = await startSts({ jwks: {}, listRolesPageSize: 10, accounts: [{ id: account, oidcProviders: [], users: [auditor], roles }] });
   try {
-    console.log(bold(`\n6. A security team's question: of the ${roles.length} roles in account ${account}, which admit repositories that are not acme's?`));
-    console.log('    The IAM stand-in answers ListRoles 10 roles a page; legacy-no-sub has no sub, ci-any-acme trusts repo:acme/*, shared-pipeline trusts a public reusable workflow');
+    console.log(bold(`\n6. A security team's question: of the ${roles.length} roles in account ${account},\n   which admit repositories that are not acme's?`));
+    console.log(fit('The IAM stand-in answers ListRoles 10 roles a page; legacy-no-sub has no sub, ci-any-acme trusts repo:acme/*, shared-pipeline trusts a public reusable workflow'));
     console.log(bold('\n▶ npx trust-check --from-aws --all-roles --org acme'));
     const env = { ...process.env, ...(await standinTls()).env, AWS_ENDPOINT_URL_IAM: sts.url, AWS_ACCESS_KEY_ID: auditor.accessKeyId, AWS_SECRET_ACCESS_KEY: auditor.secretAccessKey, AWS_REGION: 'us-east-1' };
     const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
@@ -61,8 +62,8 @@ export async function demoAllRoles(bold: (s: string) => string): Promise<boolean
       child.on('error', reject);
       child.on('close', (exit) => resolve({ code: exit, stdout: out }));
     });
-    console.log(stdout.trimEnd().replace(/^/gm, '    '));
-    console.log(`    (exit ${code}, ${sts.calls.filter((c) => c.action === 'ListRoles').length} ListRoles calls)`);
+    console.log(stdout.trimEnd()); // as the check prints it: its own lines fit 100 columns
+    console.log(`(exit ${code}, ${sts.calls.filter((c) => c.action === 'ListRoles').length} ListRoles calls)`);
     const found = code === 1 && /legacy-no-sub\s+repositories of other owners\s+ADMITS/.test(stdout) && /ci-any-acme\s+any repository of acme\s+only acme's/.test(stdout) && /shared-pipeline\s+repositories of other owners\s+ADMITS/.test(stdout);
     if (!found) console.log('    UNEXPECTED: the check should find legacy-no-sub and shared-pipeline, and list ci-any-acme as any repository of acme');
     return found;

@@ -7,9 +7,10 @@ import { ROOT, type StepResult } from '../test/standins/runner.ts';
 import { githubTrustPolicy } from '../test/standins/sts-emulator.ts';
 import { ACCOUNT, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld } from '../test/standins/world.ts';
 import { demoAllRoles, demoTrustCheck } from './demo-trust-check.ts';
+import { fit } from './demo-fit.ts';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-const indent = (text: string) => text.replace(/^/gm, '    ');
+const indent = (text: string) => fit(text);
 
 /** Prints a step as the workflow log shows it; the demo exits non-zero if a step did not end as expected. */
 function show(title: string, result: StepResult, mask: (s: string) => string, expectedExit = 0): void {
@@ -69,7 +70,7 @@ try {
   show('Run oidc-aws-credentials', await multi.main({ 'aws-region': 'us-east-1', profiles }), (s) => multi.mask(s));
   console.log(indent(`AWS_CONFIG_FILE:\n${indent(multi.env.AWS_CONFIG_FILE ? readFileSync(multi.env.AWS_CONFIG_FILE, 'utf8').trim() : '')}`));
   const later = await multi.node([path.join(ROOT, 'test/standins/whoami.ts'), 'deploy', 'audit']);
-  console.log(`\n${bold('▶ Run aws sts get-caller-identity --profile deploy / --profile audit')}  (credential_process, from the cache)`);
+  console.log(`\n${bold('▶ Run aws sts get-caller-identity --profile deploy / --profile audit')}\n    (credential_process, from the cache)`);
   for (const [profile, arn] of Object.entries(JSON.parse(later.stdout) as Record<string, string>)) {
     console.log(`    ${profile}: ${arn}`);
     if (!arn.startsWith('arn:aws:sts::')) process.exitCode = 1;

@@ -1,24 +1,27 @@
-// action.yml, the config parser and the README must describe the same inputs and outputs.
-import { readFileSync } from 'node:fs';
+// action.yml, the config parser and the documentation must describe the same inputs and outputs: the
+// action's reference is docs/action.md, the trust check's docs/trust-check.md, the README the guide to both.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { EXCLUSIONS, INPUT_NAMES, parseConfig } from '../../src/config.ts';
 import { ALLOWED_KEYS } from '../../src/profiles-file.ts';
 
 const actionYml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8');
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const actionDoc = readFileSync(new URL('../../docs/action.md', import.meta.url), 'utf8');
+const trustCheckDoc = readFileSync(new URL('../../docs/trust-check.md', import.meta.url), 'utf8');
 
 function section(name: 'inputs' | 'outputs'): string[] {
   const body = actionYml.split(new RegExp(`^${name}:\\n`, 'm'))[1]?.split(/^\S/m)[0] ?? '';
   return [...body.matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1] ?? '');
 }
 
-function readmeTable(heading: string): string[] {
-  const body = readme.split(`## ${heading}\n`)[1]?.split(/^## /m)[0] ?? '';
+function referenceTable(heading: string): string[] {
+  const body = actionDoc.split(`## ${heading}\n`)[1]?.split(/^## /m)[0] ?? '';
   return [...body.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1] ?? '');
 }
 
 // The inputs of aws-actions/configure-aws-credentials v6.2.3's action.yml, as data: a workflow written for
-// it must keep working here, so each must be declared and compared in the README.
+// it must keep working here, so each must be declared and compared in the migration table.
 const INCUMBENT_V6_INPUTS = [
   'aws-region',
   'aws-profile',
@@ -60,9 +63,9 @@ describe('a drop-in for configure-aws-credentials v6', () => {
     expect(new Set(INCUMBENT_V6_INPUTS).size).toBe(32);
   });
 
-  it.each(INCUMBENT_V6_INPUTS)('declares %s in action.yml and compares it in the README migration table', (name) => {
+  it.each(INCUMBENT_V6_INPUTS)('declares %s in action.yml and compares it in the migration table (docs/action.md)', (name) => {
     expect(section('inputs')).toContain(name);
-    expect(readmeTable('Coming from configure-aws-credentials')).toContain(name);
+    expect(referenceTable('Coming from configure-aws-credentials')).toContain(name);
   });
 
   it('declares every output it sets', () => {
@@ -70,7 +73,7 @@ describe('a drop-in for configure-aws-credentials v6', () => {
   });
 
   it("the migration table has one row per input, in the incumbent's order", () => {
-    expect(readmeTable('Coming from configure-aws-credentials')).toEqual(INCUMBENT_V6_INPUTS);
+    expect(referenceTable('Coming from configure-aws-credentials')).toEqual(INCUMBENT_V6_INPUTS);
   });
 });
 
@@ -79,20 +82,20 @@ describe('documentation stays in step with action.yml', () => {
     expect(section('inputs').sort()).toEqual([...INPUT_NAMES].sort());
   });
 
-  it('documents every input and output in the README tables, in action.yml order', () => {
-    expect(readmeTable('Inputs')).toEqual(section('inputs'));
-    expect(readmeTable('Outputs')).toEqual(section('outputs'));
+  it('documents every input and output in the tables of docs/action.md, in action.yml order', () => {
+    expect(referenceTable('Inputs')).toEqual(section('inputs'));
+    expect(referenceTable('Outputs')).toEqual(section('outputs'));
   });
 
   it("lists exactly the inputs that exclude each other that the parser refuses, in its order", () => {
-    const body = readme.split('## Inputs that exclude each other\n')[1]?.split(/^## /m)[0] ?? '';
+    const body = actionDoc.split('## Inputs that exclude each other\n')[1]?.split(/^## /m)[0] ?? '';
     const rows = [...body.matchAll(/^\| `([\w-]+)` \| `([\w-]+)` \|/gm)].map((m) => [m[1], m[2]]);
     expect(rows).toEqual(EXCLUSIONS.map((rule) => [rule.input, rule.with]));
   });
 
   it('says exactly what is masked: not the credentials profiles refresh in later steps', () => {
-    expect(readme).not.toMatch(/masks every credential before anything can print it/);
-    const section = (readme.split('### What is masked, and when\n')[1]?.split(/^#/m)[0] ?? '').replace(/\s+/g, ' ');
+    for (const doc of [readme, actionDoc]) expect(doc).not.toMatch(/masks every credential before anything can print it/);
+    const section = (actionDoc.split('### What is masked, and when\n')[1]?.split(/^#/m)[0] ?? '').replace(/\s+/g, ' ');
     expect(section).toContain('Not masked: credentials a profile\'s helper obtains in a later step');
     expect(section).toContain('neither the action nor the helper ever prints them');
   });
@@ -103,8 +106,8 @@ describe('documentation stays in step with action.yml', () => {
   });
 });
 
-describe("the README's profiles files", () => {
-  const section = readme.split('### A config file in the repository\n')[1]?.split(/^#/m)[0] ?? '';
+describe("the profiles files of docs/action.md", () => {
+  const section = actionDoc.split('### A config file in the repository\n')[1]?.split(/^#/m)[0] ?? '';
   const files = [...section.matchAll(/```ini\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
   const parse = (file: string) => parseConfig((name) => ({ 'aws-region': 'us-east-1', 'profiles-file': 'aws-config' })[name as string] ?? '', {}, () => file).config;
 
@@ -146,12 +149,36 @@ describe("the README's trust-check workflow", () => {
     expect(blocks).toEqual([workflow]);
   });
 
-  it('documents every output of trust-check/action.yml, in its order (its inputs: trust-check-repository.test.ts)', () => {
+  it('docs/trust-check.md documents every output of trust-check/action.yml, in its order (its inputs: trust-check-repository.test.ts)', () => {
     const trustCheck = readFileSync(new URL('../../trust-check/action.yml', import.meta.url), 'utf8');
     const outputs = [...(trustCheck.split(/^outputs:\n/m)[1]?.split(/^\S/m)[0] ?? '').matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]);
-    const body = readme.split('## Trust check: know before the merge\n')[1]?.split(/^## /m)[0] ?? '';
+    const body = trustCheckDoc.split("## The action's inputs and outputs\n")[1]?.split(/^## /m)[0] ?? '';
     const table = body.split('| Output | Meaning |\n')[1]?.split('\n\n')[0] ?? '';
     expect(outputs).toEqual(['runs', 'refused', 'strangers', 'undetermined', 'sarif']);
     expect([...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1])).toEqual(outputs);
+  });
+});
+
+describe('the README is the guide, docs/ the reference', () => {
+  const GUIDE = ['README.md', ...readdirSync(new URL('../../docs/', import.meta.url)).map((name) => `docs/${name}`)];
+  const read = (file: URL) => readFileSync(file, 'utf8');
+  // GitHub's anchor for a heading: lower case, punctuation other than - and _ dropped, spaces as -.
+  const anchors = (text: string) => [...text.replace(/^```[\s\S]*?^```$/gm, '').matchAll(/^#+ (.+)$/gm)].map((m) => (m[1] ?? '').toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-'));
+
+  it.each(GUIDE)('every relative link of %s reaches a file that exists, and a heading in it', (file) => {
+    const from = new URL(`../../${file}`, import.meta.url);
+    const links = [...read(from).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? '').filter((link) => !/^[a-z]+:/.test(link));
+    expect(links).not.toEqual([]);
+    const broken = links.filter((link) => {
+      const [target, anchor] = link.split('#');
+      const url = new URL(target || file.split('/').pop()!, from);
+      if (!existsSync(url)) return true;
+      return anchor !== undefined && !anchors(read(url)).includes(anchor);
+    });
+    expect(broken).toEqual([]);
+  });
+
+  it('the README links every file of docs/', () => {
+    for (const file of GUIDE.slice(1)) expect(readme).toContain(`](${file})`);
   });
 });

@@ -1,12 +1,14 @@
 // Every piece of trust advice that names job_workflow_ref also pins the caller: a reusable workflow runs
 // what its caller passes it, so job_workflow_ref alone admits every repository that may call it. The
-// README, the reusable workflow's header comment and the diagnosis must all say so, as parseable policy.
-import { readFileSync } from 'node:fs';
+// documentation (the README and docs/), the reusable workflow's header comment and the diagnosis must all
+// say so, as parseable policy.
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { diagnose, render } from '../../src/diagnose.ts';
 import { AwsError } from '../../src/errors.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const docs = new URL('../../docs/', import.meta.url);
+const documentation = [readFileSync(new URL('../../README.md', import.meta.url), 'utf8'), ...readdirSync(docs).map((name) => readFileSync(new URL(name, docs), 'utf8'))].join('\n\n');
 const workflow = readFileSync(new URL('../../.github/workflows/aws-role.yml', import.meta.url), 'utf8');
 
 type Condition = Record<string, Record<string, string | string[]>>;
@@ -24,8 +26,8 @@ function expectPinsWorkflowAndCaller(condition: Condition): void {
 }
 
 /** Paragraphs, table rows and code blocks: the pieces a reader takes as one piece of advice. */
-function readmePieces(): string[] {
-  return readme.split(/^```/m).flatMap((part, i) => (i % 2 === 1 ? [part] : part.split(/\n\s*\n/).flatMap((p) => (p.trimStart().startsWith('|') ? p.split('\n') : [p]))));
+function documentationPieces(): string[] {
+  return documentation.split(/^```/m).flatMap((part, i) => (i % 2 === 1 ? [part] : part.split(/\n\s*\n/).flatMap((p) => (p.trimStart().startsWith('|') ? p.split('\n') : [p]))));
 }
 
 const reusableClaims = {
@@ -54,14 +56,14 @@ function diagnosisFor(claims: Record<string, string>): string {
 }
 
 describe('trust advice for reusable workflows pins the caller too', () => {
-  it('the README: every piece that names job_workflow_ref names sub, repository or repository_owner_id', () => {
-    const pieces = readmePieces().filter((piece) => piece.includes('job_workflow_ref'));
+  it('the README and docs/: every piece that names job_workflow_ref names sub, repository or repository_owner_id', () => {
+    const pieces = documentationPieces().filter((piece) => piece.includes('job_workflow_ref'));
     expect(pieces.length).toBeGreaterThanOrEqual(3);
     for (const piece of pieces) expect(piece).toMatch(/[:`"](?:sub|repository|repository_owner_id)[`"]/);
   });
 
-  it("the README's policy recipe conditions on both", () => {
-    const json = /--policy-document '([^']+)'/.exec(readme)?.[1] ?? '';
+  it("the documentation's policy recipe conditions on both", () => {
+    const json = /--policy-document '([^']+)'/.exec(documentation)?.[1] ?? '';
     const policy = JSON.parse(json) as { Statement: { Condition: Condition }[] };
     expectPinsWorkflowAndCaller(policy.Statement[0]!.Condition);
   });

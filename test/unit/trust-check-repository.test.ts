@@ -49,15 +49,15 @@ test("GitHub's API, when it fails, is said and not guessed", async () => {
   expect(repository.assumed.join('\n')).toMatch(/GitHub's API did not describe acme\/webapp \(Bad credentials\)/);
 });
 
-test("trust-check/action.yml declares the inputs the entry point reads, and the README lists them", () => {
+test("trust-check/action.yml declares the inputs the entry point reads, and docs/trust-check.md lists them", () => {
   const action = readFileSync('trust-check/action.yml', 'utf8');
   const inputs = [...(action.split(/^inputs:\n/m)[1] ?? '').split(/^\S/m)[0]!.matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]);
   expect(inputs).toEqual(['policies', 'workflows', 'repository', 'subject-claims', 'github-token', 'all-roles', 'org', 'issuer', 'vars', 'var-files', 'sarif']);
   expect(action).toMatch(/using: 'node24'\n\s+main: '\.\.\/dist\/trust-check\.js'/);
   const entry = readFileSync('src/trust-check.ts', 'utf8');
   for (const name of inputs) expect(entry).toContain(`input('${name}')`);
-  const readme = readFileSync('README.md', 'utf8').split('## Trust check')[1]!.split(/^## /m)[0]!;
-  const table = readme.split('| Input | Meaning |\n')[1]!.split('\n\n')[0]!;
+  const reference = readFileSync('docs/trust-check.md', 'utf8').split("## The action's inputs and outputs\n")[1]!.split(/^## /m)[0]!;
+  const table = reference.split('| Input | Meaning |\n')[1]!.split('\n\n')[0]!;
   expect([...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1])).toEqual(inputs);
 });
 
