@@ -110,7 +110,7 @@ describe("the SARIF of every fixture repository passes Microsoft's validator wit
 
   test('each rule has a short and full description, help with the fix, and a security-severity', () => {
     const { rules } = read(written['demo']!).runs[0]!.tool.driver as unknown as { rules: { id: string; shortDescription: { text: string }; fullDescription: { text: string }; help: { text: string }; properties: Record<string, string> }[] };
-    expect(rules.map((r) => r.id)).toEqual(['refused-run', 'stranger-admitted', 'key-never-offered', 'undetermined']);
+    expect(rules.map((r) => r.id)).toEqual(['refused-run', 'stranger-admitted', 'key-never-offered', 'undetermined', 'role-unreadable']);
     for (const rule of rules) {
       expect(rule.shortDescription.text.length).toBeGreaterThan(20);
       expect(rule.fullDescription.text.length).toBeGreaterThan(rule.shortDescription.text.length);
