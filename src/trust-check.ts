@@ -6,12 +6,13 @@ import { appendFileSync, readFileSync, realpathSync, statSync, writeFileSync } f
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { accountAnnotations, accountExitCode, accountJson, accountSummary, accountText } from './check/account-report.ts';
-import { judgeAccount, providerHost } from './check/account.ts';
+import { accountSarif } from './check/account-sarif.ts';
+import { judgeAccount, providerHost, type AccountJudgement } from './check/account.ts';
 import { fixesFor } from './check/fix.ts';
 import { isExpression, isPolicyOf, isUnnamed, judge, roleName, rolesOf } from './check/judge.ts';
 import { jsonText } from './check/one-line.ts';
 import { annotations, errorLine, exitCode, fatalLine, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
-import { toSarif, type SarifSources } from './check/sarif.ts';
+import { toSarif, type SarifLog, type SarifSources } from './check/sarif.ts';
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
 import { parseWorkflowSource, remoteReader, type WorkflowSources } from './check/workflow-sources.ts';
 import { readWorkflows } from './check/workflows.ts';
@@ -374,6 +375,9 @@ async function allRoles(opts: Options): Promise<number> {
     process.stdout.write(`${own ? `${toText(own)}\n\n` : ''}${accountText(withNotes)}\n`);
   }
   if (inWorkflow && env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${own ? summary(own) : ''}${accountSummary(account)}`);
+  // One log for code scanning: the repository's runs (on its files) and the account's roles (by ARN).
+  if (opts.sarif) writeSarif(opts.sarif, accountSarif(account, own && { result: own, sources: sarifSources(files.root) }));
+  if (asAction && env.GITHUB_OUTPUT) await setOutputs(own, opts.sarif, account);
   return Math.max(own ? exitCode(own) : 0, accountExitCode(account));
 }
 
@@ -394,23 +398,27 @@ const sarifSources = (root: string): SarifSources => ({
   },
 });
 
-function writeSarif(file: string, result: CheckResult) {
+function writeSarif(file: string, log: SarifLog) {
   try {
-    writeFileSync(file, `${JSON.stringify(toSarif(result, sarifSources(files.root)), null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify(log, null, 2)}\n`);
   } catch (error) {
     throw new UsageError(`the SARIF file ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
-/** The action's outputs, for the next step: counts of what was judged and found, and the SARIF file. */
-async function setOutputs(result: CheckResult, sarif: string | undefined) {
+/**
+ * The action's outputs, for the next step: counts of what was judged and found, and the SARIF file. With
+ * all-roles, the runs are the repository's own (none when not judged) and the account's strangers count too.
+ */
+async function setOutputs(result: CheckResult | undefined, sarif: string | undefined, account?: AccountJudgement) {
   const core = await import('@actions/core');
-  const { runs, refused, undetermined, strangers } = result.judgement;
+  const judgement = result?.judgement;
+  const strangers = [...(judgement?.strangers ?? []), ...(account?.roles.flatMap((r) => r.admitted) ?? [])];
   const admitted = strangers.filter((s) => !s.unresolved).length;
-  core.setOutput('runs', runs.length);
-  core.setOutput('refused', refused.length);
+  core.setOutput('runs', judgement?.runs.length ?? 0);
+  core.setOutput('refused', judgement?.refused.length ?? 0);
   core.setOutput('strangers', admitted);
-  core.setOutput('undetermined', undetermined.length + strangers.length - admitted);
+  core.setOutput('undetermined', (judgement?.undetermined.length ?? 0) + strangers.length - admitted);
   core.setOutput('sarif', sarif ?? '');
 }
 
@@ -468,7 +476,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${toText(result)}\n`);
   }
   if (inWorkflow && env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, summary(result));
-  if (opts.sarif) writeSarif(opts.sarif, result);
+  if (opts.sarif) writeSarif(opts.sarif, toSarif(result, sarifSources(files.root)));
   if (asAction && env.GITHUB_OUTPUT) await setOutputs(result, opts.sarif);
   return exitCode(result);
 }

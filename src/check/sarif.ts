@@ -7,7 +7,7 @@ import type { Fix } from './fix.ts';
 import { dependsOn, type JudgedRun, type JudgedStranger, type Unoffered } from './judge.ts';
 import { jobName, keepOut, letIn, type CheckResult } from './report.ts';
 
-export type RuleId = 'refused-run' | 'stranger-admitted' | 'key-never-offered' | 'undetermined';
+export type RuleId = 'refused-run' | 'stranger-admitted' | 'key-never-offered' | 'undetermined' | 'role-unreadable';
 
 interface Rule {
   id: RuleId;
@@ -68,6 +68,16 @@ export const RULES: Rule[] = [
     'The verdict rests on a value the policy source leaves unresolved (a Terraform variable without a value, a CloudFormation parameter, a data source only AWS knows): nothing proves the run admitted, or the stranger refused.',
     'Give the value to the check (--var NAME=VALUE, --var-file FILE, or the action\'s vars and var-files inputs), check a terraform show -json plan, or check the role itself with --from-aws: the result\'s message names what is missing.',
   ),
+  // --all-roles only: a role listed whose trust policy the check cannot read is a role nobody judged.
+  rule(
+    'role-unreadable',
+    'RoleTrustPolicyUnreadable',
+    'error',
+    '5.0',
+    "A role's trust policy cannot be read, so no token was judged against it.",
+    "iam:ListRoles listed the role, but its trust policy cannot be decoded (not URL-encoded JSON, or a policy the check's IAM evaluator does not understand). The role may admit any repository's token: nothing was tried against it, and the scan of the account is incomplete.",
+    "Use aws iam get-role --role-name NAME to read the role's trust policy: correct it with aws iam update-assume-role-policy if it is damaged, or report the form the check does not read. The result's message gives the error.",
+  ),
 ];
 
 export interface SarifSources {
@@ -77,12 +87,14 @@ export interface SarifSources {
   text(file: string): string | undefined;
 }
 
-interface Location {
-  physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: { startLine: number } };
+export interface Location {
+  physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } };
+  /** A role read from AWS (--all-roles) is named by its ARN. */
+  logicalLocations?: { fullyQualifiedName: string; kind: 'resource' }[];
   message?: { text: string };
 }
 
-interface Result {
+export interface Result {
   ruleId: RuleId;
   ruleIndex: number;
   level: 'error' | 'warning';
@@ -99,9 +111,9 @@ export interface SarifLog {
 }
 
 // Bump the name if what goes into the hash changes: GitHub compares fingerprints of one name only.
-const FINGERPRINT = 'trustCheckFinding/v1';
+export const FINGERPRINT = 'trustCheckFinding/v1';
 /** FNV-1a, 64 bits, of the finding's parts: stable, and pure (the check imports nothing of node's). */
-function fingerprint(parts: string[]): string {
+export function fingerprint(parts: string[]): string {
   let hash = 0xcbf29ce484222325n;
   for (const byte of new TextEncoder().encode(JSON.stringify(parts))) hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
   return hash.toString(16).padStart(16, '0');
@@ -149,7 +161,7 @@ function proposal(policy: FoundPolicy, fixes: Fix[]): string {
   return ` Proposed change: give the GitHub statement of ${policy.where} the Condition ${JSON.stringify(fix.condition)} (re-checked: admits every run of this repository, and no stranger).`;
 }
 
-const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ');
+export const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ');
 
 function runResult(run: JudgedRun, id: 'refused-run' | 'undetermined', result: CheckResult, sources: SarifSources): Result | undefined {
   const job = location(sources, run.job.workflow, run.job.line);
@@ -208,15 +220,20 @@ function unofferedResult(u: Unoffered, sources: SarifSources): Result | undefine
 
 export function toSarif(result: CheckResult, sources: SarifSources): SarifLog {
   const { judgement } = result;
-  const found = [
+  const found: (Result | undefined)[] = [
     ...judgement.refused.map((run) => runResult(run, 'refused-run', result, sources)),
     ...judgement.undetermined.map((run) => runResult(run, 'undetermined', result, sources)),
     ...judgement.strangers.map((s) => strangerResult(s, result, sources)),
     ...judgement.unoffered.map((u) => unofferedResult(u, sources)),
-  ].filter((r) => r !== undefined);
+  ];
+  return sarifLog(found);
+}
+
+/** The log of these results, one per fingerprint, with every rule. */
+export function sarifLog(found: (Result | undefined)[]): SarifLog {
   // Two runs that differ only in what no fingerprint holds (a matrix leg) are one alert.
   const seen = new Set<string>();
-  const results = found.filter((r) => {
+  const results = found.filter((r) => r !== undefined).filter((r) => {
     const key = r.partialFingerprints[FINGERPRINT]!;
     return seen.has(key) ? false : (seen.add(key), true);
   });

@@ -1,7 +1,8 @@
 // --from-aws --all-roles as users run it: node dist/trust-check.js against the IAM stand-in (SigV4-verified,
 // ListRoles in small pages, throttling on demand), as a CLI and as the trust-check action.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
@@ -75,6 +76,35 @@ interface Report {
   assumed: string[];
 }
 const listCalls = () => sts.calls.filter((c) => c.action === 'ListRoles').map((c) => c.result);
+interface Sarif {
+  runs: {
+    tool: { driver: { rules: { id: string }[] } };
+    results: {
+      ruleId: string;
+      message: { text: string };
+      locations: { physicalLocation?: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations?: { fullyQualifiedName: string; kind: string }[] }[];
+      partialFingerprints: Record<string, string>;
+    }[];
+  }[];
+}
+const readSarif = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Sarif;
+/** Each result as its rule, the role (or file) it is on, and its fingerprint. */
+const found = (log: Sarif) => log.runs[0]!.results.map((r) => `${r.ruleId} ${r.locations[0]!.logicalLocations?.[0]!.fullyQualifiedName ?? r.locations[0]!.physicalLocation!.artifactLocation.uri} ${Object.values(r.partialFingerprints).join()}`);
+// The package's own bin runs the binary through a shell, which splits "Gh;Sarif" at the ';': run the binary itself.
+const VALIDATOR = createRequire(import.meta.url)('@microsoft/sarif-multitool') as string;
+
+function run(command: string, args: string[], cwd: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 const noStack = (result: Result) => expect(`${result.stdout}${result.stderr}`).not.toMatch(/\n\s+at [\w.<>]+ \(|node:internal/);
 
 describe('the CLI', () => {
@@ -189,6 +219,89 @@ test('as the action (all-roles: true): an ::error per role that admits strangers
     expect(errors.map((l) => l.split(' ')[0])).toEqual([`::error::${arn('no-sub')}`, `::error::${arn('pipeline')}`]);
     expect(result.stdout).toContain('.github/workflows: no workflows folder here: the runs of acme/security are not judged');
     expect(readFileSync(summary, 'utf8')).toContain('Account: 7 role(s) listed, 4 trust GitHub, 2 admit strangers');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+describe('--sarif', () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(path.join(tmpdir(), 'all-roles-sarif-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  test("each admitted stranger and the unreadable role on its role (ARN and pseudo-path); Microsoft's validator with GitHub's rules finds no error", async () => {
+    sts.accounts[0]!.roles = [...ROLES, GARBLED];
+    const file = path.join(work, 'roles.sarif');
+    const result = await cli(['--from-aws', '--all-roles', '--sarif', file]);
+    expect(result.code).toBe(2);
+    const log = readSarif(file);
+    const results = log.runs[0]!.results;
+    const rules = (name: string) => results.filter((r) => r.locations[0]!.logicalLocations?.[0]!.fullyQualifiedName === arn(name)).map((r) => r.ruleId);
+    expect(rules('no-sub').length).toBeGreaterThan(1);
+    expect(new Set([...rules('no-sub'), ...rules('org-wide'), ...rules('pipeline')])).toEqual(new Set(['stranger-admitted']));
+    expect(rules('deploy')).toEqual([]);
+    expect(rules('garbled')).toEqual(['role-unreadable']);
+    expect(results.find((r) => r.ruleId === 'role-unreadable')!.message.text).toBe(`${arn('garbled')} (garbled): its trust policy cannot be decoded (URI malformed): no token was judged against it.`);
+    // GitHub's upload refuses a location without a file ("expected artifact location"), which the validator does not check.
+    for (const r of results) {
+      const [location] = r.locations;
+      expect(location!.logicalLocations![0]!.kind).toBe('resource');
+      expect(location!.physicalLocation).toEqual({ artifactLocation: { uri: `aws-iam/${ACCOUNT}/role/${location!.logicalLocations![0]!.fullyQualifiedName.split(':role/')[1]}` }, region: { startLine: 1 } });
+    }
+    // A control the validator must fault: the log without its rules, which GitHub requires (GH1018).
+    const control = path.join(work, 'control.sarif');
+    const broken = readSarif(file) as unknown as { runs: { tool: { driver: { rules?: unknown } } }[] };
+    delete broken.runs[0]!.tool.driver.rules;
+    writeFileSync(control, JSON.stringify(broken));
+    const out = path.join(work, 'validation.sarif');
+    expect((await run(VALIDATOR, ['validate', file, control, '--rule-kind', 'Gh;Sarif', '--output', out, '--log', 'ForceOverwrite'], work)).code).toBe(0);
+    const errors = readSarif(out)
+      .runs[0]!.results.filter((r) => ((r as { level?: string }).level ?? 'warning') === 'error')
+      .map((r) => `${path.basename(decodeURIComponent(r.locations[0]!.physicalLocation!.artifactLocation.uri))} ${r.ruleId}`);
+    expect(errors).toContain('control.sarif GH1018');
+    expect(errors.filter((e) => !e.startsWith('control.sarif '))).toEqual([]);
+  }, 300_000);
+
+  test("fingerprints stay the same when IAM lists the roles in another order", async () => {
+    const listed = async (roles: Role[], name: string) => {
+      sts.accounts[0]!.roles = roles;
+      const file = path.join(work, name);
+      expect((await cli(['--all-roles', '--sarif', file])).code).toBe(2);
+      return found(readSarif(file));
+    };
+    const before = await listed([...ROLES, GARBLED], 'in-order.sarif');
+    const after = await listed([GARBLED, ...ROLES].reverse(), 'reversed.sarif');
+    // The listing's order shows in the results' order, and in nothing else.
+    expect(after).not.toEqual(before);
+    expect([...after].sort()).toEqual([...before].sort());
+    expect(new Set(before).size).toBe(before.length);
+  });
+
+  test('with --repository and its workflows, its runs join the same log, on its files', async () => {
+    const file = path.join(work, 'with-runs.sarif');
+    const result = await cli(['--from-aws', '--all-roles', '--repository', 'acme/webapp', '--sarif', file], { cwd: path.join(REPOS, 'after-merge') });
+    expect(result.code).toBe(1);
+    const results = readSarif(file).runs[0]!.results;
+    const refused = results.filter((r) => r.ruleId === 'refused-run');
+    expect(refused.map((r) => r.locations[0]!.physicalLocation!.artifactLocation.uri)).toEqual(['.github/workflows/deploy.yml']);
+    expect(results.filter((r) => r.locations[0]!.logicalLocations?.[0]!.fullyQualifiedName === arn('no-sub')).length).toBeGreaterThan(0);
+  });
+});
+
+test('as the action (all-roles: true, sarif): the counts and the SARIF path are outputs', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'all-roles-'));
+  try {
+    const [sarif, output] = [path.join(dir, 'roles.sarif'), path.join(dir, 'output')];
+    writeFileSync(output, '');
+    const result = await cli([], { cwd: dir, env: { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output, 'INPUT_ALL-ROLES': 'true', INPUT_SARIF: sarif } });
+    expect(result.code).toBe(1);
+    const admitted = readSarif(sarif).runs[0]!.results.filter((r) => r.ruleId === 'stranger-admitted').length;
+    expect(admitted).toBeGreaterThan(0);
+    // GITHUB_OUTPUT in the runner's format: NAME<<DELIMITER, the value, DELIMITER.
+    const outputs = Object.fromEntries([...readFileSync(output, 'utf8').matchAll(/^([\w-]+)<<(.+)\n([\s\S]*?)\n\2$/gm)].map((m) => [m[1], m[3]]));
+    expect(outputs).toEqual({ runs: '0', refused: '0', strangers: String(admitted), undetermined: '0', sarif });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
