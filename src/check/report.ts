@@ -192,7 +192,7 @@ function unnamedBlock(run: JudgedRun, judged: JudgedRun[], judgement: Judgement)
   const verdict = unnamedVerdict(judged, judgement);
   const label = verdict.startsWith('admitted') ? 'admitted' : verdict.startsWith('UNKNOWN') ? 'UNKNOWN' : 'REFUSED';
   // The block's verdict is said once: beneath it, only what follows it.
-  const why = label === 'REFUSED' ? verdict.replace(/^REFUSED: /, '') : label === 'UNKNOWN' ? verdict.replace(/^UNKNOWN \((.*)\)$/s, '$1') : verdict;
+  const why = label === 'REFUSED' ? verdict.replace(/^REFUSED: /, '') : label === 'UNKNOWN' ? verdict.replace(/^UNKNOWN \((.*)\)$/s, '$1') : verdict.replace(/^admitted /, '');
   return block(label, [runLabel(run), `sub ${subOf(run)}`, why]);
 }
 
