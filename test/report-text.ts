@@ -36,9 +36,9 @@ export function blocks(text: string): { verdict: string; what: string; sub: stri
     .filter((b) => b.verdict !== '')
     .map(({ verdict, lines }) => {
       // A run's block says what it is about, then its sub; a stranger's block starts with its sub. Either may wrap.
-      // A block with no sub (NOT RUN) says what, then why.
-      const found = lines.findIndex((l) => l.startsWith('sub '));
-      const at = found < 0 ? 1 : found;
-      return { verdict, what: lines.slice(0, at).join(' '), sub: found < 0 ? '' : lines[at]!, why: lines.slice(found < 0 ? 1 : at + 1).join(' ') };
+      // A block with no sub (NOT RUN) says what, then why, where a wrap hides the seam: all of it is its why.
+      const at = lines.findIndex((l) => l.startsWith('sub '));
+      if (at < 0) return { verdict, what: '', sub: '', why: lines.join(' ') };
+      return { verdict, what: lines.slice(0, at).join(' '), sub: lines[at]!, why: lines.slice(at + 1).join(' ') };
     });
 }
