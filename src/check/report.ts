@@ -124,7 +124,8 @@ export const WIDTH = 100;
 /**
  * `text` after `first`, in lines of at most WIDTH columns: broken at spaces; a word longer than a whole line
  * (an ARN, a quoted expression) is cut where the line ends. A continuation line starts with `hang` spaces
- * (at least 2), so no line the report wraps can start with `::`.
+ * (at least 2); a `:` that would start a line after its blanks is written `\u003a`, so no line the report wraps
+ * can start with `::`.
  */
 export function wrap(text: string, first: string, hang: number): string[] {
   const indent = ' '.repeat(Math.max(2, hang));
@@ -133,6 +134,9 @@ export function wrap(text: string, first: string, hang: number): string[] {
   let bare = true; // nothing of text on this line yet
   for (let word of text.replace(/\s*\n\s*/g, ' ').split(' ')) {
     for (;;) {
+      // The runner reads a line that starts with `::` after its blanks as a command: a word (or the rest of a
+      // cut one) that starts a line has its `:` escaped, as oneLine escapes a value's.
+      if (bare && line.trim() === '' && word.startsWith(':')) word = `\\u003a${word.slice(1)}`;
       const joined = bare ? word : ` ${word}`;
       if (line.length + joined.length <= WIDTH) {
         line += joined;
@@ -192,7 +196,7 @@ function unnamedBlock(run: JudgedRun, judged: JudgedRun[], judgement: Judgement)
   const verdict = unnamedVerdict(judged, judgement);
   const label = verdict.startsWith('admitted') ? 'admitted' : verdict.startsWith('UNKNOWN') ? 'UNKNOWN' : 'REFUSED';
   // The block's verdict is said once: beneath it, only what follows it.
-  const why = label === 'REFUSED' ? verdict.replace(/^REFUSED: /, '') : label === 'UNKNOWN' ? verdict.replace(/^UNKNOWN \((.*)\)$/s, '$1') : verdict;
+  const why = label === 'REFUSED' ? verdict.replace(/^REFUSED: /, '') : label === 'UNKNOWN' ? verdict.replace(/^UNKNOWN \((.*)\)$/s, '$1') : verdict.replace(/^admitted /, '');
   return block(label, [runLabel(run), `sub ${subOf(run)}`, why]);
 }
 

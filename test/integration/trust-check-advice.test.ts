@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { blocks, unwrapped } from '../report-text.ts';
 import { ROOT } from '../standins/runner.ts';
 
 const CLI = path.join(ROOT, 'dist', 'trust-check.js');
@@ -101,7 +102,7 @@ function run(cwd: string, args: string[]): Promise<{ code: number | null; stdout
 
 /** The `--var NAME=VALUE` the report advises, with VALUE filled in. */
 const advisedVar = (stdout: string, value: string): string[] => {
-  const names = [...new Set([...stdout.matchAll(/give --var (\w+)=VALUE/g)].map((m) => m[1]!))];
+  const names = [...new Set([...stdout.matchAll(/give\s+--var\s+(\w+)=VALUE/g)].map((m) => m[1]!))];
   return names.flatMap((name) => ['--var', `${name}=${value}`]);
 };
 
@@ -112,12 +113,12 @@ describe('--var advice works for the file it names', () => {
   ])('%s: the advised --var resolves the verdict', async (_, policy, variable) => {
     const first = await run(repo, [policy]);
     expect(first.code).toBe(1);
-    expect(first.stdout).toMatch(/deploy: push to main\s+repo:acme\/webapp:ref:refs\/heads\/main\s+UNKNOWN/);
+    expect(blocks(first.stdout)[0]).toEqual({ verdict: 'UNKNOWN', what: '.github/workflows/deploy.yml:7 deploy: push to main', sub: 'sub repo:acme/webapp:ref:refs/heads/main', why: `depends on ${variable === 'github_org' ? 'var.' : ''}${variable}, not resolved: give --var ${variable}=VALUE` });
     const advised = advisedVar(first.stdout, 'acme');
     expect(advised).toEqual(['--var', `${variable}=acme`]);
     const second = await run(repo, [...advised, policy]);
     expect(second.stdout).not.toContain('UNKNOWN');
-    expect(second.stdout).toMatch(/deploy: push to main\s+repo:acme\/webapp:ref:refs\/heads\/main\s+admitted/);
+    expect(blocks(second.stdout)).toEqual([{ verdict: 'admitted', what: '.github/workflows/deploy.yml:7 deploy: push to main', sub: 'sub repo:acme/webapp:ref:refs/heads/main', why: '' }]);
     expect(second.code).toBe(0);
   });
 
@@ -125,11 +126,16 @@ describe('--var advice works for the file it names', () => {
     const policy = `${DEPLOY}=templates/trust.json.tpl`;
     const first = await run(repo, [policy]);
     expect(first.code).toBe(1);
-    expect(first.stdout).not.toMatch(/give --var/);
-    expect(first.stdout).toContain('UNKNOWN (depends on org, not resolved: templates/trust.json.tpl is read as it is, so --var does not fill it: give the Terraform or CloudFormation that fills it (a folder), or the rendered policy)');
+    expect(first.stdout).not.toMatch(/give\s+--var/);
+    expect(blocks(first.stdout)[0]).toEqual({
+      verdict: 'UNKNOWN',
+      what: '.github/workflows/deploy.yml:7 deploy: push to main',
+      sub: 'sub repo:acme/webapp:ref:refs/heads/main',
+      why: 'depends on org, not resolved: templates/trust.json.tpl is read as it is, so --var does not fill it: give the Terraform or CloudFormation that fills it (a folder), or the rendered policy',
+    });
     // What the advice would have said does nothing indeed.
     const anyway = await run(repo, ['--var', 'org=acme', policy]);
-    expect(anyway.stdout).toContain('UNKNOWN (depends on org');
+    expect(blocks(anyway.stdout)[0]).toMatchObject({ verdict: 'UNKNOWN', why: expect.stringMatching(/^depends on org, not resolved/) });
   });
 });
 
@@ -141,10 +147,11 @@ describe('run outside the repository root', () => {
     const sub = path.join(git, 'terraform');
     const first = await run(sub, ['--var', 'github_org=acme', '.']);
     expect(first.code).toBe(2);
-    expect(first.stdout).toContain(`error: .github/workflows: cannot read the workflows folder (.github/workflows: no such file or folder): run the check at the repository root (${git}), or give --workflows ../.github/workflows`);
+    expect(unwrapped(first.stdout)).toContain(`error: .github/workflows: cannot read the workflows folder (.github/workflows: no such file or folder): run the check at the repository root (${git}), or give --workflows ../.github/workflows`);
     const second = await run(sub, ['--var', 'github_org=acme', '--workflows', '../.github/workflows', '.']);
     expect(second.stderr).toBe('');
-    expect(second.stdout).toMatch(/deploy: push to main\s+repo:acme\/webapp:ref:refs\/heads\/main\s+admitted/);
+    // The workflows are named as given, from the folder the check runs in.
+    expect(blocks(second.stdout)).toEqual([{ verdict: 'admitted', what: '../.github/workflows/deploy.yml:7 deploy: push to main', sub: 'sub repo:acme/webapp:ref:refs/heads/main', why: '' }]);
     expect(second.code).toBe(0);
   });
 
@@ -153,7 +160,7 @@ describe('run outside the repository root', () => {
     mkdirSync(elsewhere, { recursive: true });
     const result = await run(elsewhere, [path.join(repo, 'templates', 'trust.json.tpl')]);
     expect(result.code).toBe(2);
-    expect(result.stdout).toContain('cannot read the workflows folder (.github/workflows: no such file or folder): run the check at the root of the repository, or give --workflows DIR');
-    expect(result.stdout).toContain(`error: ${path.join(repo, 'templates', 'trust.json.tpl')}: lies outside the repository root ${elsewhere}, and the check reads only inside it: run it in the repository that holds it`);
+    expect(unwrapped(result.stdout)).toContain('error: .github/workflows: cannot read the workflows folder (.github/workflows: no such file or folder): run the check at the root of the repository, or give --workflows DIR');
+    expect(unwrapped(result.stdout)).toContain(`error: ${path.join(repo, 'templates', 'trust.json.tpl')}: lies outside the repository root ${elsewhere}, and the check reads only inside it: run it in the repository that holds it`);
   });
 });

@@ -98,8 +98,11 @@ describe('output stays on its lines', () => {
     expect(result.stdout).toContain('##\\u005badd-mask]LEGACY');
     expect(result.stdout).toMatch(/^::error file=bad\\n%3A%3Aadd-mask%3A%3AERROR\.json::not valid JSON/m);
     expect(result.stdout).toMatch(/^error: bad\\n::add-mask::ERROR\.json: /m);
-    // Strangers get in through 'repo:*': their rows start with the policy's name.
-    expect(result.stdout).toMatch(/^\\u003a:add-mask::POLICY\.json +repo:/m);
+    // Strangers get in through 'repo:*': each one's block names the policy on its own line, escaped; the role's
+    // heading names it too. No line starts with '::', indented or not (expectNoInjectedCommand).
+    expect(result.stdout.split('\nStrangers: ')[1]!.match(/^ {12}by \\u003a:add-mask::POLICY\.json$/gm)).toHaveLength(7);
+    expect(result.stdout).toMatch(/^Role arn:aws:iam::111111111111:role\/deploy, trust policy \\u003a:add-mask::POLICY\.json$/m);
+    expect(result.stdout).toMatch(/^0 refused run\(s\), 7 stranger\(s\) admitted\.$/m);
 
     const markdown = readFileSync(summary, 'utf8');
     expectNoInjectedCommand(markdown);

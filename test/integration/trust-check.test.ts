@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { blocks } from '../report-text.ts';
 import { ROOT } from '../standins/runner.ts';
 import { githubTrustPolicy, startSts, type Sts } from '../standins/sts-emulator.ts';
 import { standinTls } from '../standins/tls.ts';
@@ -77,7 +78,13 @@ describe('the CLI', () => {
   test('a run an if: rules out is listed with the if:, as text and under --json excluded (field: !inputs.dry-run)', async () => {
     const args = ['--repository', 'acme/webapp', `${DEPLOY}=infra/deploy-trust.json`, 'arn:aws:iam::111111111111:role/plan=infra/plan-trust.json'];
     const text = await cli('inputs', args);
-    expect(text.stdout).toMatch(/Not run: no token, because an if: is false for the run\n.*\n.*\n\.github\/workflows\/deploy\.yml:22 apply: workflow_dispatch with dry-run=true, target=staging on the default branch +the job's if: \$\{\{ !inputs\.dry-run \}\} is false for this run/);
+    expect(text.stdout).toMatch(/^Not run: no token, because an if: is false for the run\n {2}NOT RUN {3}/m);
+    expect(blocks(text.stdout)).toContainEqual({
+      verdict: 'NOT RUN',
+      what: '',
+      sub: '',
+      why: ".github/workflows/deploy.yml:22 apply: workflow_dispatch with dry-run=true, target=staging on the default branch the job's if: ${{ !inputs.dry-run }} is false for this run",
+    });
     const report = json(await cli('inputs', ['--json', ...args])) as unknown as { excluded: Record<string, unknown>[] };
     expect(report.excluded).toContainEqual({
       workflow: '.github/workflows/deploy.yml',
@@ -328,8 +335,8 @@ describe('--workflow-source OWNER/REPO=DIR: a checkout of the repository whose r
     const args = ['--repository', 'acme/webapp', '--workflow-source', 'acme-platform/workflows=platform-checkout', 'arn:aws:iam::111111111111:role/apply=infra/apply-trust.json', 'arn:aws:iam::111111111111:role/plan=infra/plan-trust.json'];
     const result = await cli('cross-repo', args);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/deploy\.yml:18 apply \/ terraform: push to main +repo:acme\/webapp:environment:production +admitted/);
-    expect(result.stdout).toMatch(/deploy\.yml:13 plan \/ release-notes \/ notes: pull request into main +repo:acme\/webapp:pull_request +REFUSED: .*job_workflow_ref/);
+    expect(blocks(result.stdout)).toContainEqual({ verdict: 'admitted', what: expect.stringMatching(/deploy\.yml:18 apply \/ terraform: push to main$/), sub: 'sub repo:acme/webapp:environment:production', why: '' });
+    expect(blocks(result.stdout)).toContainEqual({ verdict: 'REFUSED', what: expect.stringMatching(/deploy\.yml:13 plan \/ release-notes \/ notes: pull request into main$/), sub: 'sub repo:acme/webapp:pull_request', why: expect.stringMatching(/job_workflow_ref/) });
     expect(result.stdout).toContain('read from the checkout platform-checkout (as checked out, taken as v2)');
   });
 

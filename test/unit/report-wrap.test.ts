@@ -24,11 +24,17 @@ describe('wrap', () => {
     expect(lines.slice(1, -1).every((l) => l.length === WIDTH)).toBe(true);
   });
 
-  it('indents every continuation by at least 2, so a word that starts with :: never starts a line', () => {
+  // The runner trims a line's leading blanks before it looks for `::`: indenting is not enough.
+  it('indents every continuation by at least 2, and escapes the : of a word that starts a line, so no line starts with ::', () => {
     const lines = wrap(`${'a'.repeat(95)} ::add-mask::REFUSED ${'b '.repeat(60)}`, '', 0);
     expect(lines.length).toBeGreaterThan(1);
     expect(lines.slice(1).every((l) => l.startsWith('  '))).toBe(true);
-    expect(lines[1]).toMatch(/^ {2}::add-mask::REFUSED b/);
-    expect(lines.filter((l) => l.startsWith('::'))).toEqual([]);
+    expect(lines[1]).toMatch(/^ {2}\\u003a:add-mask::REFUSED b/);
+    expect(lines.filter((l) => l.trimStart().startsWith('::'))).toEqual([]);
+  });
+
+  it('escapes the : that starts the rest of a cut word', () => {
+    const lines = wrap(`${'a'.repeat(100)}::add-mask::CUT`, '', 0);
+    expect(lines).toEqual(['a'.repeat(100), '  \\u003a:add-mask::CUT']);
   });
 });

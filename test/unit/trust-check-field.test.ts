@@ -13,6 +13,7 @@ import { claimsFor, type SubjectShape } from '../../src/github/claims.ts';
 import { evaluate, webIdentityRequest } from '../../src/iam/evaluate.ts';
 import { toPolicyDocument } from '../../src/iam/policy.ts';
 import type { FoundPolicy } from '../../src/policies/found.ts';
+import { blocks, unwrapped } from '../report-text.ts';
 
 const REPOS = path.join('test', 'fixtures', 'repos');
 const ACCOUNT = '111111111111';
@@ -86,7 +87,12 @@ describe('claims: tokens as GitHub issues them', () => {
     expect(deploy!.claims.sub).toBe('repo:acme/webapp:environment:prod');
     expect(exitCode(result)).toBe(1);
     const text = toText(result);
-    expect(text).toMatch(/ci\.yml:11 test: push to main +\(no token\) +REFUSED: the subject template includes environment/);
+    expect(blocks(text)).toContainEqual({
+      verdict: 'REFUSED',
+      what: '.github/workflows/ci.yml:11 test: push to main',
+      sub: 'sub (no token)',
+      why: expect.stringMatching(/^the subject template includes environment/),
+    });
     expect(text).not.toContain('environment:undefined');
     expect(text).not.toMatch(/environment:(\s|$)/m);
     expect(toJson(result).runs[0]!.claims.sub).toBeUndefined();
@@ -103,8 +109,8 @@ describe('IAM: a condition on a claim STS does not offer', () => {
     expect(result.judgement.unoffered.map((u) => [u.effect, u.key, u.holds])).toEqual([['Deny', 'token.actions.githubusercontent.com:event_name', 'never']]);
     expect(exitCode(result)).toBe(1);
     const text = toText(result);
-    expect(text).toContain(
-      "infra/deny-pr.json statement 2 (Deny): StringEquals token.actions.githubusercontent.com:event_name is not offered by STS (for GitHub's tokens it offers only aud, sub, actor, actor_id, enterprise_id, environment, job_workflow_ref, ref, repository, repository_id, repository_owner_id, workflow), so the condition sees no value: this Deny never applies",
+    expect(unwrapped(text)).toContain(
+      "  - infra/deny-pr.json statement 2 (Deny): StringEquals token.actions.githubusercontent.com:event_name is not offered by STS (for GitHub's tokens it offers only aud, sub, actor, actor_id, enterprise_id, environment, job_workflow_ref, ref, repository, repository_id, repository_owner_id, workflow), so the condition sees no value: this Deny never applies",
     );
     expect(text.trim().split('\n').at(-1)).toBe('0 refused run(s), 0 stranger(s) admitted, 1 Deny condition(s) that never apply.');
   });
@@ -129,11 +135,11 @@ describe('counting and wording', () => {
     expect(result.judgement.refused.map((r) => r.claims.ref)).toEqual(['refs/tags/v1']);
     expect(result.judgement.refused[0]!.verdict.why).toMatch(/^no policy given admits it: infra\/main\.json: .*; infra\/pr\.json: .*; infra\/elsewhere\.json: /);
     const text = toText(result);
-    const rows = text.split('\n').filter((line) => line.startsWith('.github/workflows/deploy.yml:'));
-    expect(rows.map((row) => row.replace(/ {2,}/g, ' | '))).toEqual([
-      '.github/workflows/deploy.yml:15 deploy: push to main | repo:acme/webapp:ref:refs/heads/main | admitted by infra/main.json',
-      expect.stringMatching(/^\.github\/workflows\/deploy\.yml:15 deploy: push of .*tag .* \| repo:acme\/webapp:ref:refs\/tags\/v1 \| REFUSED: no policy given admits it/),
-      '.github/workflows/deploy.yml:15 deploy: pull request into main | repo:acme/webapp:pull_request | admitted by infra/pr.json',
+    // One block per run (not per policy), its verdict said once, the admitted ones naming the policies that admit them.
+    expect(blocks(text)).toEqual([
+      { verdict: 'admitted', what: '.github/workflows/deploy.yml:15 deploy: push to main', sub: 'sub repo:acme/webapp:ref:refs/heads/main', why: 'by infra/main.json' },
+      { verdict: 'REFUSED', what: expect.stringMatching(/^\.github\/workflows\/deploy\.yml:15 deploy: push of .*tag /), sub: 'sub repo:acme/webapp:ref:refs/tags/v1', why: expect.stringMatching(/^no policy given admits it: infra\/main\.json: /) },
+      { verdict: 'admitted', what: '.github/workflows/deploy.yml:15 deploy: pull request into main', sub: 'sub repo:acme/webapp:pull_request', why: 'by infra/pr.json' },
     ]);
     expect(text.trim().split('\n').at(-1)).toBe('1 refused run(s), 0 stranger(s) admitted.');
   });
@@ -162,7 +168,7 @@ describe('strangers with their own subject template', () => {
     expect(exitCode(result)).toBe(1);
     expectFixHolds(result);
     expect(result.fixes[0]!.condition.StringLike).toEqual({ 'token.actions.githubusercontent.com:sub': 'workflow:deploy:repo:acme/webapp' });
-    expect(toText(result)).toContain("StringLike sub 'workflow:deploy:*' lets in 'workflow:deploy:repo:intruder/evil'; keep it out: pin sub to 'workflow:deploy:repo:acme/webapp' (the fix below)");
+    expect(blocks(toText(result)).find((b) => b.sub === 'sub workflow:deploy:repo:intruder/evil')!.why).toContain("StringLike sub 'workflow:deploy:*' lets in 'workflow:deploy:repo:intruder/evil'; keep it out: pin sub to 'workflow:deploy:repo:acme/webapp' (the fix below)");
   });
 
   test("the same policy, for a repository with GitHub's default template: a stranger with the template workflow,repo still gets in", async () => {
@@ -186,11 +192,12 @@ describe('strangers with their own subject template', () => {
     expect(whoOf(result)).toContain('a repository with its own subject template (intruder/evil, include_claim_keys environment)');
     expectFixHolds(result);
     expect(result.fixes[0]!.condition.StringEquals).toEqual({ 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:repository_id': '200' });
-    expect(toText(result)).toContain("keep it out: pin sub to 'environment:prod' and repository_id to '200' (the fix below)");
+    const own = (text: string) => blocks(text).find((b) => b.why.includes('include_claim_keys environment'))!.why;
+    expect(own(toText(result))).toContain("keep it out: pin sub to 'environment:prod' and repository_id to '200' (the fix below)");
     // Without the repository's ID, no fix is claimed, and the way out is named.
     const noId = await check('environment-template', { 'infra/environment-only.json': ROLE('deploy') }, { owner: 'acme', repo: 'webapp', defaultBranch: 'main', shape: template('environment'), assumed: [] });
     expect(noId.fixes[0]!.failed).toMatch(/would still be admitted: .*a subject template with repo first would name the repository; so would a condition on repository_id/);
-    expect(toText(noId)).toContain('keep it out: pin repo: first in sub (a subject template that starts with repo), pin repository_id, or both');
+    expect(own(toText(noId))).toContain('keep it out: pin repo: first in sub (a subject template that starts with repo), pin repository_id, or both');
   });
 });
 
@@ -227,7 +234,7 @@ describe('wording', () => {
     const document = toPolicyDocument(readFileSync(path.join(REPOS, 'secret-roles', 'infra', 'main.json'), 'utf8'));
     const judgement = judge(workflows.jobs, [{ where: 'infra/main.json', file: 'infra/main.json', roleArn: ROLE('main'), document, assumed: [] }], base);
     const result: CheckResult = { judgement, fixes: fixesFor(judgement, base), errors: [], assumed: judgement.assumed };
-    const assumed = toText(result).split('Assumed:\n')[1]!.split('\n\n')[0]!.split('\n');
+    const assumed = unwrapped(toText(result)).split('Assumed:\n')[1]!.split('\n\n')[0]!.split('\n');
     expect(assumed).toEqual([
       '  - workflow_dispatch can be started on any branch or tag; predicted on the default branch main (.github/workflows/deploy.yml jobs deploy, audit)',
       "  - role ${{ secrets.AWS_ROLE }} is known only to the run, so it is tried against every policy given that trusts GitHub's OIDC provider (.github/workflows/deploy.yml jobs deploy, audit)",
