@@ -4,7 +4,7 @@
 import { doorOf, type AccountJudgement, type Door, type JudgedRole } from './account.ts';
 import { dependsOn, type JudgedStranger } from './judge.ts';
 import { markdownText, printable } from './one-line.ts';
-import { escapeData, letIn } from './report.ts';
+import { block, escapeData, fit, letIn } from './report.ts';
 
 export type RoleVerdict = 'admits strangers' | 'unknown' | 'no stranger' | 'unreadable';
 
@@ -82,12 +82,6 @@ export function accountSummaryLine(judgement: AccountJudgement): string {
   );
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 function verdictText(role: JudgedRole, org: string | undefined): string {
   const verdict = verdictOf(role);
   if (verdict === 'admits strangers') return `ADMITS ${role.admitted.filter((s) => !s.unresolved).length} kind(s) of stranger`;
@@ -100,18 +94,20 @@ export function accountText(found: AccountJudgement): string {
   // Values from the account (sub patterns, names) stay on one line, so no printed line is a workflow command.
   const judgement = printable(found);
   const out: string[] = [];
-  const rows = judgement.roles.map((role) => [role.arn, role.reach, verdictText(role, judgement.org)]);
-  for (const u of judgement.unreadable) rows.push([u.arn, 'UNKNOWN', `UNREADABLE: ${u.message}`]);
-  if (rows.length > 0) out.push(`Roles that trust GitHub's OIDC provider${judgement.unreadable.length > 0 ? ', and roles whose trust policy cannot be read' : ''}:`, table(['ROLE', 'WHO GETS IN', 'VERDICT'], rows));
+  // A short block per role and per stranger, as the repository check prints runs: it fits 100 columns.
+  const label: Record<RoleVerdict, string> = { 'admits strangers': 'ADMITS', unknown: 'UNKNOWN', 'no stranger': 'ok', unreadable: 'UNREADABLE' };
+  const rows = judgement.roles.flatMap((role) => block(label[verdictOf(role)], [role.arn, `who gets in: ${role.reach}`, verdictText(role, judgement.org)]));
+  for (const u of judgement.unreadable) rows.push(...block(label.unreadable, [u.arn, 'who gets in: UNKNOWN', `UNREADABLE: ${u.message}`]));
+  if (rows.length > 0) out.push(`Roles that trust GitHub's OIDC provider${judgement.unreadable.length > 0 ? ', and roles whose trust policy cannot be read' : ''}:`, ...rows);
   else out.push(`No role of the ${judgement.listed} listed trusts GitHub's OIDC provider.`);
   const admitted = judgement.roles.flatMap((r) => r.admitted);
   if (admitted.length > 0) {
     out.push('', "Strangers: tokens of repositories that are not the role's, admitted");
-    out.push(table(['ROLE', 'SUB', 'WHY'], admitted.map((s) => [s.role, String(s.stranger.claims.sub), why(s)])));
+    out.push(...admitted.flatMap((s) => block(s.unresolved ? 'UNKNOWN' : 'ADMITTED', [`sub ${String(s.stranger.claims.sub)}`, `by ${s.role}`, why(s)])));
   }
   if (judgement.assumed.length > 0) out.push('', 'Assumed:', ...judgement.assumed.map((a) => `  - ${a}`));
   out.push('', accountSummaryLine(judgement));
-  return out.join('\n');
+  return out.join('\n').split('\n').flatMap(fit).join('\n');
 }
 
 /** One `::error` per role that admits strangers (its first stranger and why) and per unreadable role. */

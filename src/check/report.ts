@@ -158,7 +158,7 @@ export function wrap(text: string, first: string, hang: number): string[] {
 }
 
 /** A line of the report as it is, or wrapped under its own indentation. */
-const fit = (line: string): string[] => {
+export const fit = (line: string): string[] => {
   if (line.length <= WIDTH) return [line];
   const lead = /^ */.exec(line)![0];
   return wrap(line.slice(lead.length), lead, lead.length + 2);
@@ -166,7 +166,7 @@ const fit = (line: string): string[] => {
 
 // A block per run or stranger: the verdict, what it is about on the next lines, then why, all under column 12.
 const HANG = 12;
-const block = (verdict: string, lines: string[]): string[] =>
+export const block = (verdict: string, lines: string[]): string[] =>
   lines.flatMap((text, i) => wrap(text, i === 0 ? `  ${verdict.padEnd(HANG - 2)}` : ' '.repeat(HANG), HANG));
 
 const groups = (runs: JudgedRun[]): Map<string, JudgedRun[]> => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { ROOT } from '../standins/runner.ts';
 import { githubTrustPolicy, startSts, type PolicyDocument, type Role, type Sts } from '../standins/sts-emulator.ts';
+import { blocks, unwrapped } from '../report-text.ts';
 import { standinTls } from '../standins/tls.ts';
 
 const CLI = path.join(ROOT, 'dist', 'trust-check.js');
@@ -105,6 +106,8 @@ function run(command: string, args: string[], cwd: string): Promise<Result> {
   });
 }
 
+/** A role's block in the text report: its verdict and ARN, who gets in, then the verdict's words (a pattern). */
+const roleBlock = (label: string, role: string, who: string, verdict: string) => new RegExp(`^  ${label.padEnd(10)}${role}\\n {12}who gets in: ${who}\\n {12}${verdict}`, 'm');
 const noStack = (result: Result) => expect(`${result.stdout}${result.stderr}`).not.toMatch(/\n\s+at [\w.<>]+ \(|node:internal/);
 
 describe('the CLI', () => {
@@ -114,14 +117,14 @@ describe('the CLI', () => {
     expect(result.stderr).toBe('');
     expect(listCalls()).toEqual(['Throttling', 'OK', 'OK', 'OK', 'OK']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`^${arn('deploy')}\\s+acme/webapp\\s+no stranger \\(\\d+ tried\\)$`, 'm'));
-    expect(result.stdout).toMatch(new RegExp(`^${arn('no-sub')}\\s+repositories of other owners\\s+ADMITS \\d+ kind\\(s\\) of stranger$`, 'm'));
-    expect(result.stdout).toMatch(new RegExp(`^${arn('org-wide')}\\s+any repository of acme\\s+ADMITS 2 kind\\(s\\) of stranger$`, 'm'));
-    expect(result.stdout).toMatch(new RegExp(`^${arn('pipeline')}\\s+repositories of other owners\\s+ADMITS`, 'm'));
+    expect(result.stdout).toMatch(roleBlock('ok', arn('deploy'), 'acme/webapp', 'no stranger \\(\\d+ tried\\)$'));
+    expect(result.stdout).toMatch(roleBlock('ADMITS', arn('no-sub'), 'repositories of other owners', 'ADMITS \\d+ kind\\(s\\) of stranger$'));
+    expect(result.stdout).toMatch(roleBlock('ADMITS', arn('org-wide'), 'any repository of acme', 'ADMITS 2 kind\\(s\\) of stranger$'));
+    expect(result.stdout).toMatch(roleBlock('ADMITS', arn('pipeline'), 'repositories of other owners', 'ADMITS'));
     expect(result.stdout).not.toContain('lambda');
-    expect(result.stdout).toMatch(new RegExp(`^${arn('no-sub')}\\s+repo:intruder/repository:ref:refs/heads/main\\s+a repository of another owner \\(intruder/repository\\): statement 1 admits it: it has no condition on sub`, 'm'));
-    expect(result.stdout).toMatch(/StringLike sub 'repo:acme\/\*' lets in 'repo:acme\/other:ref:refs\/heads\/main'/);
-    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(
+    expect(blocks(result.stdout)).toContainEqual({ verdict: 'ADMITTED', what: '', sub: 'sub repo:intruder/repository:ref:refs/heads/main', why: `by ${arn('no-sub')} a repository of another owner (intruder/repository): statement 1 admits it: it has no condition on sub, so any repository's token gets in` });
+    expect(blocks(result.stdout).map((b) => b.why)).toContainEqual(expect.stringMatching(/StringLike sub 'repo:acme\/\*' lets in 'repo:acme\/other:ref:refs\/heads\/main'/));
+    expect(unwrapped(result.stdout).trimEnd().split('\n').at(-1)).toBe(
       'Account: 7 role(s) listed, 4 trust GitHub, 3 admit strangers (no condition on sub: 1, a wildcard in sub: 1, a sub another repository can present: 1), 0 unreadable.',
     );
   });
@@ -155,9 +158,9 @@ describe('the CLI', () => {
     sts.accounts[0]!.roles = [...ROLES, GARBLED];
     const result = await cli(['--all-roles']);
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(new RegExp(`^${arn('garbled')}\\s+UNKNOWN\\s+UNREADABLE: its trust policy cannot be decoded \\(URI malformed\\)$`, 'm'));
-    expect(result.stdout).toMatch(new RegExp(`^${arn('no-sub')}\\s+repositories of other owners\\s+ADMITS`, 'm'));
-    expect(result.stdout).toMatch(/8 role\(s\) listed, 4 trust GitHub, 3 admit strangers .*, 1 unreadable\.$/m);
+    expect(result.stdout).toMatch(roleBlock('UNREADABLE', arn('garbled'), 'UNKNOWN', 'UNREADABLE: its trust policy cannot be decoded \\(URI malformed\\)$'));
+    expect(result.stdout).toMatch(roleBlock('ADMITS', arn('no-sub'), 'repositories of other owners', 'ADMITS'));
+    expect(unwrapped(result.stdout)).toMatch(/8 role\(s\) listed, 4 trust GitHub, 3 admit strangers .*, 1 unreadable\.$/m);
   });
 
   test('the enterprise issuer form is GitHub\'s; a GitHub Enterprise Server provider only with --issuer', async () => {

@@ -12,7 +12,8 @@ it('a role listed without a role ARN is unreadable, shown quoted on one line', a
   const listing = await readAllRoles(page, once);
   expect(listing.unreadable).toEqual([{ arn: '(not a role ARN: "::error::owned\\n::set-env name=X::1")', name: '"x"', message: 'IAM listed a role without a role ARN' }]);
   const text = accountText(judgeAccount(listing, { issuers: [] }));
-  expect(text.split('\n').filter((line) => line.startsWith('::'))).toEqual([]);
+  // The runner trims leading spaces before it looks for a workflow command.
+  expect(text.split('\n').filter((line) => line.trimStart().startsWith('::'))).toEqual([]);
 });
 
 it('a Marker given twice ends the listing with an error, not a loop', async () => {
