@@ -2,7 +2,7 @@
 // workflows and trust policies, predicts every token the workflows will present and judges it. The only
 // module of the check that touches files, the environment and the network.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { accountAnnotations, accountExitCode, accountJson, accountSummary, accountText } from './check/account-report.ts';
@@ -296,12 +296,11 @@ function checkouts(values: string[]): WorkflowSources['checkouts'] {
     } catch (error) {
       throw new UsageError(`--workflow-source ${source.repository}: cannot read the folder ${source.dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
+    // The confined reader, rooted at DIR: links followed, regular files only, the size read and not trusted.
+    const checkout = repositoryFiles(root, MAX_WORKFLOW_BYTES);
     const read = (file: string): string | undefined => {
       try {
-        const real = realpathSync(path.join(root, file));
-        if (!real.startsWith(`${root}${path.sep}`)) return undefined;
-        const stat = statSync(real);
-        return stat.isFile() && stat.size <= MAX_WORKFLOW_BYTES ? readFileSync(real, 'utf8') : undefined;
+        return checkout.read(path.join(root, file));
       } catch {
         return undefined;
       }

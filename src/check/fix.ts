@@ -4,7 +4,7 @@
 import { stringify } from 'yaml';
 import { GITHUB_ISSUER, type Claims } from '../github/claims.ts';
 import { OWN_TEMPLATE, strangersOf } from '../github/strangers.ts';
-import { evaluate, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
+import { evaluate, offeredClaims, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
 import type { PolicyDocument, Statement } from '../iam/policy.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import { accountFor, defaultClaims, isUnnamed, STAND_IN_ACCOUNT, type Judgement } from './judge.ts';
@@ -41,6 +41,8 @@ export interface FixInput {
 const isGitHubStatement = (s: Statement): boolean =>
   s.Effect === 'Allow' && s.Principal !== undefined && s.Principal !== '*' && [s.Principal.Federated ?? []].flat().some((arn) => arn.endsWith(`:oidc-provider/${PROVIDER}`));
 
+/** The operators whose values a fix may extend with a run's own value, so that run alone is added. */
+const WIDENED = new Set(['StringEquals', 'StringLike']);
 const unique = (values: string[]): string[] => [...new Set(values)].sort();
 const one = (values: string[]): string | string[] => (values.length === 1 ? values[0]! : values);
 
@@ -55,15 +57,39 @@ export function adviseFix(input: FixInput): Fix {
     Action: 'sts:AssumeRoleWithWebIdentity',
   };
 
-  // Keep each other condition that already admits every run: it is the owner's, and not what refuses.
+  // Every other condition is the owner's and stays: dropping one would admit whom it kept out. One that
+  // refuses a run of this repository is widened by exactly the values those runs present, where its
+  // operator lists values (StringEquals, StringLike); any other stays as it is, and the re-check below
+  // then says the change is not enough rather than advise a wider policy. A key STS never offers matches
+  // nothing, so the statement admitted no one through it: it goes.
   const kept: Condition = {};
   for (const statement of github) {
     for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
       for (const [key, value] of Object.entries(keys)) {
         if ([SUB, AUD, ID].includes(key.toLowerCase())) continue;
-        const alone: PolicyDocument = { Version: '2012-10-17', Statement: [{ ...template, Condition: { [operator]: { [key]: value } } }] };
-        if (input.runs.every((run) => judge(alone, run.claims).allowed)) (kept[operator] ??= {})[key] = value as string | string[];
+        const values = (kept[operator] ??= {});
+        values[key] = key in values ? one(unique([values[key]!, value as string | string[]].flat())) : (value as string | string[]);
       }
+    }
+  }
+  for (const [operator, keys] of Object.entries(kept)) {
+    for (const [key, value] of Object.entries(keys)) {
+      const alone = (v: string | string[]): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ ...template, Condition: { [operator]: { [key]: v } } }] });
+      const refusedBy = input.runs.filter((run) => !judge(alone(value), run.claims).allowed);
+      const claim = key.toLowerCase().startsWith(`${PROVIDER}:`) ? key.slice(PROVIDER.length + 1).toLowerCase() : undefined;
+      if (refusedBy.length === 0 || claim === undefined) continue;
+      if (!offeredClaims(GITHUB_ISSUER).includes(claim)) {
+        delete keys[key];
+        if (Object.keys(keys).length === 0) delete kept[operator];
+        continue;
+      }
+      if (!WIDENED.has(operator)) continue;
+      const presented = refusedBy.map((run) => run.claims[claim]);
+      if (!presented.every((v): v is string => typeof v === 'string')) continue;
+      // StringLike reads * and ? as wildcards: a value holding one is written as IAM's ${*} / ${?}.
+      const literal = operator === 'StringLike' ? presented.map((v) => v.replace(/[*?$]/g, (c) => `\${${c}}`)) : presented;
+      const widened = one(unique([value, literal].flat()));
+      if (input.runs.every((run) => judge(alone(widened), run.claims).allowed)) keys[key] = widened;
     }
   }
   const audiences = unique(input.runs.map((run) => run.claims.aud).flat().filter((aud): aud is string => typeof aud === 'string'));

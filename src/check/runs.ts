@@ -167,7 +167,8 @@ export function predictRuns(job: CredentialJob, repository: Repository): { runs:
         if (onBranches) for (const b of branches([defaultBranch, ANY_BRANCH])) runs.push(make(event, `push to ${b.said}`, heads(b)));
         if (onTags) {
           for (const t of candidates(filters.tags, filters['tags-ignore'], [ANY_TAG], TAG_STAND, 'tag')) {
-            runs.push(make(event, `push of tag ${t.said}`, tags(t)));
+            // A literal tag is said with its kind; a pattern's or any tag's words name the kind already.
+            runs.push(make(event, t.said === t.name ? `push of tag ${t.name}` : `push of ${t.said}`, tags(t)));
           }
         }
         break;

@@ -45,10 +45,17 @@ export function toPolicyDocument(value: unknown): PolicyDocument {
   return { ...(value.Version !== undefined ? { Version: value.Version as string } : {}), Statement: statements.map((s, i) => toStatement(s, i + 1)) };
 }
 
+/** A statement's elements, as IAM's policy grammar names them (case counts). */
+const ELEMENTS = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'];
+
 function toStatement(value: unknown, n: number): Statement {
   const where = `statement ${n}`;
   if (!isObject(value)) throw new PolicyError(`${where} is not a JSON object`);
   const { Sid, Effect, Principal, NotPrincipal, Action, NotAction, Condition } = value;
+  // IAM refuses a statement with any other element: read without it, a misspelt one (a Deny's "condition"
+  // or "notPrincipal") would be judged as a policy IAM never holds.
+  const other = Object.keys(value).find((k) => !ELEMENTS.includes(k));
+  if (other !== undefined) throw new PolicyError(`${where} has ${JSON.stringify(other)}, which is not an element of a statement (${ELEMENTS.join(', ')})`);
   if (Effect !== 'Allow' && Effect !== 'Deny') throw new PolicyError(`${where}: Effect is ${JSON.stringify(Effect)}, not "Allow" or "Deny"`);
   if (Sid !== undefined && typeof Sid !== 'string') throw new PolicyError(`${where}: Sid is not a string`);
   if (Principal !== undefined && NotPrincipal !== undefined) throw new PolicyError(`${where} has both Principal and NotPrincipal`);

@@ -9,6 +9,7 @@ import { PolicyReadError, lineAt, type FoundPolicy, type ReadOptions } from './f
 import { aliasProblem } from './yaml-aliases.ts';
 
 type Template = {
+  Transform?: unknown;
   Parameters?: Record<string, { Type?: unknown; Default?: unknown }>;
   Conditions?: Record<string, unknown>;
   Mappings?: Record<string, Record<string, Record<string, unknown>>>;
@@ -64,7 +65,16 @@ export function jsonLines(text: string, template: Template): Record<string, numb
   return lines;
 }
 
+/** The transform whose output for roles this reading matches: SAM's, which leaves an AWS::IAM::Role as it is. */
+const TRANSFORMS_READ = ['AWS::Serverless-2016-10-31'];
+
 export function readTemplate(file: string, template: Template, lines: Record<string, number>, options: ReadOptions = {}): FoundPolicy[] {
+  // Any other transform (a macro, AWS::Include, AWS::LanguageExtensions' Fn::ForEach) rewrites the template
+  // before CloudFormation makes its roles: what it makes is not in the text, so nothing is judged on it.
+  const transform = [template.Transform ?? []].flat().find((t) => typeof t !== 'string' || !TRANSFORMS_READ.includes(t));
+  if (transform !== undefined) {
+    throw new PolicyReadError(file, `Transform ${JSON.stringify(transform)} rewrites the template before CloudFormation makes its roles: not judged; give the processed template (aws cloudformation get-template --template-stage Processed)`);
+  }
   const policies: FoundPolicy[] = [];
   for (const [id, resource] of Object.entries(template.Resources ?? {})) {
     const trust = resource?.Properties?.AssumeRolePolicyDocument;

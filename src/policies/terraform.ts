@@ -824,6 +824,12 @@ class Module {
       });
     };
     statements.push(...documents(body.attributes.source_policy_documents, 'source_policy_documents'));
+    // An argument or block this reading does not know (source_json and override_json of older providers add
+    // statements; a misspelt one Terraform refuses): the policy is undetermined, never passed without it.
+    for (const what of unread(body, DOCUMENT_ARGUMENTS, ['statement', 'lifecycle'])) {
+      unknown = true;
+      statements.push(undetermined(`data.aws_iam_policy_document.${name}.${what}`, 'not read by the check'));
+    }
     for (const statement of this.expand(body, 'statement', ctx, file)) {
       if ('undetermined' in statement) {
         unknown = true;
@@ -923,11 +929,25 @@ class Module {
       // The AWS provider merges the values of condition blocks with the same test and variable (hashicorp/terraform-provider-aws#33093).
       ((condition[test] ??= {})[variable] ??= []).push(...listValue(value('values')));
     }
+    for (const what of unread(body, STATEMENT_ARGUMENTS, ['principals', 'not_principals', 'condition'])) {
+      unknown = true;
+      undecided[`\${statement ${what}: not read by the check}`] = '*';
+    }
     // A principal or condition block the module does not expand: a condition on a placeholder, so the verdict rests on it.
     for (const [key, value] of Object.entries(undecided)) (condition.StringLike ??= {})[key] = [value];
     if (Object.keys(condition).length > 0) out.Condition = Object.fromEntries(Object.entries(condition).map(([t, vars]) => [t, Object.fromEntries(Object.entries(vars).map(([v, vals]) => [v, one(vals)]))]));
     return { statement: out, unknown };
   }
+}
+
+/** The arguments of aws_iam_policy_document (with Terraform's meta-arguments), and of its statement blocks, that the reading above renders (or that a trust policy does not use: resources). */
+const DOCUMENT_ARGUMENTS = ['version', 'policy_id', 'source_policy_documents', 'override_policy_documents', 'count', 'for_each', 'depends_on', 'provider'];
+const STATEMENT_ARGUMENTS = ['sid', 'effect', 'actions', 'not_actions', 'resources', 'not_resources'];
+
+/** A body's arguments and blocks outside those known (a `dynamic` block counts as the block it makes). */
+function unread(body: Body, argumentsKnown: string[], blocksKnown: string[]): string[] {
+  const blocks = body.blocks.map((b) => (b.type === 'dynamic' ? (b.labels[0] ?? '') : b.type));
+  return [...Object.keys(body.attributes).filter((a) => !argumentsKnown.includes(a)), ...blocks.filter((b) => !blocksKnown.includes(b)).map((b) => `${b} block`)];
 }
 
 /** A string as a value is shown: one this module made around a placeholder is unknown, so no function takes it for known. */

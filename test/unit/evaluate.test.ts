@@ -165,6 +165,8 @@ describe('toPolicyDocument', () => {
     ['no Action', { Statement: [{ Effect: 'Allow', Principal: '*' }] }, 'statement 1 has no Action'],
     ['a bad Principal', { Statement: [{ Effect: 'Allow', Action: 'x', Principal: { User: 'x' } }] }, 'statement 1: Principal has User, which is not Federated, AWS or Service'],
     ['a bad Condition', { Statement: [{ Effect: 'Allow', Action: 'x', Condition: { StringEquals: 'x' } }] }, 'statement 1: Condition StringEquals is not a JSON object of keys and values'],
+    // A Deny's misspelt element, read without it, would no longer keep anyone out of the policy judged.
+    ['an element IAM does not know', { Statement: [{ Effect: 'Deny', Action: 'x', NotPrincipal: '*', condition: { StringLike: { k: 'v' } } }] }, 'statement 1 has "condition", which is not an element of a statement (Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition)'],
     ['bad JSON', '{', 'the policy is not valid JSON'],
   ])('refuses %s, saying what is wrong', (_, value, message) => {
     expect(() => toPolicyDocument(value)).toThrow(PolicyError);

@@ -356,6 +356,14 @@ Resources:
     expect(policies[0]?.assumed).toEqual(expect.arrayContaining(['parameter UseExistingProvider = "yes" (its default)', 'condition CreateProvider = false', 'condition IsProd = true']));
   });
 
+  it('a template a transform other than SAM rewrites (a macro) is an error, not judged as written', async () => {
+    const role = `Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: { Federated: arn:aws:iam::111111111111:oidc-provider/${GITHUB} }\n            Action: sts:AssumeRoleWithWebIdentity\n            Condition: { StringEquals: { ${GITHUB}:sub: repo:acme/web:ref:refs/heads/main } }\n`;
+    const files = memory({ 'macro.yaml': `Transform: [AWS::Serverless-2016-10-31, OpenTrust]\n${role}`, 'sam.yaml': `Transform: AWS::Serverless-2016-10-31\n${role}` });
+    const { policies, errors } = await readPolicies(['macro.yaml', 'sam.yaml'], files);
+    expect(errors).toEqual([{ file: 'macro.yaml', message: expect.stringMatching(/^Transform "OpenTrust" rewrites the template before CloudFormation makes its roles: not judged/) }]);
+    expect(policies.map((p) => p.where)).toEqual(['sam.yaml#Role']);
+  });
+
   it('YAML that does not parse is an error with its line; a template without a role says what was expected', async () => {
     const files = memory({
       'bad.yaml': 'Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties: [unclosed\n',

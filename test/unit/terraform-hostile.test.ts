@@ -218,6 +218,21 @@ ${role('["repo:acme/web:ref:refs/heads/main"]').replace('statement {', 'override
     expect(strangers.every((s) => s.undetermined)).toBe(true);
   });
 
+  it.each([
+    ['override_json (older providers add its statements)', 'override_json = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = "sts:AssumeRoleWithWebIdentity" }] })\n  statement {'],
+    ['source_json', 'source_json = "{}"\n  statement {'],
+    ['a statement argument it does not know', 'statement {\n    not_conditions = ["x"]'],
+    ['a statement block it does not know', 'statement {\n    conditions {\n      test = "StringLike"\n    }'],
+  ])('an argument the check does not read, %s: undetermined, never a clean pass', async (_, replacement) => {
+    const { read, judgement, strangers } = await check({ 'infra/main.tf': role('["repo:acme/web:ref:refs/heads/main"]').replace('statement {', replacement) });
+    expect(read.errors).toEqual([]);
+    // What was not read decides the run (a narrower statement) or the strangers (a wider document): it is named.
+    const whys = [...judgement.undetermined, ...judgement.strangers].map((r) => r.verdict.why);
+    expect(whys.length).toBeGreaterThan(0);
+    for (const why of whys) expect(why).toMatch(/^undetermined: .*not read by the check/);
+    expect(strangers.every((s) => s.undetermined)).toBe(true);
+  });
+
   it('a placeholder a function rewrote never passes for a known subject', async () => {
     // replace() would turn the placeholder text ${var.org} into "*" if it were a string: it is cty's unknown.
     const { read, subjects, strangers } = await check({ 'infra/main.tf': role('[replace("repo:${var.org}/web:*", "/\\\\$\\\\{[^}]*\\\\}/", "*")]', 'variable "org" {}') });

@@ -37,6 +37,12 @@ describe('triggers and their refs', () => {
     expect(await refs('  push:\n    branches: [main]')).toEqual(['push refs/heads/main']);
   });
 
+  test('a tag push is said once as a tag: a literal tag, a pattern, any tag', async () => {
+    const said = async (on: string) => (await runs(on)).filter((r) => r.run.ref.startsWith('refs/tags/')).map((r) => r.trigger);
+    expect(await said("  push:\n    tags: [stable, 'v*']")).toEqual(['push of tag stable', "push of a tag matching 'v*' (v1 stands for them)"]);
+    expect(await said('  push:')).toEqual(['push of any tag (v1.0.0 stands for them)']);
+  });
+
   test('push with no filter runs on the default branch, any other branch and any tag', async () => {
     expect(await refs('  push:')).toEqual(['push refs/heads/trunk', 'push refs/heads/feature', 'push refs/tags/v1.0.0']);
     expect(await refs('  push')).toEqual(['push refs/heads/trunk', 'push refs/heads/feature', 'push refs/tags/v1.0.0']);

@@ -8,7 +8,7 @@ import type { Repository } from '../../src/check/repository.ts';
 import { remoteReader } from '../../src/check/workflow-sources.ts';
 import { readWorkflows, type ReadRemoteWorkflow, type RemoteWorkflow } from '../../src/check/workflows.ts';
 import { evaluate, webIdentityRequest } from '../../src/iam/evaluate.ts';
-import { toPolicyDocument } from '../../src/iam/policy.ts';
+import { toPolicyDocument, type PolicyDocument } from '../../src/iam/policy.ts';
 import type { FoundPolicy } from '../../src/policies/found.ts';
 
 const REPOS = path.join('test', 'fixtures', 'repos');
@@ -475,6 +475,24 @@ describe('a reusable workflow in another repository (field: a platform team\'s t
     expect(asked.map((w) => `${w.owner}/${w.repo}/${w.path}@${w.ref}`)).toEqual(['acme-platform/workflows/.github/workflows/terraform.yml@v2', 'acme-platform/workflows/.github/workflows/notes.yml@v2']);
     expect(workflows.assumed).toContain('acme-platform/workflows/.github/workflows/terraform.yml@v2: read from the checkout platform-checkout (as checked out, taken as v2)');
     expect(workflows.assumed.join('\n')).toMatch(/job_workflow_ref predicted as acme-platform\/workflows\/\.github\/workflows\/terraform\.yml@refs\/tags\/v2 \(v2 taken as a tag/);
+  });
+
+  test("the advised fix keeps the owner's job_workflow_ref, widened only by the called files the runs present", async () => {
+    const judgement = judge((await readWorkflows(files(), undefined, recorded)).jobs, policies, repository);
+    const [fix] = fixesFor(judgement, repository);
+    const JWR = 'token.actions.githubusercontent.com:job_workflow_ref';
+    expect(fix!.policy.file).toBe('infra/plan-trust.json');
+    expect(fix!.failed).toBeUndefined();
+    expect(fix!.condition.StringEquals![JWR]).toEqual([
+      'acme-platform/workflows/.github/workflows/notes.yml@refs/tags/v2',
+      'acme-platform/workflows/.github/workflows/terraform.yml@refs/tags/v2',
+    ]);
+    // Every run of the role is admitted; a pull request's own workflow, which the owner's policy refused, still is.
+    const allowed = (document: PolicyDocument, claims: Record<string, unknown>) => evaluate(document, webIdentityRequest(claims as never, '111111111111', 'aws')).allowed;
+    for (const run of judgement.runs.filter((r) => r.policy === fix!.policy)) expect(allowed(fix!.document, run.claims)).toBe(true);
+    const ownWorkflow = { ...judgement.runs[0]!.claims, job_workflow_ref: 'acme/webapp/.github/workflows/evil.yml@refs/pull/1/merge' };
+    expect(allowed(fix!.policy.document, ownWorkflow)).toBe(false);
+    expect(allowed(fix!.document, ownWorkflow)).toBe(false);
   });
 
   test('without a source, the job is said not checked, and how to give its source', async () => {
