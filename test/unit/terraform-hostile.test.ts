@@ -251,7 +251,7 @@ describe('bounds', () => {
 // One expression that builds a huge value or loops past count: each spends the evaluator's budget
 // (terraform-eval/budget.go), counted, and ends in one error naming the file, the line and the limit.
 // Without the budget each would hang or exhaust the WebAssembly memory.
-const BUDGET = 'evaluating it builds more than 2 MiB of values (text counts a byte a byte, every element 16, every for iteration 48 more), the limit of this check: not read';
+const BUDGET = 'builds more than 2 MiB of values, the limit per expression: not read';
 const using = (locals: string) => `locals {\n${locals}\n}\n${role('[length(local.x) > 0 ? "repo:acme/web:*" : "none"]')}`;
 const thousand = (item: string) => `[for i in range(1000): ${item}]`;
 const long = JSON.stringify('a'.repeat(500));
