@@ -31,6 +31,20 @@ export class ExpressionError extends Error {
   }
 }
 
+/**
+ * An expression that builds more than the evaluator's budget allows (terraform-eval/budget.go): a huge
+ * value or a loop past count. Not an ExpressionError: it ends the reading of the whole module, as a cap does.
+ */
+export class BudgetError extends Error {
+  readonly file: string;
+  readonly line: number;
+  constructor(message: string, file: string, line: number) {
+    super(message);
+    this.file = file;
+    this.line = line;
+  }
+}
+
 /** A static reference an expression makes: `var.org` is ['var', 'org'], `local.x[0].y` ['local', 'x', 0, 'y']. */
 export interface Reference {
   steps: (string | number)[];
@@ -72,7 +86,7 @@ interface Api {
   convert(type: number, value: string): string;
 }
 
-type Response<T> = { ok: T } | { error: string; file?: string; line?: number };
+type Response<T> = { ok: T } | { error: string; file?: string; line?: number; limit?: true };
 
 export interface Evaluator {
   parse(file: string, text: string): Body;
@@ -120,6 +134,7 @@ async function start(): Promise<Evaluator> {
 
 function unwrap<T>(response: Response<T>, file: string | undefined): T {
   if ('ok' in response) return response.ok;
+  if (response.limit) throw new BudgetError(response.error, response.file ?? file ?? '', response.line ?? 1);
   throw new ExpressionError(response.error, response.file ?? file, response.line);
 }
 

@@ -8,7 +8,7 @@
 // without a value) stays as its `${…}` source and is named among the policy's assumptions; a block that
 // cannot be expanded makes the policy undetermined, never silently smaller.
 import { PolicyError, toPolicyDocument } from '../iam/policy.ts';
-import { ExpressionError, Unknown, isUnknown, plain, terraformEvaluator, type Attribute, type Block, type Body, type Evaluator, type Host, type Reference, type Value } from './hcl-expression.ts';
+import { BudgetError, ExpressionError, Unknown, isUnknown, plain, terraformEvaluator, type Attribute, type Block, type Body, type Evaluator, type Host, type Reference, type Value } from './hcl-expression.ts';
 import { PolicyReadError, type FoundPolicy, type PolicyFiles, type ReadError, type ReadOptions } from './found.ts';
 import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
 
@@ -71,7 +71,7 @@ export async function readTerraform(target: string, isFolder: boolean, files: Po
       result.errors.push({ file: target, message: `holds no aws_iam_role with an assume_role_policy and no aws_iam_policy_document with principals: expected a trust policy${unread} (a role in another file of the module is read when the folder is given)` });
     }
   } catch (error) {
-    if (!(error instanceof LimitError)) throw error;
+    if (!(error instanceof LimitError) && !(error instanceof BudgetError)) throw error;
     return { ...result, policies: [], errors: [{ file: error.file, ...lineField(error.line), message: error.message }] };
   }
   return result;

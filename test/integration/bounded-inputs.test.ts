@@ -92,6 +92,18 @@ describe('past a cap: exit 2, one line naming the file and the limit, within 512
   }, 120_000);
 });
 
+describe('Terraform past the evaluator\'s budget: exit 2, one line naming the file, line and limit, within 512 MiB of heap', () => {
+  const role = (locals: string) => `locals {\n${locals}\n}\nresource "aws_iam_role" "deploy" {\n  name = "deploy"\n  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = "${PROVIDER}" }, Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = length(local.x) > 0 ? "*" : "none" } } }] })\n}\n`;
+  test.each([
+    ['setproduct of big lists', '  x = setproduct(range(1000), range(1000), range(1000))'],
+    ['a format width', '  x = format("%0999999999d", 1)'],
+    ['replace chains', `  a = replace("${'a'.repeat(500)}", "/./", "${'a'.repeat(500)}")\n  x = replace(local.a, "/./", local.a)`],
+  ])('%s', async (_, locals) => {
+    const result = await check({ 'infra/main.tf': role(locals), '.github/workflows/deploy.yml': PUSH });
+    expect(refused(result)).toMatch(/^error: infra\/main\.tf:[23]: builds more than 2 MiB of values, the limit per expression: not read$/);
+  }, 120_000);
+});
+
 describe('hostile patterns: a verdict, not a hang', () => {
   test('a StringLike and a branch filter built to make a backtracking matcher explode', async () => {
     const hostile = `${'*a'.repeat(10)}*b`;

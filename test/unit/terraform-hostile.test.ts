@@ -262,3 +262,43 @@ describe('bounds', () => {
     expect(read.errors).toEqual([{ file: 'infra/m/main.tf', line: 1, message: 'module.b: the modules called make more than 200 module instances, the limit: not read' }]);
   });
 });
+
+// One expression that builds a huge value or loops past count: each spends the evaluator's budget
+// (terraform-eval/budget.go), counted, and ends in one error naming the file, the line and the limit.
+// Without the budget each would hang or exhaust the WebAssembly memory.
+const BUDGET = 'builds more than 2 MiB of values, the limit per expression: not read';
+const using = (locals: string) => `locals {\n${locals}\n}\n${role('[length(local.x) > 0 ? "repo:acme/web:*" : "none"]')}`;
+const thousand = (item: string) => `[for i in range(1000): ${item}]`;
+const long = JSON.stringify('a'.repeat(500));
+
+describe('the budget of one evaluation', () => {
+  it.each([
+    ['nested for over ranges', `  x = ${thousand(thousand(thousand('1')))}`, 2],
+    ['setproduct of big lists', '  x = setproduct(range(1000), range(1000), range(1000))', 2],
+    ['a format width', '  x = format("%0999999999d", 1)', 2],
+    ['formatlist widths', '  x = formatlist("%09999d", range(1000))', 2],
+    ['replace chains that multiply a string', `  a = replace(${long}, "/./", ${long})\n  x = replace(local.a, "/./", local.a)`, 3],
+    ['indent by a billion', '  x = indent(999999999, join("\\n", range(1000)))', 2],
+    ['join with a long separator', `  x = join(join("", ${thousand(long)}), range(1000))`, 2],
+    ['flatten of a list repeated', `  l = ${thousand('i')}\n  x = flatten(${thousand('local.l')})`, 3],
+    ['concat of a list many times', `  l = ${thousand(long)}\n  x = concat(${Array(100).fill('local.l').join(', ')})`, 3],
+    ['jsonencode of a huge value', `  l = ${thousand(JSON.stringify('<'.repeat(100)))}\n  x = jsonencode(${thousand('local.l')})`, 3],
+    ['a heredoc repeated by for', `  x = ${thousand(thousand('<<EOT\n' + 'a'.repeat(100) + '\nEOT\n'))}`, 2],
+    ['templatefile of a template that loops', '  x = templatefile("${path.module}/loop.tpl", {})', 2],
+    ['a number that prints as a million digits', '  x = "${1e999999}"', 2],
+    ['try() around it', '  x = try(setproduct(range(1000), range(1000), range(1000)), "small")', 2],
+  ])('%s: one error naming the limit, nothing read', async (_, locals, line) => {
+    const loop = '%{for a in range(1000)}%{for b in range(1000)}%{for c in range(1000)}x%{endfor}%{endfor}%{endfor}';
+    const { read } = await check({ 'infra/main.tf': using(locals), 'infra/loop.tpl': loop });
+    expect(read.errors).toEqual([{ file: 'infra/main.tf', line, message: BUDGET }]);
+    expect(read.policies).toEqual([]);
+  });
+
+  it('what a policy module writes stays well within it', async () => {
+    const { read, subjects } = await check({
+      'infra/main.tf': using(`  x = [for b in ${thousand('"b${i}"')} : format("repo:acme/web:ref:refs/heads/%s", b)]\n  y = jsonencode({ for s in local.x : s => [for p in range(10) : replace(s, "/[^a-z]/", "-")] })`),
+    });
+    expect(read.errors).toEqual([]);
+    expect(subjects).toEqual([['repo:acme/web:*']]);
+  });
+});

@@ -191,6 +191,7 @@ func newAttribute(expr hcl.Expression, line int) attribute {
 		}
 		a.Refs = append(a.Refs, r)
 	}
+	instrument(expr)
 	return a
 }
 
@@ -366,9 +367,17 @@ func evaluate(req request, h host) (interface{}, error) {
 		vars[name] = v
 		shown[name], _ = decode(raw, true)
 	}
+	startBudget()
 	v, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: functions(true)})
+	if err := overBudget(expr.Range()); err != nil {
+		return nil, err
+	}
 	if diags.HasErrors() {
 		return nil, diagError(diags)
+	}
+	// The value handed back is printed (its numbers too): it pays for that.
+	if chargeValue(v) != nil {
+		return nil, overBudget(expr.Range())
 	}
 	if v.IsWhollyKnown() {
 		return encode(v, ""), nil
@@ -384,6 +393,9 @@ func evaluate(req request, h host) (interface{}, error) {
 		d = value
 	}
 	restore()
+	if err := overBudget(expr.Range()); err != nil {
+		return nil, err
+	}
 	return show(v, d, "${"+exprText(expr)+"}", given), nil
 }
 
@@ -532,7 +544,7 @@ func functions(withTemplatefile bool) map[string]function.Function {
 	if functionsWith == nil {
 		functionsWithout = buildFunctions()
 		functionsWith = buildFunctions()
-		functionsWith["templatefile"] = templatefileFunc()
+		functionsWith["templatefile"] = bounded("templatefile", templatefileFunc())
 	}
 	if withTemplatefile {
 		return functionsWith
@@ -540,8 +552,10 @@ func functions(withTemplatefile bool) map[string]function.Function {
 	return functionsWithout
 }
 
+// buildFunctions: every function spends from the evaluation's budget (budget.go), but try and can,
+// which evaluate their arguments themselves and build nothing.
 func buildFunctions() map[string]function.Function {
-	return map[string]function.Function{
+	all := map[string]function.Function{
 		"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "chomp": stdlib.ChompFunc, "chunklist": stdlib.ChunklistFunc,
 		"coalesce": coalesceFunc, "coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
 		"concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc, "distinct": stdlib.DistinctFunc,
@@ -560,13 +574,17 @@ func buildFunctions() map[string]function.Function {
 		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number), "tobool": stdlib.MakeToFunc(cty.Bool),
 		"tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)), "toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)),
 		"tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
-		"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
 		"replace": replaceFunc, "length": lengthFunc, "one": oneFunc, "startswith": startsWithFunc, "endswith": endsWithFunc,
 		"strcontains": strContainsFunc, "alltrue": allTrueFunc, "anytrue": anyTrueFunc, "sum": sumFunc,
 		"sensitive": identityFunc, "nonsensitive": identityFunc,
 		"basename": pathFunc(path.Base), "dirname": pathFunc(path.Dir),
 		"file": fileFunc(), "fileexists": fileExistsFunc(), "fileset": filesetFunc(),
 	}
+	for name, f := range all {
+		all[name] = bounded(name, f)
+	}
+	all["try"], all["can"], all[step] = tryfunc.TryFunc, tryfunc.CanFunc, stepFunc
+	return all
 }
 
 var str = function.Parameter{Name: "str", Type: cty.String}
@@ -848,6 +866,7 @@ func renderTemplate(name string, text string, vars cty.Value) (cty.Value, error)
 	if diags.HasErrors() {
 		return cty.NilVal, diagError(diags)
 	}
+	instrument(expr)
 	if !vars.IsKnown() {
 		return cty.UnknownVal(cty.String), nil
 	}
@@ -935,6 +954,9 @@ func respond(result interface{}, err error) string {
 	out := map[string]interface{}{}
 	if err != nil {
 		out["error"] = err.Error()
+		if l, ok := err.(limitError); ok {
+			out["limit"], out["file"], out["line"] = true, l.file, l.line
+		}
 		if d, ok := err.(diagnostic); ok && d.Subject != nil {
 			out["file"] = d.Subject.Filename
 			out["line"] = d.Subject.Start.Line
@@ -982,7 +1004,12 @@ func main() {
 			return nil, err
 		}
 		lent = host{args[3]}
+		startBudget()
+		whole := hcl.Range{Filename: args[0].String(), Start: hcl.Pos{Line: 1}}
 		v, err := renderTemplate(args[0].String(), args[1].String(), vars)
+		if limit := overBudget(whole); limit != nil {
+			return nil, limit
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -996,6 +1023,9 @@ func main() {
 		d, err := renderTemplate(args[0].String(), args[1].String(), shown)
 		if err != nil {
 			d = cty.NilVal
+		}
+		if limit := overBudget(whole); limit != nil {
+			return nil, limit
 		}
 		return show(v, d, args[4].String(), given), nil
 	}))
