@@ -1,0 +1,53 @@
+// The trust check on minimal repositories shaped like the public ones its field trial disagreed with
+// (test/fixtures/field/<name>/, each naming the repository that showed it): node dist/trust-check.js as users run it.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { ROOT } from '../standins/runner.ts';
+
+const CLI = path.join(ROOT, 'dist', 'trust-check.js');
+const FIELD = path.join(ROOT, 'test', 'fixtures', 'field');
+
+interface Result {
+  code: number | null;
+  stdout: string;
+}
+
+/** Runs the CLI in a fixture repository, with none of the caller's GitHub or AWS settings, git stopped at the fixtures. */
+function cli(repo: string, args: string[]): Promise<Result> {
+  const clean = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GITHUB_|INPUT_|AWS_|RUNNER_|GIT_)/.test(k))), GIT_CEILING_DIRECTORIES: FIELD };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: path.join(FIELD, repo), env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+interface Report {
+  runs: { job: string; claims: { sub: string }; admitted: boolean; why: string }[];
+  strangers: { claims: { sub: string }; why: string }[];
+}
+const report = (result: Result) => JSON.parse(result.stdout) as Report;
+
+describe('a value left unresolved decides only the verdicts that rest on it', () => {
+  test('a run that a resolved value of the condition admits is admitted, whatever the unresolved one is (field: tosicky/cloud-security-guardrails)', async () => {
+    const result = await cli('terraform-resolved-alternative', ['--repository', 'acme/webapp', '--json', 'infra']);
+    const { runs, strangers } = report(result);
+    expect(runs.map((r) => `${r.job} ${r.claims.sub} ${r.admitted ? 'admitted' : r.why.split(':')[0]}`)).toEqual([
+      'apply repo:acme/webapp:ref:refs/heads/main admitted',
+      // The environment's subject matches only if var.environment is CloudSec: that one stays UNKNOWN.
+      'baseline repo:acme/webapp:environment:CloudSec undetermined',
+    ]);
+    // No value of var.environment lets another repository in: the resolved prefix keeps every stranger out.
+    expect(strangers).toEqual([]);
+    expect(result.code).toBe(1);
+  });
+
+  test('with the variable given, both runs are admitted and the check passes', async () => {
+    const result = await cli('terraform-resolved-alternative', ['--repository', 'acme/webapp', '--json', '--var', 'environment=CloudSec', 'infra']);
+    expect(report(result).runs.map((r) => r.admitted)).toEqual([true, true]);
+    expect(result.code).toBe(0);
+  });
+});
