@@ -4,7 +4,7 @@
 import type { EventsConfig, WorkflowDispatchConfig } from '@actions/workflow-parser/model/workflow-template';
 import type { Run } from '../github/claims.ts';
 import { holdsForRun, resolveForRun, type RunFacts, type RunInputs } from './expressions.ts';
-import { candidates, type Candidate } from './filters.ts';
+import { admits, candidates, type Candidate } from './filters.ts';
 import type { Repository } from './repository.ts';
 import type { CredentialJob } from './workflows.ts';
 
@@ -44,7 +44,8 @@ const MAX_DISPATCHES = 16;
  * option of a choice, else the default; an input with neither is left out, so what reads it stays unresolved.
  */
 function dispatchInputs(job: CredentialJob, config: WorkflowDispatchConfig | undefined): { said: string; inputs: RunInputs }[] {
-  const decisive = [job.environment && 'expression' in job.environment ? job.environment.expression : '', ...job.conditions].join('\n');
+  // A step's `if:` decides too: a step that signs in only for one option (ulfiac/aws-bootstrap's auth: oidc|keys).
+  const decisive = [job.environment && 'expression' in job.environment ? job.environment.expression : '', ...job.conditions, ...job.steps.map((s) => s.if ?? '')].join('\n');
   let combos: { said: string[]; inputs: RunInputs }[] = [{ said: [], inputs: {} }];
   for (const [name, input] of Object.entries(config?.inputs ?? {})) {
     const values = input.options?.length ? input.options : input.default !== undefined ? [String(input.default)] : [];
@@ -107,6 +108,17 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
     return { event, trigger, run, pattern, assumed: notes, ...(inputs ? { inputs } : {}) };
   };
 
+  // A branch or tag the job's `if:` names (`github.ref == 'refs/heads/prd'`) is one of the runs, as its own
+  // representative: the one a pattern stands for may be the very name the `if:` keeps out (mincuru/mincuru-sveltekit).
+  const named = (kind: 'heads' | 'tags') => [
+    ...new Set([...job.conditions, ...job.steps.map((s) => s.if ?? '')].flatMap((c) => [...c.matchAll(new RegExp(`'refs/${kind}/([^'*?\\[\\]]+)'`, 'g'))].map((m) => m[1]!))),
+  ];
+  const withNamed = (found: Candidate[], kind: 'heads' | 'tags', include?: string[], ignore?: string[]): Candidate[] => [
+    ...found,
+    ...named(kind)
+      .filter((name) => !found.some((c) => c.name === name) && (include ? admits(include, name) : !ignore || !admits(ignore, name)))
+      .map((name) => ({ name, like: name, said: `${name} (named by the job's if:)` })),
+  ];
   const runs: PredictedRun[] = [];
   const defaultBranch: Candidate = { name: main, like: main, said: main };
   const heads = (c: Candidate): Ref => ({ name: `refs/heads/${c.name}`, like: `refs/heads/${c.like}` });
@@ -120,9 +132,9 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
         const anyFilter = ['branches', 'branches-ignore', 'tags', 'tags-ignore'].some((k) => k in filters);
         const onBranches = !anyFilter || 'branches' in filters || 'branches-ignore' in filters;
         const onTags = !anyFilter || 'tags' in filters || 'tags-ignore' in filters;
-        if (onBranches) for (const b of branches([defaultBranch, ANY_BRANCH])) runs.push(make(event, `push to ${b.said}`, heads(b)));
+        if (onBranches) for (const b of withNamed(branches([defaultBranch, ANY_BRANCH]), 'heads', filters.branches, filters['branches-ignore'])) runs.push(make(event, `push to ${b.said}`, heads(b)));
         if (onTags) {
-          for (const t of candidates(filters.tags, filters['tags-ignore'], [ANY_TAG], TAG_STAND, 'tag')) {
+          for (const t of withNamed(candidates(filters.tags, filters['tags-ignore'], [ANY_TAG], TAG_STAND, 'tag'), 'tags', filters.tags, filters['tags-ignore'])) {
             runs.push(make(event, `push of tag ${t.said}`, tags(t)));
           }
         }

@@ -51,3 +51,25 @@ describe('a value left unresolved decides only the verdicts that rest on it', ()
     expect(result.code).toBe(0);
   });
 });
+
+describe('the runs an `if:` allows', () => {
+  test("a step that signs in only for one option of a choice input is predicted with that option (field: ulfiac/aws-bootstrap)", async () => {
+    const result = await cli('dispatch-choice-step-if', ['--repository', 'acme/webapp', '--json', 'arn:aws:iam::111111111111:role/deploy=infra/deploy-trust.json']);
+    const { runs } = report(result);
+    // auth=keys signs in with keys, not the OIDC token: no run of it is judged; auth=oidc is, and admitted.
+    expect(runs.map((r) => `${r.job} ${r.claims.sub} ${r.admitted}`)).toEqual(['apply repo:acme/webapp:ref:refs/heads/main true']);
+    expect(result.code).toBe(0);
+  });
+
+  test("the branches a job's if: names are its runs, and the branches it keeps out are not, whatever the parts only the run knows say (field: mincuru/mincuru-sveltekit)", async () => {
+    const result = await cli('if-names-branches', ['--repository', 'acme/webapp', 'arn:aws:iam::111111111111:role/deploy=infra/deploy-trust.json']);
+    expect(result.stdout).toMatch(/deploy: push to stg \(named by the job's if:\)\s+repo:acme\/webapp:ref:refs\/heads\/stg\s+admitted\n/);
+    expect(result.stdout).toMatch(/deploy: push to prd \(named by the job's if:\)\s+repo:acme\/webapp:ref:refs\/heads\/prd\s+admitted\n/);
+    expect(result.stdout).toMatch(/publish: push of tag latest \(named by the job's if:\)\s+repo:acme\/webapp:ref:refs\/tags\/latest\s+admitted\n/);
+    // (stg || prd) && needs… is false on main, on any other branch and on a tag: no such run, so no false alarm.
+    // The tag the publish job names is its only tag run: not the v1.0.0 that stands for the others.
+    expect(result.stdout).not.toMatch(/refs\/heads\/main|refs\/heads\/feature|refs\/tags\/v1\.0\.0/);
+    expect(result.stdout).not.toContain('REFUSED');
+    expect(result.code).toBe(0);
+  });
+});
