@@ -16,6 +16,7 @@ import { findClients, run } from '../test/standins/clients.ts';
 import { DIST, ROOT, type Job, type StepResult } from '../test/standins/runner.ts';
 import { githubTrustPolicy } from '../test/standins/sts-emulator.ts';
 import { ACCOUNT, defaultAccounts, roleArn, startWorld, type WorldOptions } from '../test/standins/world.ts';
+import { benchAllRoles } from './bench-all-roles.ts';
 import { benchTrustCheck } from './bench-trust-check.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -358,5 +359,7 @@ await throttledForever();
 await perCallCosts();
 const trustCheckMs = await benchTrustCheck(Math.min(RUNS, 5), line);
 targets.push({ what: 'The trust check (its own tool): 50 workflows and 20 policies, start to exit', target: '< 3 s', measured: `${fmt(trustCheckMs)} ms`, met: trustCheckMs < 3000 });
+const account = await benchAllRoles(Math.min(RUNS, 3), line);
+targets.push({ what: 'trust-check --all-roles: 5,000 roles, 500 trusting GitHub, start to exit', target: '< 10 s, < 300 MB', measured: `${fmt(account.ms)} ms, ${fmt(account.peakMb)} MB`, met: account.ms < 10_000 && account.peakMb < 300 });
 printTargets();
 console.log(`# load average at the end ${loadAverage()}`);

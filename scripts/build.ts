@@ -1,9 +1,9 @@
 // Builds dist/: one minified ESM bundle per entry point, with shared code in chunks so that the post
 // step and the credential helper's fast path load only what they use.
-import { chmod, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
-import { hcl2jsonWasm } from './hcl2json-wasm.ts';
+import { LOADER, WASM, buildTerraformEvaluator } from './terraform-wasm.ts';
 
 // @actions/* declare no `sideEffects`, so esbuild would keep all of @actions/core's HTTP client (~420 kB)
 // for the few functions used. Their modules have no import-time effects, so let them be tree-shaken.
@@ -92,7 +92,13 @@ const defaultChainApart: esbuild.Plugin = {
 const common = { bundle: true, minify: true, platform: 'node', target: 'node24', legalComments: 'linked', metafile: true, logLevel: 'warning' } satisfies esbuild.BuildOptions;
 const esm = { ...common, format: 'esm', mainFields: ['module', 'main'] } satisfies esbuild.BuildOptions;
 
+// The Terraform evaluator's WebAssembly, built where Go and Debian's libraries are; elsewhere, the copy in dist/.
+const evaluator = await buildTerraformEvaluator();
+const terraformAssets = typeof evaluator === 'string' ? new Map(await Promise.all([WASM, LOADER].map(async (f) => [f, await readFile(`dist/${f}`)] as const))) : evaluator;
+if (typeof evaluator === 'string') console.log(`Terraform evaluator: ${evaluator}: kept dist/${WASM} and dist/${LOADER} as they are`);
 await rm('dist', { recursive: true, force: true });
+await mkdir('dist', { recursive: true });
+for (const [file, bytes] of terraformAssets) await writeFile(`dist/${file}`, bytes);
 const result = await esbuild.build({
   entryPoints: ['src/main.ts', 'src/post.ts', 'src/refresh.ts'],
   outdir: 'dist',
@@ -126,13 +132,13 @@ const helper = await esbuild.build({
   ],
 });
 // The trust check is a tool of its own (a bin and trust-check/action.yml): one file, built apart, so the
-// action's bundles and chunks hold nothing of it. hcl2json's WebAssembly goes beside it (dist/hcl2json.wasm.gz).
+// action's bundles and chunks hold nothing of it. It loads the Terraform evaluator (above) from beside itself.
 const trustCheck = await esbuild.build({
   entryPoints: ['src/trust-check.ts'],
   outfile: 'dist/trust-check.js',
   ...esm,
   banner: { js: '#!/usr/bin/env node' },
-  plugins: [hcl2jsonWasm, builtinsAsCommonJs, pureActionsToolkit],
+  plugins: [builtinsAsCommonJs, pureActionsToolkit],
 });
 // The bin runs it directly (`npx`, a checkout's dist/trust-check.js).
 await chmod('dist/trust-check.js', 0o755);

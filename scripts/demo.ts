@@ -6,7 +6,7 @@ import { GITHUB_ISSUER } from '../test/standins/oidc-issuer.ts';
 import { ROOT, type StepResult } from '../test/standins/runner.ts';
 import { githubTrustPolicy } from '../test/standins/sts-emulator.ts';
 import { ACCOUNT, OTHER_ACCOUNT, defaultAccounts, roleArn, startWorld } from '../test/standins/world.ts';
-import { demoTrustCheck } from './demo-trust-check.ts';
+import { demoAllRoles, demoTrustCheck } from './demo-trust-check.ts';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const indent = (text: string) => text.replace(/^/gm, '    ');
@@ -79,3 +79,4 @@ try {
   await world.close();
 }
 if (!(await demoTrustCheck(bold))) process.exitCode = 1;
+if (!(await demoAllRoles(bold))) process.exitCode = 1;

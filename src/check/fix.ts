@@ -3,6 +3,7 @@
 // evaluator before it is advised. Pure.
 import { stringify } from 'yaml';
 import { GITHUB_ISSUER, type Claims } from '../github/claims.ts';
+import { OWN_TEMPLATE, strangersOf } from '../github/strangers.ts';
 import { evaluate, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
 import type { PolicyDocument, Statement } from '../iam/policy.ts';
 import type { FoundPolicy } from '../policies/found.ts';
@@ -12,6 +13,7 @@ import type { Repository } from './repository.ts';
 const PROVIDER = new URL(GITHUB_ISSUER).host;
 const SUB = `${PROVIDER}:sub`;
 const AUD = `${PROVIDER}:aud`;
+const ID = `${PROVIDER}:repository_id`;
 
 export type Condition = Record<string, Record<string, string | string[]>>;
 
@@ -58,7 +60,7 @@ export function adviseFix(input: FixInput): Fix {
   for (const statement of github) {
     for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
       for (const [key, value] of Object.entries(keys)) {
-        if ([SUB, AUD].includes(key.toLowerCase())) continue;
+        if ([SUB, AUD, ID].includes(key.toLowerCase())) continue;
         const alone: PolicyDocument = { Version: '2012-10-17', Statement: [{ ...template, Condition: { [operator]: { [key]: value } } }] };
         if (input.runs.every((run) => judge(alone, run.claims).allowed)) (kept[operator] ??= {})[key] = value as string | string[];
       }
@@ -71,16 +73,31 @@ export function adviseFix(input: FixInput): Fix {
   (condition.StringLike ??= {})[SUB] = one(subjects);
 
   // The other statements stay; every GitHub Allow statement gives way to the one pinned statement.
-  const document: PolicyDocument = {
+  const documentOf = (c: Condition): PolicyDocument => ({
     Version: policy.document.Version ?? '2012-10-17',
-    Statement: [...statements.filter((s) => !isGitHubStatement(s)), { ...template, Condition: condition }],
-  };
+    Statement: [...statements.filter((s) => !isGitHubStatement(s)), { ...template, Condition: c }],
+  });
+  let document = documentOf(condition);
+  // The subjects the fix admits are tried too, by strangers with a template of their own shaped for them.
+  const shaped = input.runs.length > 0 ? strangersOf(input.runs[0]!.claims, undefined, { callable: false, subjects }).filter((s) => s.who.startsWith(OWN_TEMPLATE)) : [];
+  const strangers = [...input.strangers, ...shaped.map((s) => s.claims)];
+  // A sub that does not name the repository (a template without repo first) is minted by anyone with the
+  // same template: the repository's ID, which no other repository has, keeps them out.
+  const ids = unique(input.runs.map((run) => run.claims.repository_id).filter((id): id is string => typeof id === 'string'));
+  const strangerIn = () => strangers.some((claims) => judge(document, claims).allowed);
+  if (strangerIn() && ids.length === 1 && input.runs.every((run) => run.claims.repository_id === ids[0])) {
+    (condition.StringEquals ??= {})[ID] = ids[0]!;
+    document = documentOf(condition);
+  }
   const refused = input.runs.find((run) => !judge(document, run.claims).allowed);
-  const admitted = input.strangers.find((claims) => judge(document, claims).allowed);
+  const admitted = strangers.find((claims) => judge(document, claims).allowed);
   let failed: string | undefined;
   if (subjects.length === 0) failed = 'the subjects of this repository are not known for this policy';
   else if (refused) failed = `${String(refused.claims.sub)} would still be refused: ${judge(document, refused.claims).why}`;
-  else if (admitted) failed = `${String(admitted.sub)} would still be admitted: ${judge(document, admitted).why}`;
+  else if (admitted) {
+    const noId = ids.length === 0 ? ' (a subject template with repo first would name the repository; so would a condition on repository_id: give --repository-id or a github-token)' : '';
+    failed = `${String(admitted.sub)} would still be admitted: ${judge(document, admitted).why}${noId}`;
+  }
   return { policy, condition, document, failed };
 }
 
@@ -111,7 +128,7 @@ export function fixesFor(judgement: Judgement, repository: Repository): Fix[] {
   const policies = [...new Set([...judgement.refused, ...strangers].map((finding) => finding.policy))];
   const fixes: Fix[] = [];
   for (const policy of policies) {
-    const own = judgement.runs.filter((run) => run.policy === policy && !isUnnamed(run.use.role));
+    const own = judgement.runs.filter((run) => run.policy === policy && !isUnnamed(run.use.role) && !run.noToken);
     if (own.length === 0 && !strangers.some((s) => s.policy === policy)) continue;
     const role = own[0]?.use.role ?? policy.roleArn ?? policy.roleName ?? '';
     const target = accountFor(role, policy) ?? { account: STAND_IN_ACCOUNT, partition: 'aws' };

@@ -2,15 +2,15 @@
 // (strangers) against every policy. Pure: the evaluator and the claims model decide; this module only
 // pairs runs with policies and keeps what each verdict said.
 import { DEFAULTS, parseProfiles } from '../config.ts';
-import { claimsFor, GITHUB_ISSUER, type Claims } from '../github/claims.ts';
+import { claimsFor, GITHUB_ISSUER, noTokenFor, type Claims } from '../github/claims.ts';
 import { strangersOf, type Stranger } from '../github/strangers.ts';
-import { evaluate, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
+import { evaluate, offeredClaims, webIdentityRequest, type Verdict } from '../iam/evaluate.ts';
 import { forAccount } from '../policies/account.ts';
 import type { PolicyDocument, Statement } from '../iam/policy.ts';
 import type { FoundPolicy } from '../policies/found.ts';
 import type { Repository } from './repository.ts';
 import { holdsForRun } from './expressions.ts';
-import { factsOf, runsOf, type PredictedRun } from './runs.ts';
+import { factsOf, predictRuns, type ExcludedRun, type PredictedRun } from './runs.ts';
 import type { CredentialJob, CredentialStep } from './workflows.ts';
 
 /** A role a step assumes with the workflow's token, as the workflow writes it. */
@@ -33,6 +33,20 @@ export interface JudgedRun {
   verdict: Verdict;
   /** The references the source left unresolved that the verdict rests on: then `verdict` says `undetermined: …`. */
   unresolved?: string[];
+  /** Why GitHub issues this run no token at all (then `claims` has no sub, and no policy decides). */
+  noToken?: string;
+}
+
+/** A condition on a claim of GitHub's token that STS does not offer as a condition key: it sees no value. */
+export interface Unoffered {
+  policy: FoundPolicy;
+  /** Index in Statement, from 0. */
+  statement: number;
+  effect: 'Allow' | 'Deny';
+  operator: string;
+  key: string;
+  /** What the condition does with a key that has no value: a Deny that never applies is a finding. */
+  holds: 'never' | 'always';
 }
 
 export interface JudgedStranger {
@@ -43,8 +57,17 @@ export interface JudgedStranger {
   unresolved?: string[];
 }
 
+/** A run of a job that presents no token, because the job's or the step's `if:` is false for it. */
+export interface SkippedRun extends ExcludedRun {
+  job: CredentialJob;
+  /** Whose `if:` it is. */
+  of: 'job' | 'step';
+}
+
 export interface Judgement {
   runs: JudgedRun[];
+  /** Runs an `if:` rules out: no token, so nothing to judge, but listed so no job disappears without a word. */
+  excluded: SkippedRun[];
   /** Strangers a policy admits, or may admit (`unresolved`): one per policy and kind of stranger. */
   strangers: JudgedStranger[];
   /** Every stranger's token tried against each policy, admitted or not (what a fix is re-checked against). */
@@ -53,6 +76,8 @@ export interface Judgement {
   refused: JudgedRun[];
   /** Runs whose verdict rests on a value the source left unresolved: nothing proves them admitted. */
   undetermined: JudgedRun[];
+  /** Conditions on claims STS does not offer; those of a Deny that never applies are findings. */
+  unoffered: Unoffered[];
   assumed: string[];
 }
 
@@ -133,16 +158,11 @@ export function rolesOf(job: CredentialJob, step: CredentialStep, assumed: strin
   return uses;
 }
 
-/** A run's claims with each representative replaced by the wildcard it stands for. */
-function patternOf(predicted: PredictedRun, audience: string, repository: Repository): Claims {
-  return claimsFor(predicted.pattern, audience, repository.shape);
-}
-
-function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): { verdict: Verdict; unresolved?: string[] } {
+export function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Set<string>): { verdict: Verdict; unresolved?: string[] } {
   const target = accountFor(role, policy);
-  if (!target) assumed.add(`${policy.where}: the account is not known (no role ARN, no GitHub provider ARN): judged as account ${STAND_IN_ACCOUNT}`);
+  if (!target) assumed.add(`${policy.where}: the account is not known (no role ARN, no GitHub provider ARN): judged in a stand-in account, ${STAND_IN_ACCOUNT}`);
   const request = webIdentityRequest(claims, target?.account ?? STAND_IN_ACCOUNT, target?.partition);
-  const verdict = evaluate(policy.document, request);
+  const verdict = namingUnoffered(evaluate(policy.document, request), policy);
   // The verdict rests on a placeholder when reading its conditions the other way (each may hold or not) turns it.
   const reading = verdict.allowed ? pessimistic(policy.document) : optimistic(policy.document);
   const other = evaluate(reading.document, request);
@@ -150,7 +170,46 @@ function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Se
   const statements = [verdict.deciding?.statement, other.deciding === undefined ? undefined : reading.origin[other.deciding.statement]].filter((i) => i !== undefined);
   const unresolved = [...new Set(statements.flatMap((i) => placeholdersIn(policy.document.Statement[i]!)))];
   const named = unresolved.length > 0 ? unresolved : [...new Set(policy.document.Statement.flatMap(placeholdersIn))];
-  return { verdict: { allowed: false, why: `undetermined: ${dependsOn(named)}` }, unresolved: named };
+  return { verdict: { allowed: false, why: `undetermined: ${dependsOn(named, policy)}` }, unresolved: named };
+}
+
+/** Claims a GitHub token's key names (`token.actions.githubusercontent.com:event_name` → event_name), when the key is GitHub's. */
+function githubClaimOf(key: string): string | undefined {
+  const match = /^(token\.actions\.githubusercontent\.com(?:\/[^:]+)?|github\.com\/enterprises\/[^:/]+):(.+)$/i.exec(key);
+  return match ? match[2]!.toLowerCase() : undefined;
+}
+
+const OFFERED = offeredClaims(GITHUB_ISSUER);
+const isUnofferedKey = (key: string): boolean => {
+  const claim = githubClaimOf(key);
+  return claim !== undefined && !OFFERED.includes(claim);
+};
+/** What a reader is told about a key STS does not offer. */
+export const notOffered = (key: string): string => `${key} is not offered by STS (for GitHub's tokens it offers only ${OFFERED.join(', ')}), so the condition sees no value`;
+
+/** A verdict decided by a condition on a key STS does not offer says so: the policy's author meant a claim that never arrives. */
+function namingUnoffered(verdict: Verdict, policy: FoundPolicy): Verdict {
+  const statement = verdict.deciding === undefined ? undefined : policy.document.Statement[verdict.deciding.statement];
+  const keys = Object.values(statement?.Condition ?? {}).flatMap((entries) => Object.keys(entries)).filter(isUnofferedKey);
+  const decisive = verdict.deciding?.key !== undefined && isUnofferedKey(verdict.deciding.key) ? [verdict.deciding.key] : verdict.deciding?.effect === 'Deny' ? keys : [];
+  return decisive.length === 0 ? verdict : { ...verdict, why: `${verdict.why}: ${decisive.map(notOffered).join('; ')}` };
+}
+
+/** Every condition of a policy on a GitHub claim STS does not offer, and whether it holds with no value. */
+export function unofferedIn(policy: FoundPolicy): Unoffered[] {
+  return policy.document.Statement.flatMap((statement, index) =>
+    Object.entries(statement.Condition ?? {}).flatMap(([operator, entries]) =>
+      Object.keys(entries)
+        .filter(isUnofferedKey)
+        .map((key): Unoffered => {
+          // A missing key: Null 'true', …IfExists and the negated operators hold; every other operator fails.
+          const base = operator.replace(/^(ForAnyValue|ForAllValues):/i, '');
+          const values = [entries[key] as unknown].flat().map(String);
+          const holds = /IfExists$/i.test(base) || /Not/.test(base) || /^ForAllValues:/i.test(operator) || (/^Null$/i.test(base) && values.includes('true')) ? 'always' : 'never';
+          return { policy, statement: index, effect: statement.Effect, operator, key, holds };
+        }),
+    ),
+  );
 }
 
 /**
@@ -160,7 +219,8 @@ function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assumed: Se
  */
 const PLACEHOLDER = /\$\{([^}]+)\}/g;
 const isPolicyVariable = (name: string) => /^[\w./-]+:[\w./-]+$/.test(name) || ['*', '?', '$'].includes(name);
-const placeholdersOf = (text: string): string[] => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!.trim()).filter((name) => !isPolicyVariable(name));
+// An expression's own line breaks are layout (HCL ignores them): named on one line, as the report prints it.
+const placeholdersOf = (text: string): string[] => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!.trim().replace(/\s+/g, ' ')).filter((name) => !isPolicyVariable(name));
 
 function placeholdersIn(statement: Statement): string[] {
   return Object.values(statement.Condition ?? {}).flatMap((entries) =>
@@ -168,12 +228,27 @@ function placeholdersIn(statement: Statement): string[] {
   );
 }
 
-/** What to give for each reference: a variable or parameter by `--var`; the rest only AWS knows before a plan. */
-export function dependsOn(names: string[]): string {
+/**
+ * Where `--var` reaches a policy's placeholders: Terraform source (`var.X`), a CloudFormation template's
+ * parameters (`${X}`; logical IDs are alphanumeric, a plan's addresses are not). An IAM document, such as
+ * a `.json.tpl` that Terraform's templatefile() fills, or a plan is read as it is: `--var` changes nothing.
+ */
+function varReaches(policy: FoundPolicy): 'terraform' | 'cloudformation' | undefined {
+  if (/\.tf(\.json)?$/.test(policy.file)) return 'terraform';
+  return !policy.where.startsWith('aws:') && /#[A-Za-z0-9]+$/.test(policy.where) ? 'cloudformation' : undefined;
+}
+
+/** What to give for each reference, for the policy that holds it: only advice that changes its verdict. */
+export function dependsOn(names: string[], policy: FoundPolicy): string {
+  const reaches = varReaches(policy);
   const hints = names.flatMap((name) => {
     const variables = [...name.matchAll(/\bvar\.([\w-]+)/g)].map((m) => m[1]!);
-    if (variables.length === 0 && /^[A-Za-z]\w*$/.test(name)) variables.push(name);
-    return variables.length > 0 ? variables.map((v) => `give --var ${v}=VALUE`) : ['known only to AWS: check a `terraform show -json` plan, or the role with --from-aws'];
+    const bare = variables.length === 0 && /^[A-Za-z]\w*$/.test(name);
+    if (reaches === 'terraform' && variables.length > 0) return variables.map((v) => `give --var ${v}=VALUE`);
+    if (reaches === 'cloudformation' && bare) return [`give --var ${name}=VALUE`];
+    if (reaches === 'terraform' && bare) return [`\${${name}} is no Terraform variable, so --var does not fill it (a template's variables come from the map templatefile() gives it)`];
+    if (reaches === undefined && (bare || variables.length > 0)) return [`${policy.file} is read as it is, so --var does not fill it: give the Terraform or CloudFormation that fills it (a folder), or the rendered policy`];
+    return ['known only to AWS: check a `terraform show -json` plan, or the role with --from-aws'];
   });
   return `depends on ${names.map((n) => n.replace(/\s+/g, ' ')).join(', ')}, not resolved: ${[...new Set(hints)].join('; ')}`;
 }
@@ -281,7 +356,7 @@ function bindAccounts(policies: FoundPolicy[], roles: string[]): FoundPolicy[] {
       ? [ROLE_ARN.exec(role)![2]!, `the account of ${role}, which a workflow assumes`]
       : provider
         ? [provider.account, "the account of the GitHub provider it trusts"]
-        : [STAND_IN_ACCOUNT, 'no workflow names the account: a stand-in'];
+        : [STAND_IN_ACCOUNT, 'no workflow names the account: a stand-in account'];
     const bound = !policy.accountPlaceholders?.length ? policy : forAccount(policy, account, why);
     return bindProvider(bound, role);
   });
@@ -311,7 +386,7 @@ function bindProvider(policy: FoundPolicy, role: string | undefined): FoundPolic
   return {
     ...policy,
     document: { ...policy.document, Statement },
-    assumed: [...policy.assumed, ...[...names].map((name) => `the Federated principal ${name} is taken as GitHub's provider, ${provider}`)],
+    assumed: [...policy.assumed, ...[...names].map((name) => `the Federated principal ${name} is taken as GitHub's provider, ${provider}${target.account === STAND_IN_ACCOUNT ? ' (in a stand-in account)' : ''}`)],
   };
 }
 
@@ -337,8 +412,10 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
   const runs: JudgedRun[] = [];
   const refused: JudgedRun[] = [];
   const undetermined: JudgedRun[] = [];
+  const excluded: SkippedRun[] = [];
   for (const job of jobs) {
-    const predicted = runsOf(job, repository);
+    const { runs: predicted, excluded: ruledOut } = predictRuns(job, repository);
+    excluded.push(...ruledOut.map((r): SkippedRun => ({ ...r, job, of: 'job' })));
     for (const p of predicted) for (const note of p.assumed) assumed.add(`${job.workflow} job ${job.job}: ${note}`);
     for (const step of job.steps) {
       for (const use of rolesOf(job, step, notes)) {
@@ -346,39 +423,69 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
         // A role only the run knows can be any role given that trusts GitHub's tokens, not a service's or another provider's.
         const matched = expression ? policies.filter(trustsGitHub) : policies.filter((policy) => isPolicyOf(policy, use.role));
         if (matched.length === 0) {
-          assumed.add(`role ${use.role} (${job.workflow} job ${job.job}): no trust policy given for it${expression ? " (none given trusts GitHub's OIDC provider)" : ''}: not checked`);
+          assumed.add(`${job.workflow} job ${job.job}: role ${use.role} has no trust policy given for it${expression ? " (none given trusts GitHub's OIDC provider)" : ''}, so it is not checked`);
           continue;
         }
         const others = policies.length - matched.length;
-        if (expression) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is known only to the run: tried against every policy given that trusts GitHub's OIDC provider${others > 0 ? ` (${others} that trust${others === 1 ? 's' : ''} none not tried)` : ''}`);
-        else if (isExpression(use.role)) assumed.add(`role ${use.role} (${job.workflow} job ${job.job}) is partly an expression: matched by its name, ${roleName(use.role)}`);
+        if (expression) assumed.add(`${job.workflow} job ${job.job}: role ${use.role} is known only to the run, so it is tried against every policy given that trusts GitHub's OIDC provider${others > 0 ? ` (${others} that trust${others === 1 ? 's' : ''} none not tried)` : ''}`);
+        else if (isExpression(use.role)) assumed.add(`${job.workflow} job ${job.job}: role ${use.role} is partly an expression: matched by its name, ${roleName(use.role)}`);
         for (const p of predicted) {
           const holds = step.if === undefined ? true : holdsForRun(step.if, factsOf(p.run), p.inputs);
-          if (holds === false) continue;
+          if (holds === false) {
+            if (!excluded.some((e) => e.job === job && e.trigger === p.trigger && e.condition === step.if)) excluded.push({ event: p.event, trigger: p.trigger, condition: step.if!, job, of: 'step' });
+            continue;
+          }
           if (holds === undefined) assumed.add(`${job.workflow} job ${job.job}: the step's if: ${step.if} is known only to the run: predicted as if it holds`);
-          // The workflow's name is a claim (and a condition key) that the run's ref and event do not decide.
-          const claims = { ...claimsFor(p.run, use.audience, repository.shape), workflow: job.name };
-          const pattern = { ...patternOf(p, use.audience, repository), workflow: job.name };
+          // The workflow's name and the repository's visibility are claims (and template keys) that the run's ref and event do not decide.
+          const facts = { workflow: job.name, ...(repository.visibility ? { visibility: repository.visibility } : {}) };
+          const run = { ...p.run, ...facts };
+          const claims = claimsFor(run, use.audience, repository.shape);
+          const pattern = claimsFor({ ...p.pattern, ...facts }, use.audience, repository.shape);
+          const noToken = noTokenFor(run, repository.shape);
+          if (noToken) {
+            // No policy decides a token GitHub never issues: one finding for the run.
+            delete claims.sub;
+            const failed: JudgedRun = { job, predicted: p, use, policy: matched[0]!, claims, pattern, verdict: { allowed: false, why: noToken }, noToken };
+            runs.push(failed);
+            refused.push(failed);
+            continue;
+          }
           const judged = matched.map((policy): JudgedRun => ({ job, predicted: p, use, policy, claims, pattern, ...judgeOne(policy, use.role, claims, assumed) }));
           runs.push(...judged);
-          // A role only the run knows is refused when no policy it may be admits the run (undetermined when one may).
-          const found = expression ? (judged.some((j) => j.verdict.allowed) ? [] : judged) : judged.filter((j) => !j.verdict.allowed);
-          refused.push(...found.filter((j) => !j.unresolved));
-          undetermined.push(...found.filter((j) => j.unresolved));
+          if (!expression) {
+            refused.push(...judged.filter((j) => !j.verdict.allowed && !j.unresolved));
+            undetermined.push(...judged.filter((j) => !j.verdict.allowed && j.unresolved));
+          } else if (!judged.some((j) => j.verdict.allowed)) {
+            // A role only the run knows is one run, refused when no policy it may be admits it (undetermined when one may): counted once.
+            const unsure = judged.find((j) => j.unresolved);
+            if (unsure) undetermined.push(unsure);
+            else refused.push({ ...judged[0]!, verdict: { allowed: false, why: `no policy given admits it: ${judged.map((j) => `${j.policy.where}: ${j.verdict.why}`).join('; ')}` } });
+          }
         }
       }
     }
   }
   for (const note of notes) assumed.add(note);
+  const unoffered = policies.flatMap(unofferedIn);
 
   const tried: JudgedStranger[] = [];
   for (const policy of policies) {
     const own = runs.filter((r) => r.policy === policy);
     const role = own.find((r) => !isUnnamed(r.use.role))?.use.role ?? policy.roleArn ?? policy.roleName ?? policy.where;
-    const samples = own.length > 0 ? uniqueBy(own.map((r) => r.claims), (c) => JSON.stringify(c)) : [defaultClaims(repository)];
+    const tokens = own.filter((r) => !r.noToken);
+    // Only a workflow with `workflow_call` can be called from elsewhere.
+    const samples =
+      tokens.length > 0
+        ? uniqueBy(
+            tokens.map((r) => ({ claims: r.claims, callable: r.job.callable === true })),
+            (c) => JSON.stringify(c),
+          )
+        : [{ claims: defaultClaims(repository), callable: false }];
+    const subjects = subjectsTested(policy);
     const seen = new Set<string>();
-    for (const sample of samples) {
-      for (const stranger of strangersOf(sample, repository.shape)) {
+    for (const [index, { claims: sample, callable }] of samples.entries()) {
+      // A stranger with its own template sets every value it needs: shaped once per policy, not once per run.
+      for (const stranger of strangersOf(sample, repository.shape, { callable, subjects: index === 0 ? subjects : [] })) {
         const key = `${stranger.who}\n${JSON.stringify(stranger.claims)}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -391,7 +498,16 @@ export function judge(jobs: CredentialJob[], given: FoundPolicy[], repository: R
     tried.filter((s) => s.verdict.allowed || s.unresolved),
     (s) => `${s.policy.where}\n${s.stranger.who}`,
   );
-  return { runs, strangers, tried, refused, undetermined, assumed: [...assumed] };
+  return { runs, excluded, strangers, tried, refused, undetermined, unoffered, assumed: [...assumed] };
+}
+
+/** The values the policy's Allow statements test sub against, as string operators read them. */
+function subjectsTested(policy: FoundPolicy): string[] {
+  return policy.document.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) =>
+    Object.entries(s.Condition ?? {})
+      .filter(([operator]) => /^(ForAnyValue:)?String(Equals|Like)(IgnoreCase)?(IfExists)?$/i.test(operator))
+      .flatMap(([, entries]) => Object.entries(entries).filter(([key]) => key.toLowerCase().endsWith(':sub')).flatMap(([, values]) => [values as unknown].flat().map(String))),
+  );
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
@@ -413,6 +529,7 @@ export function defaultClaims(repository: Repository, audience = DEFAULTS.audien
       repo: repository.repo,
       ownerId: repository.ownerId,
       repoId: repository.repoId,
+      ...(repository.visibility ? { visibility: repository.visibility } : {}),
       eventName: 'push',
       ref,
       workflowRef: `${repository.owner}/${repository.repo}/.github/workflows/deploy.yml@${ref}`,

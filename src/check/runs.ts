@@ -1,12 +1,12 @@
 // Each way a job will run: every trigger in its workflow's `on:`, with the refs its filters let through,
 // as the runs the claims model turns into tokens. Where GitHub's documentation does not say what a run
 // presents, the run says what was assumed.
-import type { EventsConfig, WorkflowDispatchConfig } from '@actions/workflow-parser/model/workflow-template';
+import type { EventsConfig } from '@actions/workflow-parser/model/workflow-template';
 import type { Run } from '../github/claims.ts';
-import { holdsForRun, resolveForRun, type RunFacts, type RunInputs } from './expressions.ts';
+import { holdsForRun, resolveForRun, valueForRun, type RunFacts, type RunInputs } from './expressions.ts';
 import { admits, candidates, type Candidate } from './filters.ts';
 import type { Repository } from './repository.ts';
-import type { CredentialJob } from './workflows.ts';
+import { typed, type Condition, type CredentialJob } from './workflows.ts';
 
 export interface PredictedRun {
   event: string;
@@ -19,6 +19,14 @@ export interface PredictedRun {
   assumed: string[];
   /** The inputs context its expressions see: a workflow_dispatch's chosen inputs, empty for other events; unknown in a reusable workflow. */
   inputs?: RunInputs;
+}
+
+/** A run that never happens, because an `if:` is false for it: listed, never dropped without a word. */
+export interface ExcludedRun {
+  event: string;
+  trigger: string;
+  /** The `if:` that is false for the run, as written. */
+  condition: string;
 }
 
 // Names that stand for a pattern's `*`: plain words, so a policy's own patterns meet them as they would a real name.
@@ -38,24 +46,49 @@ const ON_DEFAULT_BRANCH_SAID: Record<string, string> = {
 };
 
 const MAX_DISPATCHES = 16;
+/** The commit a deployment of a SHA names: a stand-in, as the refs' representatives are. */
+const DEPLOYED_SHA = '0'.repeat(40);
 
 /**
- * The inputs a workflow_dispatch can be given, as far as they decide the job's environment or `if:`: each
- * option of a choice, else the default; an input with neither is left out, so what reads it stays unresolved.
+ * The inputs a workflow_dispatch can be given, typed. Those the job's environment or an `if:` (its own,
+ * a caller's or a credential step's) reads are varied, so every run some value allows is predicted: a
+ * boolean both ways, each option of a choice, a string's or number's default and then any other value
+ * (only the run knows it). The others keep their default.
  */
-function dispatchInputs(job: CredentialJob, config: WorkflowDispatchConfig | undefined): { said: string; inputs: RunInputs }[] {
-  // A step's `if:` decides too: a step that signs in only for one option (ulfiac/aws-bootstrap's auth: oidc|keys).
-  const decisive = [job.environment && 'expression' in job.environment ? job.environment.expression : '', ...job.conditions, ...job.steps.map((s) => s.if ?? '')].join('\n');
+function dispatchInputs(job: CredentialJob): { said: string; inputs: RunInputs }[] {
+  const decisive = [
+    job.environment && 'expression' in job.environment ? job.environment.expression : '',
+    ...job.conditions.map((c) => (c.inputs ? Object.values(c.inputs).map((i) => String(i.value)).join('\n') : c.if)),
+    ...(job.calledInputs ? [] : job.steps.map((step) => step.if ?? '')),
+  ].join('\n');
   let combos: { said: string[]; inputs: RunInputs }[] = [{ said: [], inputs: {} }];
-  for (const [name, input] of Object.entries(config?.inputs ?? {})) {
-    const values = input.options?.length ? input.options : input.default !== undefined ? [String(input.default)] : [];
-    if (values.length === 0) continue;
-    const named = new RegExp(`\\binputs\\s*\\.\\s*${name.replace(/[-]/g, '\\-')}\\b`).test(decisive);
-    combos = combos.flatMap((c) =>
-      (named ? values : values.slice(0, 1)).map((v) => ({ said: named && values.length > 1 ? [...c.said, `${name}=${v}`] : c.said, inputs: { ...c.inputs, [name]: v } })),
-    ).slice(0, MAX_DISPATCHES);
+  for (const [name, input] of Object.entries(job.dispatchInputs ?? {})) {
+    const named = new RegExp(`(?<![.\\w])inputs\\s*(?:\\.\\s*${name.replace(/[-]/g, '\\-')}\\b|\\[)`, 'i').test(decisive);
+    const first = input.value;
+    const values: { value: RunInputs[string]; said: string }[] = !named
+      ? [{ value: first, said: '' }]
+      : input.type === 'boolean'
+        ? [first, !first].map((v) => ({ value: v, said: `${name}=${String(v)}` }))
+        : input.type === 'choice' && input.options?.length
+          ? input.options.map((o) => ({ value: o, said: `${name}=${o}` }))
+          : [
+              { value: first, said: `${name}=${JSON.stringify(first)}` },
+              { value: undefined, said: `${name}=(any other value)` },
+            ];
+    combos = combos.flatMap((c) => values.map((v) => ({ said: v.said ? [...c.said, v.said] : c.said, inputs: { ...c.inputs, [name]: v.value } }))).slice(0, MAX_DISPATCHES);
   }
   return combos.map((c) => ({ said: c.said.length > 0 ? ` with ${c.said.join(', ')}` : '', inputs: c.inputs }));
+}
+
+/** The inputs context a condition reads in this run: a reusable workflow's, its values resolved for the run; else the run's own. */
+function contextFor(condition: Condition, facts: RunFacts, own: RunInputs | undefined): RunInputs | undefined {
+  if (!condition.inputs) return own;
+  return Object.fromEntries(
+    Object.entries(condition.inputs).map(([name, { type, value }]) => {
+      const resolved = typeof value === 'string' && value.includes('${{') ? valueForRun(value, facts, own) : value;
+      return [name, resolved === undefined ? undefined : typed(type, resolved)];
+    }),
+  );
 }
 
 /** What an expression of the run may read: the github context as the run's claims decide it. */
@@ -74,6 +107,11 @@ export function factsOf(run: Run): RunFacts {
 
 /** Every run of the job, in the order of its workflow's triggers. */
 export function runsOf(job: CredentialJob, repository: Repository): PredictedRun[] {
+  return predictRuns(job, repository).runs;
+}
+
+/** Every run of the job, and the runs an `if:` rules out, each with the condition that does. */
+export function predictRuns(job: CredentialJob, repository: Repository): { runs: PredictedRun[]; excluded: ExcludedRun[] } {
   const main = repository.defaultBranch;
   const file = (workflow: string) => `.github/workflows/${workflow.split('/').pop()}`;
   const innermost = job.called.at(-1);
@@ -88,30 +126,35 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
       workflowRef: `${repository.owner}/${repository.repo}/${file(job.workflow)}@${ref}`,
       ...extra,
     };
-    // A local reusable workflow runs from the caller's commit, so it shares the caller's ref.
-    if (innermost) run.jobWorkflowRef = `${repository.owner}/${repository.repo}/${file(innermost.workflow)}@${ref}`;
+    // A local reusable workflow runs from the caller's commit, so it shares the caller's ref; one in another repository is named by its uses:.
+    if (innermost) run.jobWorkflowRef = innermost.jobWorkflowRef ?? `${repository.owner}/${repository.repo}/${file(innermost.workflow)}@${ref}`;
     if (job.environment && 'name' in job.environment) run.environment = job.environment.name;
     return run;
   };
   type Ref = { name: string; like: string };
-  // A reusable workflow's inputs are its caller's (those the check knows are already in place).
-  const noInputs: RunInputs | undefined = job.called.length === 0 ? {} : undefined;
-  const make = (event: string, trigger: string, ref: Ref, base?: Candidate, assumed: string[] = [], inputs = noInputs): PredictedRun => {
+  // A run of any event but workflow_dispatch has the empty inputs context.
+  const noInputs: RunInputs = {};
+  // The run's own inputs, which the starting workflow's conditions read; the job's own expressions read its workflow's.
+  const own = new Map<PredictedRun, RunInputs>();
+  const make = (event: string, trigger: string, ref: Ref, base?: Candidate, assumed: string[] = [], runInputs = noInputs): PredictedRun => {
     const run = build(event, ref.name, base ? { baseRef: base.name, headRef: HEAD_BRANCH } : {});
     const pattern = build(event, ref.like, base ? { baseRef: base.like, headRef: '*' } : {});
+    const inputs = job.calledInputs ? contextFor({ if: '', inputs: job.calledInputs }, factsOf(run), runInputs) : runInputs;
     const notes = [...assumed];
     if (job.environment && 'expression' in job.environment) {
       const environment = resolveForRun(job.environment.expression, factsOf(run), inputs);
       if (environment === undefined) notes.push(`environment ${job.environment.expression} is an expression only the run resolves: predicted as if the job had no environment`);
       else run.environment = pattern.environment = environment;
     }
-    return { event, trigger, run, pattern, assumed: notes, ...(inputs ? { inputs } : {}) };
+    const predicted: PredictedRun = { event, trigger, run, pattern, assumed: notes, ...(inputs ? { inputs } : {}) };
+    own.set(predicted, runInputs);
+    return predicted;
   };
 
   // A branch or tag the job's `if:` names (`github.ref == 'refs/heads/prd'`) is one of the runs, as its own
   // representative: the one a pattern stands for may be the very name the `if:` keeps out (mincuru/mincuru-sveltekit).
   const named = (kind: 'heads' | 'tags') => [
-    ...new Set([...job.conditions, ...job.steps.map((s) => s.if ?? '')].flatMap((c) => [...c.matchAll(new RegExp(`'refs/${kind}/([^'*?\\[\\]]+)'`, 'g'))].map((m) => m[1]!))),
+    ...new Set([...job.conditions.map((c) => c.if), ...job.steps.map((s) => s.if ?? '')].flatMap((c) => [...c.matchAll(new RegExp(`'refs/${kind}/([^'*?\\[\\]]+)'`, 'g'))].map((m) => m[1]!))),
   ];
   const withNamed = (found: Candidate[], kind: 'heads' | 'tags', include?: string[], ignore?: string[]): Candidate[] => [
     ...found,
@@ -184,9 +227,23 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
         break;
       case 'workflow_dispatch': {
         const assumed = [`workflow_dispatch can be started on any branch or tag; predicted on the default branch ${main}`];
-        for (const { said, inputs } of dispatchInputs(job, config as WorkflowDispatchConfig | undefined)) {
+        for (const { said, inputs } of dispatchInputs(job)) {
           runs.push(make(event, `workflow_dispatch${said} on the default branch`, heads(defaultBranch), undefined, assumed, inputs));
         }
+        break;
+      }
+      case 'deployment':
+      case 'deployment_status': {
+        // Documented: the ref is the deployment's, which whoever creates it chooses: a branch, a tag or a commit
+        // SHA. From a SHA, GitHub's tokens carry `ref: ""` and workflow_ref/job_workflow_ref ending in @SHA.
+        const said = `${event}: the ref is the one the deployment was created with; predicted for the default branch and for a commit SHA (a tag would give refs/tags/TAG)`;
+        runs.push(make(event, `${event} of the default branch ${main}`, heads(defaultBranch), undefined, [said]));
+        const fromSha = make(event, `${event} of a commit SHA (ref "")`, { name: '', like: '' }, undefined, [said]);
+        for (const [run, sha] of [[fromSha.run, DEPLOYED_SHA], [fromSha.pattern, '*']] as const) {
+          run.workflowRef = `${run.workflowRef}${sha}`;
+          if (run.jobWorkflowRef !== undefined) run.jobWorkflowRef = `${run.jobWorkflowRef}${sha}`;
+        }
+        runs.push(fromSha);
         break;
       }
       default: {
@@ -195,10 +252,18 @@ export function runsOf(job: CredentialJob, repository: Repository): PredictedRun
       }
     }
   }
-  // A run whose `if:` is false for it never happens; one only the run can decide is kept, and said.
-  return runs.filter((predicted) => {
-    const verdicts = job.conditions.map((condition) => [condition, holdsForRun(condition, factsOf(predicted.run), predicted.inputs)] as const);
+  // A run whose `if:` is false for it never happens, and is listed as such; one only the run can decide is kept, and said.
+  const excluded: ExcludedRun[] = [];
+  const kept = runs.filter((predicted) => {
+    const facts = factsOf(predicted.run);
+    const verdicts = job.conditions.map((condition) => [condition.if, holdsForRun(condition.if, facts, contextFor(condition, facts, own.get(predicted)))] as const);
+    const failed = verdicts.find(([, holds]) => holds === false);
+    if (failed) {
+      excluded.push({ event: predicted.event, trigger: predicted.trigger, condition: failed[0] });
+      return false;
+    }
     for (const [condition, holds] of verdicts) if (holds === undefined) predicted.assumed.push(`if: ${condition} is known only to the run: predicted as if it holds`);
-    return verdicts.every(([, holds]) => holds !== false);
+    return true;
   });
+  return { runs: kept, excluded };
 }

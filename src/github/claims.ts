@@ -22,6 +22,8 @@ export interface Claims {
   job_workflow_ref?: string;
   base_ref?: string;
   head_ref?: string;
+  workflow?: string;
+  repository_visibility?: string;
   iat?: number;
   exp?: number;
 }
@@ -43,6 +45,10 @@ export interface Run {
   jobWorkflowRef?: string;
   baseRef?: string;
   headRef?: string;
+  /** The workflow's `name:` (its path when it has none): the `workflow` claim. */
+  workflow?: string;
+  /** 'public', 'private' or 'internal': the `repository_visibility` claim. */
+  visibility?: string;
 }
 
 /** How the repository's subjects are shaped: GitHub's customization API (`use_default`, `include_claim_keys`) and the immutable form. */
@@ -52,6 +58,16 @@ export interface SubjectShape {
   /** OWNER@ID/REPO@ID instead of OWNER/REPO: repositories created or renamed from 2026-07-15, and those opted in. */
   immutable?: boolean;
 }
+
+/**
+ * The keys of a template this model renders from the run. The others (actor, run_id, sha,
+ * runner_environment, enterprise, repo_property_*, ...) differ from run to run or are the organization's:
+ * a sub that names them cannot be predicted.
+ */
+export const RENDERED_KEYS: readonly string[] = [
+  'repo', 'context', 'ref', 'ref_type', 'event_name', 'repository', 'repository_owner', 'repository_owner_id', 'repository_id',
+  'repository_visibility', 'workflow', 'workflow_ref', 'job_workflow_ref', 'environment', 'base_ref', 'head_ref',
+];
 
 /** GitHub's default template, and what "Resetting organization template customizations" sets. */
 const DEFAULT_CLAIM_KEYS = ['repo', 'context'] as const;
@@ -64,6 +80,18 @@ function claimKeysOf(shape: SubjectShape | undefined): readonly string[] {
   return !shape || shape.useDefault || shape.includeClaimKeys.length === 0 ? DEFAULT_CLAIM_KEYS : shape.includeClaimKeys;
 }
 
+/** "Any `:` within the metadata values will be replaced with `%3A` in the subject claim" (default and custom templates). */
+const inSub = (value: string): string => value.replace(/:/g, '%3A');
+
+/**
+ * Why GitHub issues no token at all for this run, if it does not: "If the `environment` claim is included
+ * (also via `include_claim_keys`), an environment is required and must be provided."
+ */
+export function noTokenFor(run: Pick<Run, 'environment'>, shape?: SubjectShape): string | undefined {
+  if (run.environment || !claimKeysOf(shape).includes('environment')) return undefined;
+  return 'the subject template includes environment and this job has none: GitHub issues no token, so the step fails';
+}
+
 /**
  * `context`: "the part that follows the repository in the default sub format". Precedence, as the
  * default subjects document it: an environment, else the pull_request event, else the ref. GitHub's pages
@@ -71,9 +99,9 @@ function claimKeysOf(shape: SubjectShape | undefined): readonly string[] {
  * included) is taken to use the ref.
  */
 function contextOf(run: Pick<Run, 'environment' | 'eventName' | 'ref'>): string {
-  if (run.environment) return `environment:${run.environment}`;
+  if (run.environment) return `environment:${inSub(run.environment)}`;
   if (run.eventName === 'pull_request') return 'pull_request';
-  return `ref:${run.ref}`;
+  return `ref:${inSub(run.ref)}`;
 }
 
 /** `repo`: OWNER/REPO, or OWNER@OWNER_ID/REPO@REPO_ID in the immutable form. */
@@ -84,8 +112,10 @@ function repoOf(run: Pick<Run, 'owner' | 'repo' | 'ownerId' | 'repoId'>, immutab
 /**
  * `sub`: each key of the template as `key:value`, joined with ':'; `repo` and `context` as the default
  * subject spells them ("repo:ORG/REPO:environment:prod:job_workflow_ref:..." in GitHub's example).
- * Silent in GitHub's pages, and assumed here: the immutable form applies to `repo` in a custom template
- * too, and a key the run has no value for (environment, outside an environment job) renders empty.
+ * The immutable form applies to `repo` in a custom template too ("owner_id and repo_id are always
+ * included in the repo segment"). Every value has its `:` written `%3A`. Silent in GitHub's pages, and
+ * assumed here: a key the run has no value for renders empty (environment, the one GitHub refuses to
+ * render empty, is `noTokenFor`'s to say).
  */
 export function subjectFor(run: Run, shape?: SubjectShape): string {
   const claims = runClaims(run);
@@ -94,7 +124,7 @@ export function subjectFor(run: Run, shape?: SubjectShape): string {
       if (key === 'repo') return `repo:${repoOf(run, shape?.immutable === true)}`;
       if (key === 'context') return contextOf(run);
       const value = claims[key];
-      return `${key}:${typeof value === 'string' ? value : ''}`;
+      return `${key}:${typeof value === 'string' ? inSub(value) : ''}`;
     })
     .join(':');
 }
@@ -107,8 +137,8 @@ export function claimsFor(run: Run, audience: string, shape?: SubjectShape): Cla
 function runClaims(run: Run): Claims {
   const claims: Claims = {
     ref: run.ref,
-    // Pull request refs (refs/pull/N/merge) are reported as branches.
-    ref_type: run.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    // Pull request refs (refs/pull/N/merge) are reported as branches; a deployment of a commit SHA has no ref, nor a type.
+    ref_type: run.ref === '' ? '' : run.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
     event_name: run.eventName,
     repository: `${run.owner}/${run.repo}`,
     repository_owner: run.owner,
@@ -121,6 +151,8 @@ function runClaims(run: Run): Claims {
   if (run.ownerId !== undefined) claims.repository_owner_id = run.ownerId;
   if (run.repoId !== undefined) claims.repository_id = run.repoId;
   if (run.environment) claims.environment = run.environment;
+  if (run.workflow !== undefined) claims.workflow = run.workflow;
+  if (run.visibility !== undefined) claims.repository_visibility = run.visibility;
   return claims;
 }
 
@@ -138,6 +170,8 @@ export function runOf(claims: Claims): Run {
   if (claims.job_workflow_ref && claims.job_workflow_ref !== claims.workflow_ref) run.jobWorkflowRef = claims.job_workflow_ref;
   if (claims.base_ref) run.baseRef = claims.base_ref;
   if (claims.head_ref) run.headRef = claims.head_ref;
+  if (typeof claims.workflow === 'string') run.workflow = claims.workflow;
+  if (typeof claims.repository_visibility === 'string') run.visibility = claims.repository_visibility;
   return run;
 }
 
@@ -158,7 +192,7 @@ export function shapeOf(claims: Claims): SubjectShape | undefined {
     const named = /^(\w+):/.exec(rest)?.[1] ?? '';
     const value = claims[named];
     const candidates: [string, string][] = [
-      ...(typeof value === 'string' ? [[named, `${named}:${value}`] as [string, string]] : []),
+      ...(typeof value === 'string' ? [[named, `${named}:${inSub(value)}`] as [string, string]] : []),
       ['repo', `repo:${repoOf(run, false)}`],
       ['repo@', `repo:${repoOf(run, true)}`],
       ['context', contextOf(run)],

@@ -91,7 +91,7 @@ function conditionsOf(statement: Statement): { operator: string; key: string; va
 
 /** Action names are case-insensitive; `*` and `?` are wildcards. */
 function actionMatches(statement: Statement, action: string): boolean {
-  const named = (patterns: string | string[] | undefined) => list(patterns).some((p) => wildcard(p, 'i').test(action));
+  const named = (patterns: string | string[] | undefined) => list(patterns).some((p) => wildcard(p).test(action));
   return statement.NotAction !== undefined ? !named(statement.NotAction) : named(statement.Action);
 }
 
@@ -147,9 +147,9 @@ function compare(negated: boolean, expected: string[], matches: (expected: strin
   return negated ? !results.includes(undefined) && !results.includes(true) : results.includes(true);
 }
 
-const stringOp = (flags: string, wildcards: boolean, negated: boolean): Operator => ({
+const stringOp = (ignoreCase: boolean, wildcards: boolean, negated: boolean): Operator => ({
   negated,
-  test: (value, expected, context) => compare(negated, expected, (e) => pattern(e, context, wildcards, flags)?.test(value)),
+  test: (value, expected, context) => compare(negated, expected, (e) => pattern(e, context, wildcards, ignoreCase)?.test(value)),
 });
 
 /** ARNs are compared component by component (six, split at ':'), each with wildcards. */
@@ -160,7 +160,7 @@ const arnOp = (negated: boolean): Operator => ({
       const want = arnParts(e);
       const have = arnParts(value);
       if (!want || !have) return false;
-      const parts = want.map((part) => pattern(part, context, true, ''));
+      const parts = want.map((part) => pattern(part, context, true, false));
       return parts.includes(undefined) ? undefined : parts.every((p, i) => p?.test(have[i] ?? '') ?? false);
     }),
 });
@@ -182,12 +182,12 @@ const numericOp = orderedOp(number);
 const dateOp = orderedOp(date);
 
 const OPERATORS: Record<string, Operator> = {
-  stringequals: stringOp('', false, false),
-  stringnotequals: stringOp('', false, true),
-  stringequalsignorecase: stringOp('i', false, false),
-  stringnotequalsignorecase: stringOp('i', false, true),
-  stringlike: stringOp('', true, false),
-  stringnotlike: stringOp('', true, true),
+  stringequals: stringOp(false, false, false),
+  stringnotequals: stringOp(false, false, true),
+  stringequalsignorecase: stringOp(true, false, false),
+  stringnotequalsignorecase: stringOp(true, false, true),
+  stringlike: stringOp(false, true, false),
+  stringnotlike: stringOp(false, true, true),
   arnequals: arnOp(false),
   arnlike: arnOp(false),
   arnnotequals: arnOp(true),
@@ -241,9 +241,14 @@ function test(rawOperator: string, key: string, expected: string[], context: Map
   if (Array.isArray(raw)) return { holds: false, why: `${said}: ${key} has several values, which a single-valued operator never matches (ForAnyValue: or ForAllValues: does)` };
   const value = String(raw);
   const holds = passes(value);
-  const unresolved = expected.filter((e) => pattern(e, context, false, '') === undefined);
+  const unresolved = expected.filter((e) => pattern(e, context, false, false) === undefined);
   if (!holds && operator.negated && unresolved.length > 0) return { holds, why: `${said}: ${quote(unresolved)} names a policy variable the request has no value for, which a negated operator never passes` };
   return { holds, why: `${said} ${operator.negated ? 'matches' : 'does not match'} '${value}'` };
+}
+
+/** A value matches a pattern (StringLike's, ArnLike's, an Action's), or not. */
+interface Matcher {
+  test(value: string): boolean;
 }
 
 /**
@@ -251,31 +256,122 @@ function test(rawOperator: string, key: string, expected: string[], context: Map
  * key, without a `${key, 'default'}`, matches nothing), `${*}`, `${?}` and `${$}` are those characters
  * literally. With wildcards, `*` is any run of characters and `?` any one.
  */
-function pattern(value: string, context: Map<string, ContextValue>, wildcards: boolean, flags: string): RegExp | undefined {
-  let source = '';
-  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const parts = value.split(/(\$\{[^}]*\})/);
-  for (const part of parts) {
-    const variable = /^\$\{\s*([^,}]+?)\s*(?:,\s*'([^']*)'\s*)?\}$/.exec(part);
+function pattern(value: string, context: Map<string, ContextValue>, wildcards: boolean, ignoreCase: boolean): Matcher | undefined {
+  const glob: Glob = [];
+  const literal = (text: string) => {
+    for (let i = 0; i < text.length; i++) glob.push(ignoreCase ? fold(text[i]!) : text[i]!);
+  };
+  for (const part of pieces(value)) {
+    const variable = part.startsWith('${') && part.endsWith('}') ? variableOf(part) : undefined;
     if (variable) {
-      const [, name = '', fallback] = variable;
+      const { name, fallback } = variable;
       if (name === '*' || name === '?' || name === '$') {
-        source += literal(name);
+        literal(name);
         continue;
       }
       const resolved = context.get(name.toLowerCase());
-      if (typeof resolved === 'string' || typeof resolved === 'boolean') source += literal(String(resolved));
-      else if (fallback !== undefined) source += literal(fallback);
+      if (typeof resolved === 'string' || typeof resolved === 'boolean') literal(String(resolved));
+      else if (fallback !== undefined) literal(fallback);
       else return undefined;
       continue;
     }
-    source += wildcards ? part.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : literal(c))).join('') : literal(part);
+    if (!wildcards) literal(part);
+    else for (let i = 0; i < part.length; i++) glob.push(part[i] === '*' ? ANY_RUN : part[i] === '?' ? ANY_ONE : ignoreCase ? fold(part[i]!) : part[i]!);
   }
-  return new RegExp(`^${source}$`, `s${flags}`);
+  return { test: (text) => globMatches(glob, ignoreCase ? foldAll(text) : text) };
 }
 
-function wildcard(text: string, flags: string): RegExp {
-  return new RegExp(`^${text.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, `s${flags}`);
+/**
+ * The value cut at its `${…}`: text, then a candidate variable (from `${` to the first `}`), and so on.
+ * A scan, not a regular expression: the hostile `${${${…` without a `}` stays linear.
+ */
+function pieces(value: string): string[] {
+  const found: string[] = [];
+  let at = 0;
+  for (;;) {
+    const start = value.indexOf('${', at);
+    const end = start < 0 ? -1 : value.indexOf('}', start + 2);
+    if (end < 0) {
+      found.push(value.slice(at));
+      return found;
+    }
+    found.push(value.slice(at, start), value.slice(start, end + 1));
+    at = end + 1;
+  }
+}
+
+/** `${ name }` or `${ name, 'default' }` (spaces around each optional); anything else is no variable, only text. */
+function variableOf(part: string): { name: string; fallback?: string } | undefined {
+  const inner = part.slice(2, -1);
+  const comma = inner.indexOf(',');
+  const before = comma < 0 ? inner : inner.slice(0, comma);
+  if (before === '') return undefined;
+  // A name of spaces only is its last space, as IAM's grammar (and the regular expression this replaced) reads it.
+  const name = before.trim() || before.slice(-1);
+  if (comma < 0) return { name };
+  const rest = inner.slice(comma + 1).trim();
+  if (rest.length < 2 || !rest.startsWith("'") || !rest.endsWith("'") || rest.slice(1, -1).includes("'")) return undefined;
+  return { name, fallback: rest.slice(1, -1) };
+}
+
+/** An Action pattern: `*` and `?` are wildcards, and names are case-insensitive. */
+function wildcard(text: string): Matcher {
+  const glob: Glob = [];
+  for (let i = 0; i < text.length; i++) glob.push(text[i] === '*' ? ANY_RUN : text[i] === '?' ? ANY_ONE : fold(text[i]!));
+  return { test: (value) => globMatches(glob, foldAll(value)) };
+}
+
+/**
+ * A compiled wildcard pattern, one entry per UTF-16 code unit of the value: a literal unit, ANY_RUN (`*`,
+ * any run of units, `/` and `:` included) or ANY_ONE (`?`, exactly one unit), as the regular expressions
+ * this replaced read them (`.*` and `.` under the `s` flag, without `u`).
+ */
+const ANY_RUN = 0;
+const ANY_ONE = 1;
+type Glob = (string | typeof ANY_RUN | typeof ANY_ONE)[];
+
+/**
+ * Whether `glob` matches all of `text`: a greedy two-pointer scan that, on a mismatch, lets the last `*`
+ * take one more unit. Earlier stars never need to take back what they took, so the work is at most
+ * |text| × |glob| steps, where a backtracking regular expression takes |text|^stars on `*a*a*a*…b`.
+ */
+function globMatches(glob: Glob, text: string): boolean {
+  let g = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    const want = glob[g];
+    if (want === ANY_RUN) {
+      star = g++;
+      resume = t;
+    } else if (g < glob.length && (want === ANY_ONE || want === text[t])) {
+      g++;
+      t++;
+    } else if (star >= 0) {
+      g = star + 1;
+      t = ++resume;
+    } else return false;
+  }
+  while (glob[g] === ANY_RUN) g++;
+  return g === glob.length;
+}
+
+/**
+ * A code unit as a case-insensitive, non-Unicode regular expression compares it (ECMAScript's Canonicalize):
+ * upper-cased when that gives one unit, unless it would turn a non-ASCII unit into an ASCII one (ſ, ı, K).
+ */
+function fold(unit: string): string {
+  const upper = unit.toUpperCase();
+  return upper.length === 1 && !(unit.charCodeAt(0) >= 128 && upper.charCodeAt(0) < 128) ? upper : unit;
+}
+
+function foldAll(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toUpperCase();
+  let folded = '';
+  for (let i = 0; i < text.length; i++) folded += fold(text[i]!);
+  return folded;
 }
 
 function arnParts(arn: string): string[] | undefined {

@@ -6,6 +6,7 @@ import { LineCounter, parseDocument, isMap, isScalar, type Tags, type YAMLMap, t
 import { toPolicyDocument } from '../iam/policy.ts';
 import { Unknown, plain, type Value } from './hcl-expression.ts';
 import { PolicyReadError, lineAt, type FoundPolicy, type ReadOptions } from './found.ts';
+import { aliasProblem } from './yaml-aliases.ts';
 
 type Template = {
   Parameters?: Record<string, { Type?: unknown; Default?: unknown }>;
@@ -32,12 +33,17 @@ export function isTemplate(value: unknown): value is Template {
   return !!resources && typeof resources === 'object' && (t.AWSTemplateFormatVersion !== undefined || t.Transform !== undefined || Object.values(resources).some((r) => typeof (r as { Type?: unknown })?.Type === 'string'));
 }
 
+/** A YAML file whose aliases would cost too much to expand: an error even where a file that is no template would be passed over, as it may hold a role. */
+export class AliasLimitError extends PolicyReadError {}
+
 /** Parses YAML with CloudFormation's tags; returns the value and where each resource's logical id sits. */
 export function parseYamlTemplate(file: string, text: string): { value: unknown; lines: Record<string, number> } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { customTags: SHORT_FORMS, lineCounter, uniqueKeys: false });
   const [error] = doc.errors;
   if (error) throw new PolicyReadError(file, `not valid YAML: ${error.message.split('\n')[0]}`, error.linePos?.[0].line);
+  const aliases = aliasProblem(doc);
+  if (aliases) throw new AliasLimitError(file, aliases);
   const lines: Record<string, number> = {};
   const resources = isMap(doc.contents) ? doc.contents.get('Resources', true) : undefined;
   if (isMap(resources)) {
@@ -45,7 +51,8 @@ export function parseYamlTemplate(file: string, text: string): { value: unknown;
       if (isScalar(pair.key) && pair.key.range) lines[String(pair.key.value)] = lineCounter.linePos(pair.key.range[0]).line;
     }
   }
-  return { value: doc.toJS({ maxAliasCount: 1000 }), lines };
+  // aliasProblem has bounded the expansion; the library's own guess at a limit would refuse some files within it.
+  return { value: doc.toJS({ maxAliasCount: -1 }), lines };
 }
 
 export function jsonLines(text: string, template: Template): Record<string, number> {

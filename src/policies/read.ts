@@ -4,11 +4,11 @@
 import { join, normalize } from 'node:path';
 import { PolicyError } from '../iam/policy.ts';
 import { forAccount } from './account.ts';
-import { isTemplate, jsonLines, parseYamlTemplate, readTemplate } from './cloudformation.ts';
+import { AliasLimitError, isTemplate, jsonLines, parseYamlTemplate, readTemplate } from './cloudformation.ts';
 import { PolicyReadError, ROLE_ARN, type FoundPolicy, type PolicyFiles, type ReadError, type ReadOptions, type ReadResult } from './found.ts';
 import { isPolicyJson, readIamJson } from './iam-json.ts';
 import { isPlan, readPlan } from './plan.ts';
-import { readTerraform } from './terraform.ts';
+import { isTerraformFile, readTerraform, terraformRoots } from './terraform.ts';
 
 export type { FoundPolicy, PolicyFiles, ReadOptions, ReadResult } from './found.ts';
 export { forAccount } from './account.ts';
@@ -85,7 +85,7 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
     return { policies: [], errors: [{ file: target, message: `cannot be read: ${(error as Error).message}` }], notes: [] };
   }
   if (!folder) {
-    if (target.endsWith('.tf')) return readTerraform(target, false, files, options);
+    if (isTerraformFile(target)) return readTerraform(target, false, files, options);
     return { ...(await readFile(target, files, options, true)), notes: [] };
   }
   const policies: FoundPolicy[] = [];
@@ -94,9 +94,18 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
   const consumed = new Set<string>();
   const modules = new Set<string>();
   const others: string[] = [];
+  // A folder another one calls as a module is read with its caller's arguments, not as a root of its own.
+  const { roots, uncalled } = await terraformRoots(target, files, (name) => !SKIPPED_FOLDERS.has(name) && !name.startsWith('.'));
+  notes.push(...uncalled);
   const walk = async (dir: string) => {
-    const names = files.list(dir).sort();
-    if (names.some((n) => n.endsWith('.tf'))) {
+    let names: string[];
+    try {
+      names = files.list(dir).sort();
+    } catch (error) {
+      errors.push({ file: dir, message: (error as Error).message });
+      return;
+    }
+    if (names.some(isTerraformFile) && roots.has(normalize(dir))) {
       const module = await readTerraform(dir, true, files, options);
       policies.push(...module.policies);
       errors.push(...module.errors);
@@ -106,10 +115,18 @@ async function readTarget(target: string, files: PolicyFiles, options: ReadOptio
     }
     for (const name of names) {
       const path = join(dir, name);
-      if (files.isDirectory(path)) {
+      let folder: boolean;
+      try {
+        folder = files.isDirectory(path);
+      } catch (error) {
+        // A link out of the repository, or a name that cannot be resolved: said, and the rest still read.
+        errors.push({ file: path, message: (error as Error).message });
+        continue;
+      }
+      if (folder) {
         // A module another one calls is read with the caller's arguments, not again on its own.
         if (!SKIPPED_FOLDERS.has(name) && !name.startsWith('.') && !modules.has(normalize(path))) await walk(path);
-      } else if (/\.(json|ya?ml|template)$/.test(name) && !/\.tfvars\.json$/.test(name)) others.push(path);
+      } else if (/\.(json|ya?ml|template)$/.test(name) && !/\.(tfvars|tf)\.json$/.test(name)) others.push(path);
     }
   };
   await walk(target);
@@ -150,7 +167,7 @@ async function readFile(file: string, files: PolicyFiles, options: ReadOptions, 
       try {
         ({ value, lines } = parseYamlTemplate(file, text));
       } catch (error) {
-        if (given || !(error instanceof PolicyReadError)) throw error;
+        if (given || !(error instanceof PolicyReadError) || error instanceof AliasLimitError) throw error;
         return none;
       }
     }

@@ -2,7 +2,8 @@
 // tokens against the issuer's keys, checks expiry, audience and the role's trust policy, verifies SigV4
 // on signed calls (with the region scope, for calls naming STS's own host names), and refuses with AWS's own error codes and messages. It is never told what to answer:
 // every refusal comes from evaluating the request against the accounts it was given. It also answers
-// IAM GetRole with the roles it holds (for the trust check's --from-aws). Faults (throttling,
+// IAM GetRole and ListRoles (paginated) with the roles it holds (for the trust check's --from-aws and
+// --all-roles), refusing IAM actions a user is denied as IAM does. Faults (throttling,
 // 5xx, resets, hangs, unreadable bodies) and a rate limit are switches.
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
@@ -23,6 +24,8 @@ export interface Role {
   trustPolicy: PolicyDocument;
   /** Seconds; AWS's default is 3600. */
   maxSessionDuration?: number;
+  /** Sent verbatim as AssumeRolePolicyDocument instead of `trustPolicy`, URL-encoded: a document a reader cannot decode. */
+  rawTrustPolicy?: string;
 }
 
 /** An IAM user with a long-term access key (AKIA…), as self-hosted setups and static-key workflows use. */
@@ -30,6 +33,8 @@ export interface User {
   name: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** IAM actions (iam:ListRoles, ...) this user's policies do not allow: refused with AccessDenied. */
+  denied?: string[];
 }
 
 export interface Account {
@@ -79,6 +84,8 @@ export interface StsOptions {
   jwks: Record<string, string>;
   /** Requests per second, with a burst of as many. */
   rateLimit?: number;
+  /** The most roles one ListRoles page holds, whatever MaxItems asks (IAM may return fewer than asked). */
+  listRolesPageSize?: number;
 }
 
 export interface Sts {
@@ -86,6 +93,8 @@ export interface Sts {
   accounts: Account[];
   /** Applied to the next calls, one each, in order. */
   faults: Fault[];
+  /** The next this many IAM calls (GetRole, ListRoles) are answered Throttling, as IAM's low rate limit does. */
+  throttleIam: number;
   /** If set, credentials expire this many seconds after issue, whatever was asked (to age them quickly). */
   credentialLifetimeSeconds: number | undefined;
   calls: Call[];
@@ -139,6 +148,7 @@ class StsFailure extends Error {
 
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+const IAM_ACTIONS = new Set(['GetRole', 'ListRoles']);
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/([\w+=,.@/-]+)$/;
 const SESSION_NAME = /^[\w+=,.@-]*$/;
 
@@ -180,6 +190,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     url: '',
     accounts: options.accounts,
     faults: [],
+    throttleIam: 0,
     credentialLifetimeSeconds: undefined,
     calls: [],
     hold: undefined,
@@ -305,6 +316,16 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     return `<AssumeRoleWithWebIdentityResult><SubjectFromWebIdentityToken>${xmlEscape(String(claims.sub))}</SubjectFromWebIdentityToken><Audience>${xmlEscape(audiences[0] ?? '')}</Audience>${issued.xml}<Provider>${federated}</Provider></AssumeRoleWithWebIdentityResult>`;
   }
 
+  /** Whoever signed an IAM call, refused with IAM's own message when their policies do not allow `action`. */
+  function iamCaller(req: http.IncomingMessage, body: string, action: string, resource: (account: string) => string): Caller {
+    const caller = authenticate(req, body, 'iam');
+    const user = options.accounts.flatMap((a) => a.users ?? []).find((u) => `arn:aws:iam::${caller.accountId}:user/${u.name}` === caller.arn);
+    if (user?.denied?.includes(action)) {
+      throw new StsFailure(403, 'AccessDenied', `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource(caller.accountId)} because no identity-based policy allows the ${action} action`);
+    }
+    return caller;
+  }
+
   function findUser(accessKeyId: string): { account: Account; user: User } | undefined {
     for (const account of options.accounts) {
       const user = account.users?.find((u) => u.accessKeyId === accessKeyId);
@@ -400,18 +421,42 @@ export async function startSts(options: StsOptions): Promise<Sts> {
     return `<AssumeRoleResult>${issue(roleArn, account.id, sessionName, duration, tags, transitive).xml}</AssumeRoleResult>`;
   }
 
+  /** A role as IAM describes it: the trust policy URL-encoded. */
+  function roleXml(role: Role, accountId: string, lastUsed: boolean): string {
+    const arn = `arn:aws:iam::${accountId}:role/${role.name}`;
+    const roleId = `AROA${createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}`;
+    const document = role.rawTrustPolicy ?? encodeURIComponent(JSON.stringify(role.trustPolicy));
+    return (
+      `<Path>/</Path><AssumeRolePolicyDocument>${xmlEscape(document)}</AssumeRolePolicyDocument>` +
+      `<MaxSessionDuration>${role.maxSessionDuration ?? 3600}</MaxSessionDuration><RoleId>${roleId}</RoleId><RoleName>${xmlEscape(role.name)}</RoleName>` +
+      `<Arn>${xmlEscape(arn)}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate>${lastUsed ? '<RoleLastUsed/>' : ''}`
+    );
+  }
+
   /** IAM's GetRole, for the trust check's --from-aws: the caller's own account only, as IAM answers. */
   function getRole(params: URLSearchParams, caller: Caller): string {
     const name = params.get('RoleName') ?? '';
     const role = options.accounts.find((a) => a.id === caller.accountId)?.roles.find((r) => r.name === name);
     if (!role) throw new StsFailure(404, 'NoSuchEntity', `The role with name ${name} cannot be found.`);
-    const arn = `arn:aws:iam::${caller.accountId}:role/${role.name}`;
-    const roleId = `AROA${createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}`;
-    return (
-      `<GetRoleResult><Role><Path>/</Path><AssumeRolePolicyDocument>${encodeURIComponent(JSON.stringify(role.trustPolicy))}</AssumeRolePolicyDocument>` +
-      `<MaxSessionDuration>${role.maxSessionDuration ?? 3600}</MaxSessionDuration><RoleId>${roleId}</RoleId><RoleName>${xmlEscape(role.name)}</RoleName>` +
-      `<Arn>${xmlEscape(arn)}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate><RoleLastUsed/></Role></GetRoleResult>`
-    );
+    return `<GetRoleResult><Role>${roleXml(role, caller.accountId, true)}</Role></GetRoleResult>`;
+  }
+
+  /**
+   * IAM's ListRoles, for --all-roles: the caller's own account, MaxItems at a time (IAM's default 100, at
+   * most 1000), fewer when the stand-in's page size is smaller, with an opaque Marker while IsTruncated.
+   */
+  function listRoles(params: URLSearchParams, caller: Caller): string {
+    const maxItems = Number(params.get('MaxItems') ?? '100');
+    if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1000) throw validation(`1 validation error detected: Value '${params.get('MaxItems')}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000`);
+    const marker = params.get('Marker');
+    const start = marker === null ? 0 : Number(Buffer.from(marker, 'base64url').toString('utf8').replace(/^roles:/, ''));
+    if (!Number.isInteger(start) || start < 0) throw invalidParameter('Invalid Marker.');
+    const roles = options.accounts.find((a) => a.id === caller.accountId)?.roles ?? [];
+    const end = Math.min(roles.length, start + Math.min(maxItems, options.listRolesPageSize ?? maxItems));
+    const members = roles.slice(start, end).map((role) => `<member>${roleXml(role, caller.accountId, false)}</member>`).join('');
+    const truncated = end < roles.length;
+    const next = truncated ? `<Marker>${Buffer.from(`roles:${end}`).toString('base64url')}</Marker>` : '';
+    return `<ListRolesResult><IsTruncated>${truncated}</IsTruncated>${next}<Roles>${members}</Roles></ListRolesResult>`;
   }
 
   async function handle(action: string, params: URLSearchParams, req: http.IncomingMessage, body: string): Promise<string> {
@@ -426,7 +471,9 @@ export async function startSts(options: StsOptions): Promise<Sts> {
         return `<GetCallerIdentityResult><Arn>${caller.arn}</Arn><UserId>${userId}</UserId><Account>${caller.accountId}</Account></GetCallerIdentityResult>`;
       }
       case 'GetRole':
-        return getRole(params, authenticate(req, body, 'iam'));
+        return getRole(params, iamCaller(req, body, 'iam:GetRole', (account) => `arn:aws:iam::${account}:role/${params.get('RoleName') ?? ''}`));
+      case 'ListRoles':
+        return listRoles(params, iamCaller(req, body, 'iam:ListRoles', (account) => `arn:aws:iam::${account}:role/`));
       default:
         throw new StsFailure(400, 'InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
     }
@@ -449,8 +496,12 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       };
       const fail = (status: number, code: string, message: string) => {
         call.result = code;
-        reply(status, errorXml(code, message, status, action === 'GetRole' ? IAM_NS : NS));
+        reply(status, errorXml(code, message, status, IAM_ACTIONS.has(action) ? IAM_NS : NS));
       };
+      if (IAM_ACTIONS.has(action) && sts.throttleIam > 0) {
+        sts.throttleIam -= 1;
+        return fail(400, 'Throttling', 'Rate exceeded');
+      }
       const fault = sts.faults.shift();
       if (fault) call.result = fault;
       switch (fault) {
@@ -483,7 +534,7 @@ export async function startSts(options: StsOptions): Promise<Sts> {
       Promise.resolve(action === 'AssumeRoleWithWebIdentity' ? sts.hold : undefined).then(() => handle(action, params, req, body)).then(
         (result) => {
           call.accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(result)?.[1];
-          reply(200, `<${action}Response xmlns="${action === 'GetRole' ? IAM_NS : NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);
+          reply(200, `<${action}Response xmlns="${IAM_ACTIONS.has(action) ? IAM_NS : NS}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);
         },
         (error: unknown) => {
           if (error instanceof StsFailure) return fail(error.status, error.code, error.message);

@@ -138,3 +138,20 @@ describe("the README's profiles files", () => {
     expect(config.profilesFile?.chained.map((c) => [c.name, c.sourceProfile])).toEqual([['prod', 'ci']]);
   });
 });
+
+describe("the README's trust-check workflow", () => {
+  it('is trust-check/workflow.yml, the one the tests run on every fixture repository, to the byte', () => {
+    const workflow = readFileSync(new URL('../../trust-check/workflow.yml', import.meta.url), 'utf8');
+    const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1]).filter((b) => b?.includes('/trust-check@v1'));
+    expect(blocks).toEqual([workflow]);
+  });
+
+  it('documents every output of trust-check/action.yml, in its order (its inputs: trust-check-repository.test.ts)', () => {
+    const trustCheck = readFileSync(new URL('../../trust-check/action.yml', import.meta.url), 'utf8');
+    const outputs = [...(trustCheck.split(/^outputs:\n/m)[1]?.split(/^\S/m)[0] ?? '').matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]);
+    const body = readme.split('## Trust check: know before the merge\n')[1]?.split(/^## /m)[0] ?? '';
+    const table = body.split('| Output | Meaning |\n')[1]?.split('\n\n')[0] ?? '';
+    expect(outputs).toEqual(['runs', 'refused', 'strangers', 'undetermined', 'sarif']);
+    expect([...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1])).toEqual(outputs);
+  });
+});

@@ -101,7 +101,7 @@ variable "subjects" {
   default = ["acme/web:ref:refs/heads/main"]
 }
 variable "extra_statements" {
-  type = map(object({ sid = optional(string), actions = optional(list(string)), principals = optional(list(object({ type = string, identifiers = list(string) }))) }))
+  type = map(object({ sid = optional(string), actions = optional(list(string)), not_actions = optional(list(string)), principals = optional(list(object({ type = string, identifiers = list(string) }))) }))
   default = { ec2 = { principals = [{ type = "Service", identifiers = ["ec2.amazonaws.com"] }], actions = ["sts:AssumeRole"] } }
 }
 data "aws_partition" "current" {

@@ -164,15 +164,15 @@ describe('Terraform', () => {
     const root = `${FX}/terraform-modules/main.tf`;
     const child = `${FX}/terraform-modules/modules/github-role/main.tf`;
     const sub = (p: (typeof result.policies)[number]) => p.document.Statement[0]?.Condition;
-    // Labelled by the caller's file and Terraform's address; located where the role is declared.
+    // Labelled by the caller's file and Terraform's address; located where the role is declared; instances in the order Terraform keys them (toset sorts).
     expect(result.policies.map((p) => [p.where, p.file, p.line, p.roleName, sub(p)])).toEqual([
       [`${root}#aws_iam_role.previews`, root, 26, 'previews', { StringEquals: { [`${GITHUB}:sub`]: 'repo:acme/web:pull_request' } }],
+      [`${root}#module.deploy_role["api"].aws_iam_role.deploy`, child, 18, 'acme-api-deploy', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:acme/api:environment:production' } }],
       [`${root}#module.deploy_role["web"].aws_iam_role.deploy`, child, 18, 'acme-web-deploy', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:acme/web:environment:production' } }],
       [`${root}#module.deploy_role["web"].aws_iam_role.readonly[0]`, child, 36, 'acme-web-readonly', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${GITHUB}:sub`]: 'repo:acme/web:*' } }],
-      [`${root}#module.deploy_role["api"].aws_iam_role.deploy`, child, 18, 'acme-api-deploy', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:acme/api:environment:production' } }],
     ]);
     expect(result.policies[0]?.assumed).toEqual([`var.repository = "acme/web" (from module.deploy_role["web"] in ${root})`, `data.aws_caller_identity.current.account_id is the account Terraform runs in: left as ${TF_ACCOUNT}`]);
-    expect(result.policies[1]?.assumed).toEqual([
+    expect(result.policies[2]?.assumed).toEqual([
       `var.repository = "acme/web" (from module.deploy_role["web"] in ${FX}/terraform-modules/main.tf)`,
       'var.environment = "production" (its default)',
       `var.environment = "production" (from module.deploy_role["web"] in ${FX}/terraform-modules/main.tf)`,
@@ -411,9 +411,9 @@ it('a whole repository: every format in its folders, each policy once (files a m
   expect(result.policies.map((p) => p.where)).toEqual([
     `${FX}/terraform-heredoc/main.tf#aws_iam_role.ci`,
     `${FX}/terraform-modules/main.tf#aws_iam_role.previews`,
+    `${FX}/terraform-modules/main.tf#module.deploy_role["api"].aws_iam_role.deploy`,
     `${FX}/terraform-modules/main.tf#module.deploy_role["web"].aws_iam_role.deploy`,
     `${FX}/terraform-modules/main.tf#module.deploy_role["web"].aws_iam_role.readonly[0]`,
-    `${FX}/terraform-modules/main.tf#module.deploy_role["api"].aws_iam_role.deploy`,
     `${FX}/terraform-oidc/main.tf#aws_iam_role.deploy`,
     `${FX}/terraform-tags/iam.tf#aws_iam_role.release`,
     `${FX}/terraform-templatefile/main.tf#aws_iam_role.deploy`,

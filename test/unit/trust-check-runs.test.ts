@@ -1,7 +1,7 @@
 // Reading workflows as GitHub parses them, and each way a job will run: triggers, filters, environments.
 import { admits, representative, toLike } from '../../src/check/filters.ts';
 import type { Repository } from '../../src/check/repository.ts';
-import { runsOf } from '../../src/check/runs.ts';
+import { predictRuns, runsOf } from '../../src/check/runs.ts';
 import { readWorkflows } from '../../src/check/workflows.ts';
 
 const repository: Repository = { owner: 'acme', repo: 'webapp', defaultBranch: 'trunk', shape: { useDefault: true, includeClaimKeys: [] }, assumed: [] };
@@ -349,9 +349,156 @@ test("a workflow_dispatch's choice decides the environment: one run per option; 
     ['workflow_dispatch with target=production on the default branch', 'production'],
   ]);
   const withDefault = await runs("  workflow_dispatch:\n    inputs:\n      target:\n        type: string\n        default: qa\n  push:\n    branches: [main]", "    environment: ${{ inputs.target || 'prod' }}\n");
-  expect(withDefault.map((r) => [r.event, r.run.environment])).toEqual([
-    ['workflow_dispatch', 'qa'],
+  expect(withDefault.map((r) => [r.trigger, r.run.environment])).toEqual([
+    ['workflow_dispatch with target="qa" on the default branch', 'qa'],
+    // Any other text may be typed in: only the run knows that environment, said.
+    ['workflow_dispatch with target=(any other value) on the default branch', undefined],
     // A push has no inputs: the expression's fallback.
-    ['push', 'prod'],
+    ['push to main', 'prod'],
   ]);
+  expect(withDefault[1]!.assumed.join()).toMatch(/expression only the run resolves/);
+});
+
+test("a reusable workflow's if: reads its inputs typed: the caller's boolean, passed through, and a default false", async () => {
+  const called = `on:
+  workflow_call:
+    inputs:
+      apply:
+        type: boolean
+        required: true
+      skip:
+        type: boolean
+jobs:
+  apply:
+    if: \${{ inputs.apply && !inputs.skip }}
+    runs-on: x
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::1:role/y
+`;
+  const caller = `on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+    inputs:
+      apply:
+        type: boolean
+        default: false
+jobs:
+  go:
+    uses: ./.github/workflows/called.yml
+    with:
+      apply: \${{ github.event_name == 'push' || inputs.apply }}
+`;
+  const read = await readWorkflows([
+    { path: '.github/workflows/caller.yml', text: caller },
+    { path: '.github/workflows/called.yml', text: called },
+  ]);
+  const { runs: kept, excluded } = predictRuns(read.jobs[0]!, repository);
+  expect(kept.map((r) => r.trigger)).toEqual(['push to main', 'workflow_dispatch with apply=true on the default branch']);
+  expect(excluded.map((e) => `${e.trigger}: ${e.condition}`)).toEqual(['workflow_dispatch with apply=false on the default branch: ${{ inputs.apply && !inputs.skip }}']);
+  expect(kept.flatMap((r) => r.assumed).filter((a) => a.startsWith('if:'))).toEqual([]);
+});
+
+test("include and exclude expand as in GitHub's documentation's example (an exclude added): include extends the combinations it fits, else adds its own", async () => {
+  const text = `on: push
+jobs:
+  deploy:
+    runs-on: x
+    strategy:
+      matrix:
+        fruit: [apple, pear]
+        animal: [cat, dog]
+        exclude:
+          - fruit: pear
+            animal: dog
+        include:
+          - color: green
+          - color: pink
+            animal: cat
+          - fruit: apple
+            shape: circle
+          - fruit: banana
+          - fruit: banana
+            animal: cat
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::111111111111:role/\${{ matrix.fruit }}-\${{ matrix.animal }}-\${{ matrix.color }}-\${{ matrix.shape }}
+`;
+  const read = await readWorkflows([{ path: '.github/workflows/w.yml', text }]);
+  expect(read.jobs.map((j) => j.steps[0]!.roleToAssume!.replace('arn:aws:iam::111111111111:role/', ''))).toEqual([
+    'apple-cat-pink-circle',
+    'apple-dog-green-circle',
+    'pear-cat-pink-${{ matrix.shape }}',
+    'banana-${{ matrix.animal }}-${{ matrix.color }}-${{ matrix.shape }}',
+    'banana-cat-${{ matrix.color }}-${{ matrix.shape }}',
+  ]);
+});
+
+test('a matrix given as an expression, or an include only the run expands, is said, not guessed', async () => {
+  const text = (matrix: string) => `on: push
+jobs:
+  deploy:
+    runs-on: x
+    strategy:
+      matrix: ${matrix}
+    environment: \${{ matrix.env }}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::111111111111:role/deploy
+`;
+  const whole = await readWorkflows([{ path: '.github/workflows/w.yml', text: text('${{ fromJSON(vars.MATRIX) }}') }]);
+  expect(whole.jobs.map((j) => j.environment)).toEqual([{ expression: '${{ matrix.env }}' }]);
+  expect(whole.assumed).toEqual([expect.stringMatching(/job deploy: its matrix .*fromJSON\(vars\.MATRIX\).* only the run expands/)]);
+  const include = await readWorkflows([{ path: '.github/workflows/w.yml', text: text('\n        include: ${{ fromJSON(vars.TARGETS) }}') }]);
+  expect(include.jobs).toHaveLength(1);
+  expect(include.assumed).toEqual([expect.stringMatching(/matrix include .*fromJSON\(vars\.TARGETS\).* only the run expands/)]);
+});
+
+test('calls of reusable workflows are bounded: a matrix at each level of a deep chain stops at a count, said', async () => {
+  const level = (n: number) => `on: workflow_call
+jobs:
+  j:
+    strategy:
+      matrix:
+        x: [${Array.from({ length: 8 }, (_, i) => `a${i}`).join(', ')}]
+    uses: ./.github/workflows/w${n + 1}.yml
+    with:
+      x: \${{ matrix.x }}
+`;
+  const files = Array.from({ length: 6 }, (_, n) => ({ path: `.github/workflows/w${n}.yml`, text: n === 0 ? level(0).replace('on: workflow_call', 'on: push') : level(n) }));
+  files.push({ path: '.github/workflows/w6.yml', text: `on: workflow_call\njobs:\n  k:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::1:role/y\n` });
+  const read = await readWorkflows(files);
+  // 8^6 combinations in full; the count of calls followed stops the walk.
+  expect(read.jobs.length).toBeLessThanOrEqual(500);
+  expect(read.jobs.length).toBeGreaterThan(0);
+  expect(read.assumed.join('\n')).toMatch(/more than 500 calls of reusable workflows in all: the rest are not checked/);
+});
+
+test("a reusable workflow's number input keeps its default (the parser's model drops it), and an input left out is GitHub's empty value", async () => {
+  const called = `on:
+  workflow_call:
+    inputs:
+      tier:
+        type: number
+        default: 3
+      suffix:
+        type: string
+jobs:
+  apply:
+    runs-on: x
+    environment: tier-\${{ inputs.tier }}\${{ inputs.suffix }}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::1:role/y
+`;
+  const read = await readWorkflows([
+    { path: '.github/workflows/caller.yml', text: 'on: push\njobs:\n  go:\n    uses: ./.github/workflows/called.yml\n' },
+    { path: '.github/workflows/called.yml', text: called },
+  ]);
+  expect(read.jobs.map((j) => j.environment)).toEqual([{ name: 'tier-3' }]);
 });

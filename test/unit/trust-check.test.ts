@@ -5,7 +5,8 @@ import path from 'node:path';
 import { adviseFix, fixesFor } from '../../src/check/fix.ts';
 import { judge, type Judgement } from '../../src/check/judge.ts';
 import type { Repository } from '../../src/check/repository.ts';
-import { readWorkflows } from '../../src/check/workflows.ts';
+import { remoteReader } from '../../src/check/workflow-sources.ts';
+import { readWorkflows, type ReadRemoteWorkflow, type RemoteWorkflow } from '../../src/check/workflows.ts';
 import { evaluate, webIdentityRequest } from '../../src/iam/evaluate.ts';
 import { toPolicyDocument } from '../../src/iam/policy.ts';
 import type { FoundPolicy } from '../../src/policies/found.ts';
@@ -168,10 +169,11 @@ describe('an explicit Deny', () => {
 describe('strangers', () => {
   const who = (s: Judgement['strangers']) => s.map((x) => x.stranger.who.replace(/ \(.*$/, ''));
   test.each([
-    ['infra/no-sub.json', ['a repository of another owner', 'a sibling repository', 'a look-alike name', 'a caller of acme/webapp/.github/workflows/deploy.yml@refs/heads/main from another owner', 'any repository at all']],
+    // deploy.yml has no workflow_call: nobody can call it, so no caller is tried.
+    ['infra/no-sub.json', ['a repository of another owner', 'a sibling repository', 'a look-alike name', 'an owner whose name begins with yours', 'any repository at all']],
     ['infra/prefix.json', ['a look-alike name']],
     ['infra/owner-wide.json', ['a sibling repository', 'a look-alike name']],
-    ['infra/any-owner.json', ['a repository of another owner']],
+    ['infra/any-owner.json', ['a repository of another owner', 'an owner whose name begins with yours']],
     ['infra/pinned.json', []],
   ])('%s admits %j', async (file, expected) => {
     const result = await check('strangers', { [file]: ROLE('deploy') });
@@ -230,6 +232,8 @@ test("a step's if: decides for which runs its role is judged", async () => {
   const result = judge(workflows.jobs, [{ where: 'p', file: 'p', roleArn: ROLE('deploy'), document, assumed: [] }], repository);
   expect(result.runs.map((r) => r.predicted.event)).toEqual(['pull_request']);
   expect(result.refused).toEqual([]);
+  // The push presents no token: listed as not run, with the step's if:.
+  expect(result.excluded.map((e) => [e.of, e.trigger, e.condition])).toEqual([['step', 'push to main', "github.event_name == 'pull_request'"]]);
 });
 
 test('each role of profiles is judged, named by its profile, with its own audience; aws-profile names the profile of role-to-assume', async () => {
@@ -341,5 +345,157 @@ describe('a verdict that rests on a value the source left unresolved is undeterm
     expect(run!.unresolved).toEqual(['local.frozen_branch']);
     expect(run!.verdict.why).toMatch(/^undetermined: depends on local\.frozen_branch, not resolved/);
     expect(result.fixes).toEqual([]);
+  });
+});
+
+describe('typed workflow_dispatch inputs (field: a job gated on !inputs.dry-run, run with the defaults)', () => {
+  const policies = { 'infra/deploy-trust.json': ROLE('deploy'), 'infra/plan-trust.json': ROLE('plan') };
+  const runsOfJob = (j: Judgement, job: string) => j.runs.filter((r) => r.job.job === job).map((r) => `${r.predicted.trigger} ${r.claims.sub} ${r.verdict.allowed ? 'admitted' : 'refused'}`);
+  const excludedOf = (j: Judgement, job: string) => j.excluded.filter((e) => e.job.job === job).map((e) => `${e.trigger}: ${e.condition}`);
+
+  test('a boolean false by default: !inputs.flag and inputs.flag == false hold, and the other value is tried too', async () => {
+    const { judgement } = await check('inputs', policies);
+    expect(runsOfJob(judgement, 'apply')).toEqual([
+      'push to main repo:acme/webapp:environment:staging admitted',
+      'workflow_dispatch with dry-run=false, target=staging on the default branch repo:acme/webapp:environment:staging admitted',
+      'workflow_dispatch with dry-run=false, target=production on the default branch repo:acme/webapp:environment:production refused',
+    ]);
+    expect(runsOfJob(judgement, 'plan')).toEqual(['workflow_dispatch with dry-run=false on the default branch repo:acme/webapp:ref:refs/heads/main admitted']);
+    expect(judgement.refused.map((r) => r.job.job)).toEqual(['apply']);
+  });
+
+  test('a run an if: rules out is listed with that if:, never dropped without a word', async () => {
+    const { judgement } = await check('inputs', policies);
+    expect(excludedOf(judgement, 'apply')).toEqual([
+      'workflow_dispatch with dry-run=true, target=staging on the default branch: ${{ !inputs.dry-run }}',
+      'workflow_dispatch with dry-run=true, target=production on the default branch: ${{ !inputs.dry-run }}',
+    ]);
+    expect(excludedOf(judgement, 'plan')).toEqual([
+      "push to main: github.event_name == 'workflow_dispatch' && inputs.dry-run == false",
+      "workflow_dispatch with dry-run=true on the default branch: github.event_name == 'workflow_dispatch' && inputs.dry-run == false",
+    ]);
+  });
+
+  test("a number input is a number with its default; any other value is a run only the run decides, said", async () => {
+    const { judgement } = await check('inputs', policies);
+    // On push the inputs context is empty: null == 0 holds, as GitHub compares them.
+    expect(runsOfJob(judgement, 'scale-down')).toEqual([
+      'push to main repo:acme/webapp:ref:refs/heads/main admitted',
+      'workflow_dispatch with replicas=(any other value) on the default branch repo:acme/webapp:ref:refs/heads/main admitted',
+    ]);
+    expect(excludedOf(judgement, 'scale-down')).toEqual(['workflow_dispatch with replicas=2 on the default branch: inputs.replicas == 0']);
+    expect(judgement.assumed).toContain('.github/workflows/deploy.yml job scale-down: if: inputs.replicas == 0 is known only to the run: predicted as if it holds');
+  });
+});
+
+test("a credential step's if: that reads a workflow_dispatch input varies it too: the run it allows is judged, the other listed", async () => {
+  const text = readFileSync(path.join(REPOS, 'inputs', '.github', 'workflows', 'deploy.yml'), 'utf8')
+    .replace('    if: ${{ !inputs.dry-run }}\n', '')
+    .replace('      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::111111111111:role/deploy', '      - if: inputs.dry-run\n        uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::111111111111:role/deploy');
+  const workflows = await readWorkflows([{ path: '.github/workflows/deploy.yml', text }]);
+  const document = toPolicyDocument(readFileSync(path.join(REPOS, 'inputs', 'infra', 'deploy-trust.json'), 'utf8'));
+  const result = judge(workflows.jobs.filter((j) => j.job === 'apply'), [{ where: 'p', file: 'p', roleArn: ROLE('deploy'), document, assumed: [] }], repository);
+  expect(result.runs.map((r) => r.predicted.trigger)).toEqual(['workflow_dispatch with dry-run=true, target=staging on the default branch', 'workflow_dispatch with dry-run=true, target=production on the default branch']);
+  expect(result.excluded.map((e) => `${e.of} ${e.trigger}`)).toEqual([
+    'step push to main',
+    'step workflow_dispatch with dry-run=false, target=staging on the default branch',
+    'step workflow_dispatch with dry-run=false, target=production on the default branch',
+  ]);
+});
+
+describe('a matrix of include: entries, and exclude (field: each entry naming the environment and the account)', () => {
+  const policies = {
+    'infra/deploy-dev.json': 'arn:aws:iam::111111111111:role/deploy',
+    'infra/deploy-prod.json': 'arn:aws:iam::222222222222:role/deploy',
+    'infra/tf-dev.json': ROLE('tf-dev'),
+    'infra/tf-prod.json': ROLE('tf-prod'),
+  };
+
+  test("each include entry is a run with its own environment and account; each stage but the excluded one calls the reusable workflow", async () => {
+    const { judgement } = await check('matrix', policies);
+    expect(judgement.runs.map((r) => `${r.job.job} ${r.use.role} ${r.claims.sub} ${r.verdict.allowed ? 'admitted' : 'refused'}`)).toEqual([
+      'deploy (dev, 111111111111) arn:aws:iam::111111111111:role/deploy repo:acme/webapp:environment:dev admitted',
+      'deploy (prod, 222222222222) arn:aws:iam::222222222222:role/deploy repo:acme/webapp:environment:prod admitted',
+      `terraform (dev) ${ROLE('tf-dev')} repo:acme/webapp:environment:dev admitted`,
+      `terraform (prod) ${ROLE('tf-prod')} repo:acme/webapp:environment:prod admitted`,
+    ]);
+    expect(judgement.runs[2]!.claims.job_workflow_ref).toBe('acme/webapp/.github/workflows/terraform.yml@refs/heads/main');
+    expect(judgement.refused).toEqual([]);
+    expect(judgement.assumed.join('\n')).not.toMatch(/no trust policy given|expression/);
+  });
+});
+
+describe('a workflow GitHub runs but the parser flags (field: paths under merge_group)', () => {
+  test('a key GitHub ignores under a trigger is a warning: the workflow is still checked, and its refused merge-queue run reported', async () => {
+    const { workflows, judgement } = await check('merge-queue', { 'infra/plan-trust.json': ROLE('plan') });
+    expect(workflows.errors).toEqual([]);
+    expect(workflows.assumed).toEqual([
+      ".github/workflows/plan.yml:9: on.merge_group.paths is not a setting of that trigger (@actions/workflow-parser flags it; GitHub ignores it and runs the workflow): checked without it",
+    ]);
+    expect(judgement.runs.map((r) => `${r.predicted.event} ${r.verdict.allowed ? 'admitted' : 'refused'}`)).toEqual(['pull_request admitted', 'merge_group refused']);
+  });
+
+  test('an unknown key anywhere else still makes the workflow an error, as GitHub refuses it', async () => {
+    const text = readFileSync(path.join(REPOS, 'merge-queue', '.github', 'workflows', 'plan.yml'), 'utf8').replace('    runs-on: ubuntu-latest', '    runs-on: ubuntu-latest\n    run-on: x');
+    const read = await readWorkflows([{ path: 'plan.yml', text }]);
+    expect(read.errors).toEqual([{ file: 'plan.yml', line: 17, message: "Unexpected value 'run-on'" }]);
+    expect(read.jobs).toEqual([]);
+  });
+});
+
+describe('a reusable workflow in another repository (field: a platform team\'s terraform.yml@v2)', () => {
+  const dir = path.join(REPOS, 'cross-repo');
+  const files = () => readdirSync(path.join(dir, '.github', 'workflows')).map((name) => ({ path: `.github/workflows/${name}`, text: readFileSync(path.join(dir, '.github', 'workflows', name), 'utf8') }));
+  const policies = ['apply', 'plan'].map((name): FoundPolicy => ({ where: `infra/${name}-trust.json`, file: `infra/${name}-trust.json`, roleArn: ROLE(name), document: toPolicyDocument(readFileSync(path.join(dir, 'infra', `${name}-trust.json`), 'utf8')), assumed: [] }));
+  // The checkout of acme-platform/workflows, as --workflow-source gives it; each read recorded.
+  const asked: RemoteWorkflow[] = [];
+  const checkout = remoteReader({
+    checkouts: new Map([['acme-platform/workflows', { dir: 'platform-checkout', read: (file: string) => { try { return readFileSync(path.join(dir, 'platform-checkout', file), 'utf8'); } catch { return undefined; } } }]]),
+  });
+  const recorded: ReadRemoteWorkflow = (w) => (asked.push(w), checkout(w));
+
+  test("its jobs are judged with the caller's token, inputs and environment; job_workflow_ref names the called file at its full ref", async () => {
+    const workflows = await readWorkflows(files(), undefined, recorded);
+    const judgement = judge(workflows.jobs, policies, repository);
+    expect(judgement.runs.map((r) => `${r.job.job} / ${r.job.called.map((c) => c.job).join(' / ')} ${r.predicted.event} ${r.claims.sub} ${r.claims.job_workflow_ref} ${r.verdict.allowed ? 'admitted' : 'refused'}`)).toEqual([
+      'plan / terraform pull_request repo:acme/webapp:pull_request acme-platform/workflows/.github/workflows/terraform.yml@refs/tags/v2 admitted',
+      // A workflow it calls in turn (./.github/workflows/notes.yml) is in the platform repository, at the same ref: the policy pins terraform.yml only.
+      'plan / release-notes / notes pull_request repo:acme/webapp:pull_request acme-platform/workflows/.github/workflows/notes.yml@refs/tags/v2 refused',
+      'apply / terraform push repo:acme/webapp:environment:production acme-platform/workflows/.github/workflows/terraform.yml@refs/tags/v2 admitted',
+    ]);
+    expect(judgement.runs[0]!.claims.workflow_ref).toBe('acme/webapp/.github/workflows/deploy.yml@refs/pull/1/merge');
+    // The caller's apply: true makes the called job's if: !inputs.apply false: listed, not dropped.
+    expect(judgement.excluded.map((e) => `${e.job.job} / ${e.job.called.map((c) => c.job).join(' / ')} ${e.event}: ${e.condition}`)).toEqual([
+      "plan / terraform push: github.event_name == 'pull_request'",
+      "plan / release-notes / notes push: github.event_name == 'pull_request'",
+      "apply / terraform pull_request: github.event_name == 'push'",
+      'apply / release-notes / notes push: ${{ !inputs.apply }}',
+      "apply / release-notes / notes pull_request: github.event_name == 'push'",
+    ]);
+    expect(asked.map((w) => `${w.owner}/${w.repo}/${w.path}@${w.ref}`)).toEqual(['acme-platform/workflows/.github/workflows/terraform.yml@v2', 'acme-platform/workflows/.github/workflows/notes.yml@v2']);
+    expect(workflows.assumed).toContain('acme-platform/workflows/.github/workflows/terraform.yml@v2: read from the checkout platform-checkout (as checked out, taken as v2)');
+    expect(workflows.assumed.join('\n')).toMatch(/job_workflow_ref predicted as acme-platform\/workflows\/\.github\/workflows\/terraform\.yml@refs\/tags\/v2 \(v2 taken as a tag/);
+  });
+
+  test('without a source, the job is said not checked, and how to give its source', async () => {
+    const workflows = await readWorkflows(files());
+    expect(workflows.jobs).toEqual([]);
+    expect(workflows.assumed).toContain(
+      '.github/workflows/deploy.yml job plan calls acme-platform/workflows/.github/workflows/terraform.yml@v2, which is in another repository (no source given): its jobs are not checked; give --workflow-source OWNER/REPO=DIR (the root of a checkout of it) or a GITHUB_TOKEN that can read its contents',
+    );
+  });
+
+  test("through GitHub's contents API: the file at the ref the caller names; a refusal is said, not guessed", async () => {
+    const calls: string[] = [];
+    const contents = async (owner: string, repo: string, file: string, ref: string) => {
+      calls.push(`${owner}/${repo} ${file} ${ref}`);
+      if (file.endsWith('notes.yml')) throw new Error('Not Found');
+      return readFileSync(path.join(dir, 'platform-checkout', file), 'utf8');
+    };
+    const workflows = await readWorkflows(files(), undefined, remoteReader({ checkouts: new Map(), contents }));
+    expect(calls).toEqual(['acme-platform/workflows .github/workflows/terraform.yml v2', 'acme-platform/workflows .github/workflows/notes.yml v2']);
+    expect(workflows.jobs.map((j) => `${j.job} / ${j.called.map((c) => c.job).join(' / ')}`)).toEqual(['plan / terraform', 'apply / terraform']);
+    expect(workflows.assumed).toContain("acme-platform/workflows/.github/workflows/terraform.yml@v2: read from GitHub's API at v2");
+    expect(workflows.assumed.join('\n')).toContain("calls ./.github/workflows/notes.yml, which is in another repository (GitHub's API did not give it: Not Found): its jobs are not checked");
   });
 });
