@@ -29,6 +29,7 @@ interface Report {
   runs: { job: string; ref: string; claims: { sub: string }; admitted: boolean; why: string }[];
   strangers: { claims: { sub: string }; why: string }[];
   excluded: { job: string; trigger: string; why: string }[];
+  assumed: string[];
 }
 const report = (result: Result) => JSON.parse(result.stdout) as Report;
 
@@ -69,6 +70,18 @@ describe('the runs an `if:` allows', () => {
     // (stg || prd) && needs… is false on main, on any other branch and on a tag, whatever needs says: those
     // runs never present a token (said as such), so no false alarm. The tag publish names is its only tag run.
     expect(excluded.filter((e) => e.job === 'deploy').map((e) => e.trigger)).toEqual(['push to main', 'push to any other branch (feature stands for them)', 'push of tag any tag (v1.0.0 stands for them)']);
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('Terraform: a value only Terraform knows, inside a jsonencode() policy', () => {
+  test("a provider ARN from another configuration's remote state is a placeholder, not an unreadable policy (field: MATATAT/resume-2.0)", async () => {
+    const result = await cli('terraform-remote-state-principal', ['--repository', 'acme/webapp', '--json', 'infra']);
+    const { runs } = report(result);
+    expect(runs.map((r) => `${r.job} ${r.claims.sub} ${r.admitted}`)).toEqual(['release repo:acme/webapp:ref:refs/heads/main true']);
+    expect(report(result).assumed).toContain(
+      "infra/main.tf#aws_iam_role.deploy: the Federated principal ${data.terraform_remote_state.core.outputs.oidc_provider_arn} is taken as GitHub's provider, arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com (in a stand-in account)",
+    );
     expect(result.code).toBe(0);
   });
 });
