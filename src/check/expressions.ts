@@ -4,7 +4,8 @@
 // boolean input is `false`, not the string 'false', so `!inputs.flag` holds). Anything else (vars, an
 // input the caller does not know, secrets, needs, the event's payload) only the run knows: undefined,
 // and the caller says so.
-import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import { data, Evaluator, Lexer, Parser, type Expr } from '@actions/expressions';
+import { Binary, ContextAccess, FunctionCall, Grouping, IndexAccess, Literal, Logical, Unary } from '@actions/expressions/ast';
 import { truthy } from '@actions/expressions/result';
 
 export type RunFacts = Record<'ref' | 'ref_name' | 'ref_type' | 'event_name' | 'base_ref' | 'head_ref' | 'repository' | 'repository_owner', string>;
@@ -48,6 +49,72 @@ function evaluate(expression: string, facts: RunFacts, inputs?: RunInputs): data
   }
 }
 
+// Every context an `if:` may read; before the run, only github's facts and the inputs the caller knows are known.
+const CONTEXTS = ['github', 'inputs', 'needs', 'vars', 'secrets', 'env', 'steps', 'matrix', 'strategy', 'job', 'jobs', 'runner'];
+// Functions whose value their arguments alone decide (hashFiles reads the run's files).
+const PURE = new Set(['contains', 'startswith', 'endswith', 'format', 'join', 'tojson', 'fromjson']);
+
+/** Whether a part of an expression reads only what is known before the run. */
+function known(e: Expr, facts: RunFacts, inputs?: RunInputs): boolean {
+  const all = (parts: Expr[]) => parts.every((p) => known(p, facts, inputs));
+  if (e instanceof Literal) return true;
+  if (e instanceof IndexAccess && e.expr instanceof ContextAccess) {
+    const key = e.index instanceof Literal ? e.index.literal.coerceString() : undefined;
+    if (e.expr.name.lexeme === 'github') return key !== undefined && key in facts;
+    // An input the caller gives as undefined is one only the run knows; one it does not name reads null.
+    const given = Object.entries(inputs ?? {}).find(([name]) => name.toLowerCase() === key?.toLowerCase());
+    return e.expr.name.lexeme.toLowerCase() === 'inputs' && inputs !== undefined && key !== undefined && (given === undefined || given[1] !== undefined);
+  }
+  if (e instanceof IndexAccess) return all([e.expr, e.index]);
+  if (e instanceof Unary) return all([e.expr]);
+  if (e instanceof Binary) return all([e.left, e.right]);
+  if (e instanceof Logical) return all(e.args);
+  if (e instanceof Grouping) return all([e.group]);
+  if (e instanceof FunctionCall) return PURE.has(e.functionName.lexeme.toLowerCase()) && all(e.args);
+  return false;
+}
+
+/**
+ * An `if:` whose parts only the run knows can still be decided: `github.ref == 'refs/heads/prd' && needs.a.outputs.b`
+ * is false on every other branch, whatever `needs` says. Each `&&`, `||` and `!` is read on its own
+ * (false && unknown is false, true || unknown is true); the other parts are evaluated when known.
+ */
+function decide(e: Expr, facts: RunFacts, inputs?: RunInputs): boolean | undefined {
+  if (e instanceof Grouping) return decide(e.group, facts, inputs);
+  if (e instanceof Unary && e.operator.lexeme === '!') {
+    const value = decide(e.expr, facts, inputs);
+    return value === undefined ? undefined : !value;
+  }
+  if (e instanceof Logical) {
+    const and = e.operator.lexeme === '&&';
+    const parts = e.args.map((a) => decide(a, facts, inputs));
+    if (parts.includes(!and)) return !and;
+    return parts.includes(undefined) ? undefined : and;
+  }
+  if (!known(e, facts, inputs)) return undefined;
+  try {
+    const context = JSON.parse(JSON.stringify({ github: facts, ...(inputs ? { inputs } : {}) }), data.reviver) as data.Dictionary;
+    return truthy(new Evaluator(e, context).evaluate());
+  } catch {
+    return undefined;
+  }
+}
+
+function decideParts(expression: string, facts: RunFacts, inputs?: RunInputs): boolean | undefined {
+  // The status functions as they stand before the step runs; string literals kept out of that rewrite.
+  const literals: string[] = [];
+  const code = expression
+    .replace(/'(?:[^']|'')*'/g, (literal) => `'${literals.push(literal) - 1}'`)
+    .replace(/\b(success|always|failure|cancelled)\(\s*\)/g, (call) => STATUS[call.replace(/\s/g, '') as keyof typeof STATUS])
+    .replace(/'(\d+)'/g, (_, i: string) => literals[Number(i)]!);
+  try {
+    const { tokens } = new Lexer(code).lex();
+    return decide(new Parser(tokens, CONTEXTS, []).parse(), facts, inputs);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The text with each `${{ … }}` replaced by its value for this run; undefined when one cannot be known or is empty. */
 export function resolveForRun(text: string, facts: RunFacts, inputs?: RunInputs): string | undefined {
   let unknown = false;
@@ -63,8 +130,9 @@ export function resolveForRun(text: string, facts: RunFacts, inputs?: RunInputs)
 export function holdsForRun(condition: string, facts: RunFacts, inputs?: RunInputs): boolean | undefined {
   const trimmed = condition.trim();
   const whole = /^\$\{\{([\s\S]*)\}\}$/.exec(trimmed);
-  const result = evaluate(whole ? whole[1]!.trim() : trimmed, facts, inputs);
-  return result === undefined ? undefined : truthy(result);
+  const expression = whole ? whole[1]!.trim() : trimmed;
+  const result = evaluate(expression, facts, inputs);
+  return result === undefined ? decideParts(expression, facts, inputs) : truthy(result);
 }
 
 /**

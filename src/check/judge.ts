@@ -164,9 +164,10 @@ export function judgeOne(policy: FoundPolicy, role: string, claims: Claims, assu
   const request = webIdentityRequest(claims, target?.account ?? STAND_IN_ACCOUNT, target?.partition);
   const verdict = namingUnoffered(evaluate(policy.document, request), policy);
   // The verdict rests on a placeholder when reading its conditions the other way (each may hold or not) turns it.
-  const other = evaluate(verdict.allowed ? pessimistic(policy.document) : optimistic(policy.document), request);
+  const reading = verdict.allowed ? pessimistic(policy.document) : optimistic(policy.document);
+  const other = evaluate(reading.document, request);
   if (other.allowed === verdict.allowed) return { verdict };
-  const statements = [verdict.deciding?.statement, other.deciding?.statement].filter((i) => i !== undefined);
+  const statements = [verdict.deciding?.statement, other.deciding === undefined ? undefined : reading.origin[other.deciding.statement]].filter((i) => i !== undefined);
   const unresolved = [...new Set(statements.flatMap((i) => placeholdersIn(policy.document.Statement[i]!)))];
   const named = unresolved.length > 0 ? unresolved : [...new Set(policy.document.Statement.flatMap(placeholdersIn))];
   return { verdict: { allowed: false, why: `undetermined: ${dependsOn(named, policy)}` }, unresolved: named };
@@ -267,16 +268,79 @@ function withoutPlaceholders(statement: Statement): Statement {
 
 const statementHasPlaceholder = (statement: Statement) => placeholdersIn(statement).length > 0;
 
-/** The policy at its most open: every condition on a placeholder holds for an Allow, and no Deny that names one applies. */
-function optimistic(document: PolicyDocument): PolicyDocument {
-  const Statement = document.Statement.filter((s) => s.Effect === 'Allow' || !statementHasPlaceholder(s)).map((s) => (s.Effect === 'Allow' ? withoutPlaceholders(s) : s));
-  return { ...document, Statement };
+/** A reading of a policy, and for each of its statements the index of the statement it reads in the policy. */
+interface Reading {
+  document: PolicyDocument;
+  origin: number[];
 }
 
-/** The policy at its most closed: no Allow that names a placeholder applies, and every Deny condition on one holds. */
-function pessimistic(document: PolicyDocument): PolicyDocument {
-  const Statement = document.Statement.filter((s) => s.Effect === 'Deny' || !statementHasPlaceholder(s)).map((s) => (s.Effect === 'Deny' ? withoutPlaceholders(s) : s));
-  return { ...document, Statement };
+function reading(document: PolicyDocument, read: (statement: Statement) => Statement[]): Reading {
+  const pairs = document.Statement.flatMap((statement, index) => read(statement).map((s) => [s, index] as const));
+  return { document: { ...document, Statement: pairs.map(([s]) => s) }, origin: pairs.map(([, i]) => i) };
+}
+
+// Operators that hold when the key matches one of the values: a value that is a placeholder is one more
+// alternative (a Not… operator, Null, Bool, … are not read this way; the whole condition is then in doubt).
+const ANY_OF = /^((?:For(?:Any|All)Values:)?)(StringEquals|StringLike)(IfExists)?$/;
+const wildcard = (value: string) => value.replace(PLACEHOLDER, (whole, name: string) => (isPolicyVariable(name.trim()) ? whole : '*'));
+
+/**
+ * The Allow at its most open: each placeholder may be any text. Where it is one of a condition's values, the
+ * statement is read twice, once with its resolved values and once with the placeholder's values as patterns
+ * (`repo:acme/webapp:environment:${var.env}` admits `repo:acme/webapp:environment:*` at most); any other
+ * condition on a placeholder is taken to hold.
+ */
+function widened(statement: Statement): Statement[] {
+  let readings: Record<string, Record<string, unknown>>[] = [{}];
+  for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
+    for (const [key, values] of Object.entries(entries)) {
+      const all = [values].flat().map(String);
+      const form = ANY_OF.exec(operator);
+      if (!hasPlaceholder(key, values)) readings = readings.map((c) => ({ ...c, [operator]: { ...c[operator], [key]: values } }));
+      else if (form && placeholdersOf(key).length === 0) {
+        const resolved = all.filter((v) => placeholdersOf(v).length === 0);
+        const like = `${form[1]}StringLike${form[3] ?? ''}`;
+        const patterns = all.filter((v) => placeholdersOf(v).length > 0).map(wildcard);
+        readings = readings.flatMap((c) => [
+          ...(resolved.length > 0 ? [{ ...c, [operator]: { ...c[operator], [key]: resolved } }] : []),
+          // The same key under StringLike already is a second condition on it, not an alternative: taken to hold.
+          c[like]?.[key] !== undefined && like !== operator ? c : { ...c, [like]: { ...c[like], [key]: patterns } },
+        ]);
+      }
+    }
+  }
+  // Bounded: past a few conditions on placeholders, every one is taken to hold, as if none were read.
+  return readings.length > 8 ? [withoutPlaceholders(statement)] : readings.map((Condition) => ({ ...statement, Condition }));
+}
+
+/** The policy at its most open: each placeholder may be any text for an Allow, and no Deny that names one applies. */
+function optimistic(document: PolicyDocument): Reading {
+  return reading(document, (s) => (s.Effect === 'Deny' ? (statementHasPlaceholder(s) ? [] : [s]) : statementHasPlaceholder(s) ? widened(s) : [s]));
+}
+
+/**
+ * The Allow at its most closed: a placeholder among the values of an any-of condition is an alternative that
+ * matches nothing (the resolved ones still do); any other condition on a placeholder fails, so the Allow applies to nothing.
+ */
+function narrowed(statement: Statement): Statement[] {
+  const Condition: Record<string, Record<string, unknown>> = {};
+  for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
+    Condition[operator] = {};
+    for (const [key, values] of Object.entries(entries)) {
+      if (!hasPlaceholder(key, values)) Condition[operator][key] = values;
+      else {
+        const resolved = [values].flat().map(String).filter((v) => placeholdersOf(v).length === 0);
+        if (!ANY_OF.test(operator) || placeholdersOf(key).length > 0 || resolved.length === 0) return [];
+        Condition[operator][key] = resolved;
+      }
+    }
+  }
+  return [{ ...statement, Condition }];
+}
+
+/** The policy at its most closed: an Allow admits only what its resolved values admit, and every Deny condition on a placeholder holds. */
+function pessimistic(document: PolicyDocument): Reading {
+  return reading(document, (s) => (!statementHasPlaceholder(s) ? [s] : s.Effect === 'Deny' ? [withoutPlaceholders(s)] : narrowed(s)));
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { EventsConfig } from '@actions/workflow-parser/model/workflow-template';
 import type { Run } from '../github/claims.ts';
 import { holdsForRun, resolveForRun, valueForRun, type RunFacts, type RunInputs } from './expressions.ts';
-import { candidates, type Candidate } from './filters.ts';
+import { admits, candidates, type Candidate } from './filters.ts';
 import type { Repository } from './repository.ts';
 import { typed, type Condition, type CredentialJob } from './workflows.ts';
 
@@ -151,6 +151,17 @@ export function predictRuns(job: CredentialJob, repository: Repository): { runs:
     return predicted;
   };
 
+  // A branch or tag the job's `if:` names (`github.ref == 'refs/heads/prd'`) is one of the runs, as its own
+  // representative: the one a pattern stands for may be the very name the `if:` keeps out (mincuru/mincuru-sveltekit).
+  const named = (kind: 'heads' | 'tags') => [
+    ...new Set([...job.conditions.map((c) => c.if), ...job.steps.map((s) => s.if ?? '')].flatMap((c) => [...c.matchAll(new RegExp(`'refs/${kind}/([^'*?\\[\\]]+)'`, 'g'))].map((m) => m[1]!))),
+  ];
+  const withNamed = (found: Candidate[], kind: 'heads' | 'tags', include?: string[], ignore?: string[]): Candidate[] => [
+    ...found,
+    ...named(kind)
+      .filter((name) => !found.some((c) => c.name === name) && (include ? admits(include, name) : !ignore || !admits(ignore, name)))
+      .map((name) => ({ name, like: name, said: `${name} (named by the job's if:)` })),
+  ];
   const runs: PredictedRun[] = [];
   const defaultBranch: Candidate = { name: main, like: main, said: main };
   const heads = (c: Candidate): Ref => ({ name: `refs/heads/${c.name}`, like: `refs/heads/${c.like}` });
@@ -164,9 +175,9 @@ export function predictRuns(job: CredentialJob, repository: Repository): { runs:
         const anyFilter = ['branches', 'branches-ignore', 'tags', 'tags-ignore'].some((k) => k in filters);
         const onBranches = !anyFilter || 'branches' in filters || 'branches-ignore' in filters;
         const onTags = !anyFilter || 'tags' in filters || 'tags-ignore' in filters;
-        if (onBranches) for (const b of branches([defaultBranch, ANY_BRANCH])) runs.push(make(event, `push to ${b.said}`, heads(b)));
+        if (onBranches) for (const b of withNamed(branches([defaultBranch, ANY_BRANCH]), 'heads', filters.branches, filters['branches-ignore'])) runs.push(make(event, `push to ${b.said}`, heads(b)));
         if (onTags) {
-          for (const t of candidates(filters.tags, filters['tags-ignore'], [ANY_TAG], TAG_STAND, 'tag')) {
+          for (const t of withNamed(candidates(filters.tags, filters['tags-ignore'], [ANY_TAG], TAG_STAND, 'tag'), 'tags', filters.tags, filters['tags-ignore'])) {
             // A literal tag is said with its kind; a pattern's or any tag's words name the kind already.
             runs.push(make(event, t.said === t.name ? `push of tag ${t.name}` : `push of ${t.said}`, tags(t)));
           }

@@ -714,7 +714,10 @@ class Module {
         return this.withUnknowns(known, ref, depth, ctx, keyed(instance));
       })];
     }
-    return unknown(depth, 'is known only to Terraform');
+    // The whole reference is the unknown, so it shows as itself (`${data.terraform_remote_state.core.outputs.arn}`)
+    // inside a jsonencode(): shown as `${data.terraform_remote_state.core}`, its attributes would be read off a
+    // text, and the whole policy could not be shown (MATATAT/resume-2.0).
+    return unknown(Math.max(depth, steps.length), 'is known only to Terraform');
   }
 
   /** A block's value for each instance when it has count or for_each (keyed as Terraform keys them), else its one value. */
