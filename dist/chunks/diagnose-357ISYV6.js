@@ -1,1 +1,0 @@
-import{a,b}from"./chunk-K555CFDL.js";import"./chunk-SYPUMXHH.js";import"./chunk-SM7UO3YU.js";import"./chunk-EKODACIM.js";import"./chunk-NXQR2Q4C.js";import"./chunk-6DHFEWGX.js";export{a as diagnose,b as render};
