@@ -78,7 +78,7 @@ describe("the SARIF of every fixture repository passes Microsoft's validator wit
     for (const repo of repos) expect([repo, results[repo]!.code !== null && results[repo]!.code! <= 2, results[repo]!.stderr]).toEqual([repo, true, expect.not.stringMatching(/unexpected failure/)]);
     // The fixtures hold every kind of finding that the check reports today.
     const rules = new Set(Object.values(written).flatMap((f) => read(f).runs[0]!.results.map((r) => r.ruleId)));
-    expect([...rules].sort()).toEqual(['refused-run', 'stranger-admitted', 'undetermined']);
+    expect([...rules].sort()).toEqual(['key-never-offered', 'refused-run', 'stranger-admitted', 'undetermined']);
   });
 
   test('no error, in one run of the validator over all of them', async () => {
@@ -166,11 +166,11 @@ describe('the action', () => {
     return found;
   }
 
-  const action = async (name: string, inputs: Record<string, string>) => {
+  const action = async (name: string, inputs: Record<string, string>, cwd = path.join(REPOS, name)) => {
     const output = path.join(work, `${name}.output`);
     writeFileSync(output, '');
     const env = { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output, GITHUB_REPOSITORY: 'acme/webapp', ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])) };
-    const result = await run(process.execPath, [CLI], path.join(REPOS, name), env);
+    const result = await run(process.execPath, [CLI], cwd, env);
     return { result, outputs: outputs(output) };
   };
 
@@ -186,9 +186,11 @@ describe('the action', () => {
   });
 
   test('var-files: a .tfvars file per line', async () => {
-    const tfvars = path.join(work, 'org.tfvars');
-    writeFileSync(tfvars, 'org = "acme"\n');
-    const { result, outputs: out } = await action('undetermined', { policies: 'infra', 'subject-claims': 'default', 'var-files': `\n${tfvars}\n` });
+    // The check reads only inside the repository root: a copy of the repository holds the .tfvars file.
+    const repo = path.join(work, 'var-files');
+    cpSync(path.join(REPOS, 'undetermined'), repo, { recursive: true });
+    writeFileSync(path.join(repo, 'org.tfvars'), 'org = "acme"\n');
+    const { result, outputs: out } = await action('undetermined', { policies: 'infra', 'subject-claims': 'default', 'var-files': '\norg.tfvars\n' }, repo);
     expect([result.code, out.undetermined, out.strangers]).toEqual([1, '0', '5']);
   });
 
@@ -201,7 +203,7 @@ describe('the action', () => {
   });
 });
 
-test('--help names every flag the CLI takes, what a folder is, --var for CloudFormation, the exit statuses, three examples', async () => {
+test('--help names every flag the CLI takes, what a folder is, --var for CloudFormation, the exit statuses, four examples', async () => {
   const result = await run(process.execPath, [CLI, '--help'], path.join(REPOS, 'demo'));
   expect(result.code).toBe(0);
   const help = result.stdout;
@@ -213,6 +215,6 @@ test('--help names every flag the CLI takes, what a folder is, --var for CloudFo
   expect(help).toMatch(/holds \.tf\s+files is read as one Terraform root module/);
   expect(help).toMatch(/--var NAME=VALUE\s+a Terraform variable, and a CloudFormation parameter/);
   expect(help).toMatch(/Exit status: 0 .*; 1 .*\n.*; 2 /);
-  expect(help.split('Examples:\n')[1]!.split('\n').filter((l) => l.startsWith('  trust-check '))).toHaveLength(3);
+  expect(help.split('Examples:\n')[1]!.split('\n').filter((l) => l.startsWith('  trust-check '))).toHaveLength(4);
   expect(help.split('\n').filter((l) => l.length > 100)).toEqual([]);
 });
