@@ -11,7 +11,7 @@ import { judgeAccount, providerHost, type AccountJudgement } from './check/accou
 import { fixesFor } from './check/fix.ts';
 import { isExpression, isPolicyOf, isUnnamed, judge, roleName, rolesOf } from './check/judge.ts';
 import { jsonText } from './check/one-line.ts';
-import { annotations, errorLine, exitCode, fatalLine, summary, toJson, toText, type CheckResult, type InputError } from './check/report.ts';
+import { annotations, errorLine, exitCode, fatalLine, summary, toJson, toText, type CheckResult, type InputError, wrap } from './check/report.ts';
 import { toSarif, type SarifLog, type SarifSources } from './check/sarif.ts';
 import { resolveRepository, RepositoryError, type RepositorySources } from './check/repository.ts';
 import { parseWorkflowSource, remoteReader, type WorkflowSources } from './check/workflow-sources.ts';
@@ -57,7 +57,8 @@ const HELP = [
   '  templates or plans.',
   '',
   'Options:',
-  ...FLAGS.map(([flag, what]) => `  ${flag.padEnd(26)}${what}`),
+  // A description past 100 columns goes on under itself, as the report wraps.
+  ...FLAGS.flatMap(([flag, what]) => wrap(what, `  ${flag.padEnd(26)}`, 28)),
   '',
   "GITHUB_TOKEN, when set, reads the subject template, the IDs and the default branch from GitHub.",
   '',

@@ -52,13 +52,22 @@ const PUSH = `on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:
 const laughs = (indent: string) => [`${indent}l0: &l0 "lol"`, ...Array.from({ length: 30 }, (_, i) => `${indent}l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(', ')}]`)].join('\n');
 const calling = (next: string | undefined, on: string) => `on: ${on}\njobs:\n${Array.from({ length: 30 }, (_, i) => (next ? `  j${i}:\n    uses: ./.github/workflows/${next}\n` : `  j${i}:\n    runs-on: ubuntu-latest\n    steps:\n${STEP}\n`)).join('')}`;
 
-/** Exit 2, and the one error line (no other, no stack trace, no "unexpected failure"). */
+/**
+ * Exit 2, and the one error (no other, no stack trace, no "unexpected failure"), as one logical line: the
+ * text report wraps it at 100 columns under a two-space indent, so its continuation lines are joined back.
+ * No printed line starts with `::`, which a runner would take for a workflow command.
+ */
 function refused(result: Result): string {
   expect(result.code).toBe(2);
-  expect(`${result.stdout}${result.stderr}`).not.toMatch(/unexpected failure|\n\s+at [\w.<>]+ \(|node:internal|heap out of memory/);
-  const errors = `${result.stdout}${result.stderr}`.split('\n').filter((line) => line.startsWith('error:'));
-  expect(errors).toHaveLength(1);
-  return errors[0]!;
+  const output = `${result.stdout}${result.stderr}`;
+  expect(output).not.toMatch(/unexpected failure|\n\s+at [\w.<>]+ \(|node:internal|heap out of memory/);
+  const lines = output.split('\n');
+  expect(lines.filter((line) => line.startsWith('::'))).toEqual([]);
+  const starts = lines.flatMap((line, i) => (line.startsWith('error:') ? [i] : []));
+  expect(starts).toHaveLength(1);
+  const error = [lines[starts[0]!]!];
+  for (let i = starts[0]! + 1; lines[i]?.startsWith('  '); i++) error.push(lines[i]!.trimStart());
+  return error.join(' ');
 }
 
 describe('past a cap: exit 2, one line naming the file and the limit, within 512 MiB of heap', () => {
@@ -82,7 +91,7 @@ describe('past a cap: exit 2, one line naming the file and the limit, within 512
   test('a matrix of 256 × 256 × 256', async () => {
     const keys = [0, 1, 2].map((k) => `        k${k}: [${Array.from({ length: 256 }, (_, i) => `v${i}`).join(', ')}]`).join('\n');
     const text = `on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n${keys}\n    steps:\n${STEP.replace(ROLE, `${ROLE}-\${{ matrix.k0 }}-\${{ matrix.k1 }}-\${{ matrix.k2 }}`)}\n`;
-    expect(refused(await check({ ...POLICY, '.github/workflows/matrix.yml': text }))).toBe('error: .github/workflows/matrix.yml: job deploy in .github/workflows/matrix.yml: its matrix gives more than 256 combinations of k0, k1, k2, and GitHub runs at most 256 jobs of a matrix');
+    expect(refused(await check({ ...POLICY, '.github/workflows/matrix.yml': text }))).toBe('error: .github/workflows/matrix.yml: job deploy: its matrix gives 16777216 combinations, and GitHub runs at most 256 jobs of a matrix');
   }, 120_000);
 
   test('a branch filter of 3,000 patterns', async () => {
@@ -109,10 +118,13 @@ describe('hostile patterns: a verdict, not a hang', () => {
     const hostile = `${'*a'.repeat(10)}*b`;
     const branch = 'a'.repeat(10_000);
     const workflow = `on:\n  push:\n    branches: ['${hostile}', '${branch}']\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n${STEP}\n`;
-    const result = await check({ 'infra/deploy.json': trust(`repo:acme/webapp:ref:refs/heads/${hostile}`), '.github/workflows/deploy.yml': workflow }, [`${ROLE}=infra/deploy.json`]);
+    const result = await check({ 'infra/deploy.json': trust(`repo:acme/webapp:ref:refs/heads/${hostile}`), '.github/workflows/deploy.yml': workflow }, [`${ROLE}=infra/deploy.json`, '--json']);
     expect(result.stderr).toBe('');
-    // The 10,000-a branch is no match for the pattern that wants a b: its run is refused, and says so.
+    // The 10,000-a branch is no match for the pattern that wants a b: its run is refused, and says so
+    // (read from --json: the text report wraps that 10,000-character value over many lines).
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/REFUSED: statement 1 \(Allow\): StringLike token\.actions\.githubusercontent\.com:sub/);
+    const runs = (JSON.parse(result.stdout) as { runs: { admitted: boolean; why: string }[] }).runs;
+    expect(runs.map((r) => r.admitted)).toEqual([true, false]);
+    expect(runs[1]!.why).toBe(`statement 1 (Allow): StringLike token.actions.githubusercontent.com:sub 'repo:acme/webapp:ref:refs/heads/${hostile}' does not match 'repo:acme/webapp:ref:refs/heads/${branch}'`);
   }, 120_000);
 });

@@ -91,7 +91,7 @@ function outputs(file: string): Record<string, string> {
 }
 
 test('on every fixture repository, the check step writes the SARIF the upload step names, and its counts', async () => {
-  const seen: Record<string, { code: number | null; outputs: Record<string, string>; results: number }> = {};
+  const seen: Record<string, { code: number | null; outputs: Record<string, string>; results: number; unoffered: number }> = {};
   for (const repo of readdirSync(REPOS).sort()) {
     const checkout = path.join(work, repo, 'workspace');
     cpSync(path.join(REPOS, repo), checkout, { recursive: true });
@@ -101,18 +101,23 @@ test('on every fixture repository, the check step writes the SARIF the upload st
     const out = outputs(output);
     const sarifFile = path.resolve(checkout, upload.with!.sarif_file!.toString().replace('${{ steps.check.outputs.sarif }}', out.sarif ?? ''));
     expect([repo, out.sarif, existsSync(sarifFile)]).toEqual([repo, 'trust-check.sarif', true]);
-    const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { version: string; runs: { results: unknown[] }[] };
+    const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { version: string; runs: { results: { ruleId: string }[] }[] };
     expect(sarif.version).toBe('2.1.0');
-    seen[repo] = { code, outputs: out, results: sarif.runs[0]!.results.length };
+    // A Deny condition on a key GitHub never offers (it never applies) is an alert, and fails the job, but no
+    // output counts it.
+    const unoffered = sarif.runs[0]!.results.filter((r) => r.ruleId === 'key-never-offered').length;
+    seen[repo] = { code, outputs: out, results: sarif.runs[0]!.results.length - unoffered, unoffered };
   }
   // Each finding the outputs count is an alert (one per fingerprint: a repeated run is one alert, so at most).
-  for (const [repo, { code, outputs: out, results }] of Object.entries(seen)) {
+  for (const [repo, { code, outputs: out, results, unoffered }] of Object.entries(seen)) {
     const findings = Number(out.refused) + Number(out.strangers) + Number(out.undetermined);
     expect([repo, results > 0 === findings > 0, results <= findings]).toEqual([repo, true, true]);
-    expect([repo, code]).toEqual([repo, code === 2 ? 2 : findings > 0 ? 1 : 0]);
+    expect([repo, code]).toEqual([repo, code === 2 ? 2 : findings + unoffered > 0 ? 1 : 0]);
   }
   // The demo, as the README tells it: its refused push to main and its look-alike stranger are alerts.
-  expect(seen['demo']).toEqual({ code: 1, outputs: { runs: '2', refused: '1', strangers: '1', undetermined: '0', sarif: 'trust-check.sarif' }, results: 2 });
+  expect(seen['demo']).toEqual({ code: 1, outputs: { runs: '2', refused: '1', strangers: '1', undetermined: '0', sarif: 'trust-check.sarif' }, results: 2, unoffered: 0 });
+  // unoffered-key's Deny on a key no token carries: alerts, and exit 1.
+  expect([seen['unoffered-key']!.code, seen['unoffered-key']!.unoffered > 0]).toEqual([1, true]);
   // broken has no infra/ folder: the input error is exit 2, and the upload still has a (empty) SARIF.
   expect(seen['broken']!.code).toBe(2);
 }, 600_000);
