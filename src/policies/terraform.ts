@@ -26,16 +26,8 @@ export interface TerraformResult {
 /** The bounds on what a repository's Terraform can make the check do: past one, one error naming it. */
 export const LIMITS = { instances: 1000, moduleDepth: 8, moduleInstances: 200 };
 
-/** A bound was passed: reading stops with one error. */
-class LimitError extends Error {
-  readonly file: string;
-  readonly line: number | undefined;
-  constructor(file: string, message: string, line?: number) {
-    super(message);
-    this.file = file;
-    this.line = line;
-  }
-}
+/** A bound was passed: reading stops with one error (not one error among others, as PolicyReadError is). */
+class LimitError extends PolicyReadError {}
 
 /** An instance of a resource or module call with for_each or count. */
 interface Instance {
