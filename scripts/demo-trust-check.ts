@@ -64,7 +64,7 @@ export async function demoAllRoles(bold: (s: string) => string): Promise<boolean
     });
     console.log(stdout.trimEnd()); // as the check prints it: its own lines fit 100 columns
     console.log(`(exit ${code}, ${sts.calls.filter((c) => c.action === 'ListRoles').length} ListRoles calls)`);
-    const found = code === 1 && /legacy-no-sub\s+repositories of other owners\s+ADMITS/.test(stdout) && /ci-any-acme\s+any repository of acme\s+only acme's/.test(stdout) && /shared-pipeline\s+repositories of other owners\s+ADMITS/.test(stdout);
+    const found = code === 1 && /legacy-no-sub\s+who gets in: repositories of other owners\s+ADMITS/.test(stdout) && /ci-any-acme\s+who gets in: any repository of acme\s+only acme's/.test(stdout) && /shared-pipeline\s+who gets in: repositories of other owners\s+ADMITS/.test(stdout);
     if (!found) console.log('    UNEXPECTED: the check should find legacy-no-sub and shared-pipeline, and list ci-any-acme as any repository of acme');
     return found;
   } finally {
