@@ -138,10 +138,16 @@ interface Candidate {
   shape: SubjectShape;
 }
 
+/** The values the statements trusting `host` test its `sub` against, each once. */
+function subsTested(policy: FoundPolicy, host: string): string[] {
+  const statements = policy.document.Statement.filter((s) => providersOf(s, [host]).includes(host));
+  return [...new Set(statements.flatMap((s) => conditionValues(s, host, 'sub')))];
+}
+
 /** Tokens the role's policy may be written for, from each `sub` it names (a bounded few: the policy is the account owner's input). */
 function candidates(policy: FoundPolicy, host: string, org: string | undefined): Candidate[] {
   const statements = policy.document.Statement.filter((s) => providersOf(s, [host]).includes(host));
-  const subs = [...new Set(statements.flatMap((s) => conditionValues(s, host, 'sub')))].slice(0, 16);
+  const subs = subsTested(policy, host).slice(0, 16);
   const audience = statements.flatMap((s) => conditionValues(s, host, 'aud')).find((aud) => !/[*?]/.test(aud)) ?? 'sts.amazonaws.com';
   return (subs.length > 0 ? subs : ['']).flatMap((sub) => {
     const { run, keys, immutable } = runOfSubject(representative(sub), org);
@@ -173,8 +179,7 @@ function judgeRole(policy: FoundPolicy, providers: string[], options: AccountOpt
     const base = sample ?? tries[0]!;
     first ??= base.claims;
     // A stranger with its own subject template is shaped for each sub the policy tests.
-    const subjects = [...new Set(policy.document.Statement.filter((s) => providersOf(s, [host]).includes(host)).flatMap((s) => conditionValues(s, host, 'sub')))];
-    for (const stranger of strangersOf(base.claims, base.shape, { subjects })) {
+    for (const stranger of strangersOf(base.claims, base.shape, { subjects: subsTested(policy, host) })) {
       tried += 1;
       const judged: JudgedStranger = { policy, role: arn, stranger, ...judgeOne(policy, arn, stranger.claims, assumed) };
       if ((!judged.verdict.allowed && !judged.unresolved) || seen.has(stranger.who)) continue;
